@@ -1,0 +1,130 @@
+package spikelab.model;
+
+/**
+ * The architecture of one model (DESIGN §1). Immutable; build with {@link #builder()}.
+ * {@link Builder#build()} validates and names the bad field and its fix.
+ */
+public final class ModelConfig {
+    private final int vocabSize;
+    private final int dModel;
+    private final int heads;
+    private final int layers;
+    private final int context;
+    private final Activation activation;
+    private final Norm norm;
+    private final boolean tieEmbeddings;
+    private final boolean scaledInit;
+    private final float initStd;
+
+    private ModelConfig(Builder b) {
+        vocabSize = b.vocabSize;
+        dModel = b.dModel;
+        heads = b.heads;
+        layers = b.layers;
+        context = b.context;
+        activation = b.activation;
+        norm = b.norm;
+        tieEmbeddings = b.tieEmbeddings;
+        scaledInit = b.scaledInit;
+        initStd = b.initStd;
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    public Builder toBuilder() {
+        return new Builder().vocabSize(vocabSize).dModel(dModel).heads(heads).layers(layers)
+                .context(context).activation(activation).norm(norm).tieEmbeddings(tieEmbeddings)
+                .scaledInit(scaledInit).initStd(initStd);
+    }
+
+    public int vocabSize() { return vocabSize; }
+    public int dModel() { return dModel; }
+    public int heads() { return heads; }
+    public int layers() { return layers; }
+    public int context() { return context; }
+    public Activation activation() { return activation; }
+    public Norm norm() { return norm; }
+    public boolean tieEmbeddings() { return tieEmbeddings; }
+    public boolean scaledInit() { return scaledInit; }
+    public float initStd() { return initStd; }
+    public int headSize() { return dModel / heads; }
+    public int hidden() { return activation.hiddenWidth(dModel); }
+
+    /** Number of trainable scalars. */
+    public long parameterCount() {
+        long c = dModel;
+        long perLayer = 2 * 2 * c                      // two LayerNorms
+                + 3 * c * c + c * c                    // qkv and output projection
+                + (long) activation.preWidth(dModel) * c + (long) hidden() * c;
+        long total = (long) vocabSize * c + (long) context * c + layers * perLayer + 2 * c;
+        if (!tieEmbeddings) total += (long) vocabSize * c;
+        return total;
+    }
+
+    /**
+     * Training FLOPs per token: 6·N for the matrix products plus 6·L·C·T for attention
+     * (the DESIGN §5 estimate; N counts non-embedding-lookup parameters in products).
+     */
+    public double flopsPerToken() {
+        return 6.0 * parameterCount() + 6.0 * layers * dModel * context;
+    }
+
+    @Override
+    public String toString() {
+        return String.format("%s %s-LN L=%d C=%d H=%d T=%d V=%d h=%d (%,d params)",
+                activation.cliName(), norm.cliName(), layers, dModel, heads, context, vocabSize,
+                hidden(), parameterCount());
+    }
+
+    /** Builder with the DESIGN §5 reference model as defaults. */
+    public static final class Builder {
+        private int vocabSize = 65;
+        private int dModel = 128;
+        private int heads = 4;
+        private int layers = 4;
+        private int context = 128;
+        private Activation activation = Activation.GELU;
+        private Norm norm = Norm.PRE;
+        private boolean tieEmbeddings;
+        private boolean scaledInit = true;
+        private float initStd = 0.02f;
+
+        public Builder vocabSize(int v) { vocabSize = v; return this; }
+        public Builder dModel(int v) { dModel = v; return this; }
+        public Builder heads(int v) { heads = v; return this; }
+        public Builder layers(int v) { layers = v; return this; }
+        public Builder context(int v) { context = v; return this; }
+        public Builder activation(Activation v) { activation = v; return this; }
+        public Builder norm(Norm v) { norm = v; return this; }
+        public Builder tieEmbeddings(boolean v) { tieEmbeddings = v; return this; }
+        public Builder scaledInit(boolean v) { scaledInit = v; return this; }
+        public Builder initStd(float v) { initStd = v; return this; }
+
+        public ModelConfig build() {
+            positive("vocabulary size", vocabSize, "use a tokenizer with at least one symbol");
+            positive("--d-model", dModel, "use e.g. --d-model 128");
+            positive("--heads", heads, "use e.g. --heads 4");
+            positive("--layers", layers, "use e.g. --layers 4");
+            positive("--context", context, "use e.g. --context 128");
+            if (dModel % heads != 0) {
+                throw new IllegalArgumentException("--d-model " + dModel + " is not divisible by --heads "
+                        + heads + ": pick heads that divide d-model (e.g. --heads "
+                        + largestDivisorAtMost(dModel, heads) + ")");
+            }
+            if (!(initStd > 0) || !Float.isFinite(initStd)) {
+                throw new IllegalArgumentException("init std must be a positive number, got " + initStd);
+            }
+            if (activation == null || norm == null) throw new IllegalArgumentException("activation and norm are required");
+            return new ModelConfig(this);
+        }
+
+        private static void positive(String what, int v, String fix) {
+            if (v <= 0) throw new IllegalArgumentException(what + " must be positive, got " + v + ": " + fix);
+        }
+
+        private static int largestDivisorAtMost(int n, int k) {
+            for (int d = Math.min(n, k); d > 1; d--) if (n % d == 0) return d;
+            return 1;
+        }
+    }
+}
