@@ -111,14 +111,20 @@ class BuiltinCorpusTest {
 
     @Test
     void reportedFloorIsTheTrueModelsLoss() {
-        for (long seed : new long[] {1, 2, 12345}) {
+        // Over 24 seeds at this size, NLL - floor had mean -0.0002 and standard deviation 0.0014 nats:
+        // the tolerances are about 4 standard deviations (per seed, and for the mean of four seeds).
+        // Forgetting the '\n' in the line length or the line-kind entropy moves the floor by 0.009+.
+        long[] seeds = {1, 2, 3, 12345};
+        double sumDiff = 0;
+        for (long seed : seeds) {
             BuiltinCorpus c = BuiltinCorpus.generate(seed, CHARS);
             double nll = trueModelNllPerChar(c);
             double floor = c.entropyFloorNats();
             System.out.printf("seed %d: floor %.5f, true-model NLL %.5f, unigram %.4f%n", seed, floor, nll, c.unigramEntropyNats());
-            // ~8,000 lines: the sample mean's standard deviation is about 0.002 nats.
-            assertEquals(floor, nll, 0.01, "seed " + seed);
+            assertEquals(floor, nll, 0.006, "seed " + seed);
+            sumDiff += nll - floor;
         }
+        assertEquals(0, sumDiff / seeds.length, 0.003, "mean of NLL - floor over the seeds");
     }
 
     @Test
