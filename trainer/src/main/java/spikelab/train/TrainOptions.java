@@ -19,24 +19,24 @@ public class TrainOptions {
     // ---- data ----
     @Option(names = "--data", paramLabel = "FILE", description = "UTF-8 text file to train on (default: the built-in corpus)")
     public Path data;
-    @Option(names = "--tokenizer", defaultValue = "char", description = "char or byte (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "char|byte", names = "--tokenizer", defaultValue = "char", description = "char or byte (default: ${DEFAULT-VALUE})")
     public String tokenizer = "char";
-    @Option(names = "--data-seed", description = "seed of the built-in corpus (default: 1)", defaultValue = "1")
+    @Option(paramLabel = "N", names = "--data-seed", description = "seed of the built-in corpus (default: 1)", defaultValue = "1")
     public long dataSeed = 1;
 
     // ---- model ----
-    @Option(names = "--activation", defaultValue = "gelu",
+    @Option(paramLabel = "NAME", names = "--activation", defaultValue = "gelu",
             description = "FFN activation: relu, gelu, swiglu, geglu, reglu, glu, bilinear (default: ${DEFAULT-VALUE})")
     public String activation = "gelu";
-    @Option(names = "--norm", defaultValue = "pre", description = "pre or post LayerNorm (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "pre|post", names = "--norm", defaultValue = "pre", description = "pre or post LayerNorm (default: ${DEFAULT-VALUE})")
     public String norm = "pre";
-    @Option(names = "--layers", defaultValue = "4", description = "transformer blocks (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "N", names = "--layers", defaultValue = "4", description = "transformer blocks (default: ${DEFAULT-VALUE})")
     public int layers = 4;
-    @Option(names = "--d-model", defaultValue = "128", description = "model width C (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "N", names = "--d-model", defaultValue = "128", description = "model width C (default: ${DEFAULT-VALUE})")
     public int dModel = 128;
-    @Option(names = "--heads", defaultValue = "4", description = "attention heads, must divide d-model (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "N", names = "--heads", defaultValue = "4", description = "attention heads, must divide d-model (default: ${DEFAULT-VALUE})")
     public int heads = 4;
-    @Option(names = "--context", defaultValue = "128", description = "context length T (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "N", names = "--context", defaultValue = "128", description = "context length T (default: ${DEFAULT-VALUE})")
     public int context = 128;
     @Option(names = "--tie-embeddings", description = "share the token embedding with the LM head")
     public boolean tieEmbeddings;
@@ -45,51 +45,51 @@ public class TrainOptions {
     public boolean noScaledInit;
 
     // ---- optimisation ----
-    @Option(names = "--batch", defaultValue = "16", description = "sequences per step B (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "N", names = "--batch", defaultValue = "16", description = "sequences per step B (default: ${DEFAULT-VALUE})")
     public int batch = 16;
-    @Option(names = "--steps", defaultValue = "300", description = "training steps (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "N", names = "--steps", defaultValue = "300", description = "training steps (default: ${DEFAULT-VALUE})")
     public int steps = 300;
-    @Option(names = "--lr", defaultValue = "1e-3", description = "peak learning rate (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "LR", names = "--lr", defaultValue = "1e-3", description = "peak learning rate (default: ${DEFAULT-VALUE})")
     public double lr = 1e-3;
-    @Option(names = "--min-lr", defaultValue = "1e-4", description = "final learning rate of the cosine decay (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "LR", names = "--min-lr", defaultValue = "1e-4", description = "final learning rate of the cosine decay (default: ${DEFAULT-VALUE})")
     public double minLr = 1e-4;
-    @Option(names = "--warmup", defaultValue = "30", description = "linear warm-up steps (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "N", names = "--warmup", defaultValue = "30", description = "linear warm-up steps (default: ${DEFAULT-VALUE})")
     public int warmup = 30;
-    @Option(names = "--weight-decay", defaultValue = "0.1", description = "AdamW decoupled weight decay on matrices (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "X", names = "--weight-decay", defaultValue = "0.1", description = "AdamW decoupled weight decay on matrices (default: ${DEFAULT-VALUE})")
     public double weightDecay = 0.1;
-    @Option(names = "--beta1", defaultValue = "0.9", description = "AdamW beta1 (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "X", names = "--beta1", defaultValue = "0.9", description = "AdamW beta1 (default: ${DEFAULT-VALUE})")
     public double beta1 = 0.9;
-    @Option(names = "--beta2", defaultValue = "0.95", description = "AdamW beta2 (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "X", names = "--beta2", defaultValue = "0.95", description = "AdamW beta2 (default: ${DEFAULT-VALUE})")
     public double beta2 = 0.95;
-    @Option(names = "--clip", defaultValue = "1.0", description = "clip the global gradient norm to this; 0 turns clipping off (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "X", names = "--clip", defaultValue = "1.0", description = "clip the global gradient norm to this; 0 turns clipping off (default: ${DEFAULT-VALUE})")
     public double clip = 1.0;
-    @Option(names = "--z-loss", defaultValue = "0", description = "z-loss coefficient on log^2 Z of the output logits, e.g. 1e-4 (default: off)")
+    @Option(paramLabel = "X", names = "--z-loss", defaultValue = "0", description = "z-loss coefficient on log^2 Z of the output logits, e.g. 1e-4 (default: off)")
     public double zLoss = 0;
-    @Option(names = "--seed", defaultValue = "1337", description = "seed for initialisation and batch order (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "N", names = "--seed", defaultValue = "1337", description = "seed for initialisation and batch order (default: ${DEFAULT-VALUE})")
     public long seed = 1337;
 
     // ---- machine ----
-    @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "cpu|cuda|auto", names = "--device", defaultValue = "auto", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE})")
     public String device = "auto";
-    @Option(names = "--threads", description = "CPU threads (default: all cores)")
+    @Option(paramLabel = "N", names = "--threads", description = "CPU threads (default: all cores)")
     public Integer threads;
     @Option(names = "--tf32", description = "CUDA: TF32 tensor-core matrix products")
     public boolean tf32;
 
     // ---- measurement ----
-    @Option(names = "--eval-every", defaultValue = "50", description = "validation every N steps, and at the end (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "N", names = "--eval-every", defaultValue = "50", description = "validation every N steps, and at the end (default: ${DEFAULT-VALUE})")
     public int evalEvery = 50;
-    @Option(names = "--eval-batches", defaultValue = "8", description = "validation batches per evaluation (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "N", names = "--eval-batches", defaultValue = "8", description = "validation batches per evaluation (default: ${DEFAULT-VALUE})")
     public int evalBatches = 8;
-    @Option(names = "--probe-every", defaultValue = "50", description = "dead-unit probe every N steps, and at the end (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "N", names = "--probe-every", defaultValue = "50", description = "dead-unit probe every N steps, and at the end (default: ${DEFAULT-VALUE})")
     public int probeEvery = 50;
-    @Option(names = "--spike-window", defaultValue = "100", description = "loss-spike rolling window W (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "N", names = "--spike-window", defaultValue = "100", description = "loss-spike rolling window W (default: ${DEFAULT-VALUE})")
     public int spikeWindow = 100;
-    @Option(names = "--spike-threshold", defaultValue = "6", description = "loss-spike threshold k in sigmas (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "X", names = "--spike-threshold", defaultValue = "6", description = "loss-spike threshold k in sigmas (default: ${DEFAULT-VALUE})")
     public double spikeThreshold = 6;
-    @Option(names = "--spike-preset", description = "named spike settings: olmo2 (W=1000, k=7)")
+    @Option(paramLabel = "NAME", names = "--spike-preset", description = "named spike settings: olmo2 (W=1000, k=7)")
     public String spikePreset;
-    @Option(names = "--explosion-factor", defaultValue = "10", description = "gradient explosion: norm above this times the rolling median (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "X", names = "--explosion-factor", defaultValue = "10", description = "gradient explosion: norm above this times the rolling median (default: ${DEFAULT-VALUE})")
     public double explosionFactor = 10;
     @Option(names = "--continue-on-divergence", description = "keep training after divergence instead of stopping")
     public boolean continueOnDivergence;
@@ -99,7 +99,7 @@ public class TrainOptions {
     public Path out;
     @Option(names = "--no-progress", description = "plain log lines even on a terminal")
     public boolean noProgress;
-    @Option(names = "--log-every", defaultValue = "10", description = "log a line every N steps when not showing a progress bar (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "N", names = "--log-every", defaultValue = "10", description = "log a line every N steps when not showing a progress bar (default: ${DEFAULT-VALUE})")
     public int logEvery = 10;
 
     public Activation activation() {
