@@ -17,6 +17,8 @@ import spikelab.optim.AdamW;
 import spikelab.optim.LrSchedule;
 import spikelab.run.Json;
 import spikelab.run.RunWriter;
+import spikelab.stability.Event;
+import spikelab.stability.StabilityMonitor;
 
 /** The step loop of one run and its per-step measurements (DESIGN §3). */
 final class TrainLoop {
@@ -36,7 +38,6 @@ final class TrainLoop {
     private final int[] paramLayer;
     private final Tensor previous;
     private final int tokensPerStep;
-    private final double lnV;
 
     TrainLoop(TrainOptions opt, TokenDataset data, Transformer model, AdamW adam, LrSchedule schedule,
               RunWriter out, AtomicBoolean stop) {
@@ -59,12 +60,12 @@ final class TrainLoop {
         }
         previous = be.allocate(model.params().size()).all();
         tokensPerStep = opt.batch * opt.context;
-        lnV = Math.log(model.config().vocabSize());
     }
 
     JsonObject run() {
         Summary summary = new Summary(opt, model);
-        StabilityTracker stability = new StabilityTracker(opt, lnV, out);
+        StabilityMonitor stability = new StabilityMonitor(model.config().vocabSize(), opt.warmup, opt.spikeWindow,
+                opt.spikeThreshold, opt.explosionFactor);
         int[] in = new int[tokensPerStep], tg = new int[tokensPerStep];
         double valAtInit = evaluator.validationLoss();
         summary.valLossAtInit = valAtInit;
@@ -126,7 +127,8 @@ final class TrainLoop {
             for (int l = 0; l < layers; l++) ml[l] = maxLogit[l];
             m.add("max_attn_logit", Json.numbers(ml));
             Json.put(m, "logz_mean", logZMean);
-            StabilityTracker.Flags flags = stability.observe(step, loss, gradNorm, step > opt.warmup);
+            StabilityMonitor.StepFlags flags = stability.observe(step, loss, gradNorm);
+            for (Event e : flags.events) out.event(e.toJson());
             m.addProperty("loss_spike", flags.lossSpike);
             m.addProperty("grad_spike", flags.gradSpike);
             m.addProperty("explosion", flags.explosion);
@@ -166,7 +168,7 @@ final class TrainLoop {
         if (progress != null) progress.end();
         boolean interrupted = stop.get() && step < opt.steps;
         if (interrupted) log.warn("interrupted at step {}: the run directory keeps what was measured", step);
-        summary.finish(step, interrupted, stability, trainNanos, (System.nanoTime() - t0) / 1e9, tokensPerStep, be.name());
+        summary.finish(step, interrupted, stability.summary(), trainNanos, (System.nanoTime() - t0) / 1e9, tokensPerStep, be.name());
         return summary.toJson();
     }
 
