@@ -60,10 +60,10 @@ final class Plots {
             curves(depth, "loss", "training loss", false);
             curves(depth, "grad-norm", "gradient norm (before clipping)", true);
         }
-        versusDepth("loss-spike-score-vs-depth", "Loss spike score vs depth", "loss spike score (fraction of steps)", r -> r.lossSpikeScore);
-        versusDepth("grad-spike-score-vs-depth", "Gradient-norm spike score vs depth", "grad-norm spike score (fraction of steps)", r -> r.gradSpikeScore);
-        versusDepth("dead-fraction-vs-depth", "Dead FFN units vs depth (last probe)", "dead fraction (mean over layers)", r -> r.deadFraction);
-        versusDepth("max-attn-logit-vs-depth", "Max attention logit vs depth", "max attention logit (over the run)", r -> r.maxAttnLogit);
+        versusDepth("loss-spike-score-vs-depth", "Loss spike score vs depth", "loss spike score (fraction of steps)", true, r -> r.lossSpikeScore);
+        versusDepth("grad-spike-score-vs-depth", "Gradient-norm spike score vs depth", "grad-norm spike score (fraction of steps)", true, r -> r.gradSpikeScore);
+        versusDepth("dead-fraction-vs-depth", "Dead FFN units vs depth (last probe)", "dead fraction (mean over layers)", true, r -> r.deadFraction);
+        versusDepth("max-attn-logit-vs-depth", "Max attention logit vs depth", "max attention logit (over the run)", false, r -> r.maxAttnLogit);
         if (cells.lrSweep()) {
             for (int depth : cells.depths()) lossVsLr(depth);
         }
@@ -92,8 +92,8 @@ final class Plots {
             s.setMarker(SeriesMarkers.NONE);
         }
         if (c.getSeriesMap().isEmpty()) return;
-        // log where the values span a decade or more (gradient norms almost always do)
-        c.getStyler().setYAxisLogarithmic(grad || (lo > 0 && hi / lo >= 10));
+        // log where the values span a decade or more (gradient norms usually do)
+        if (lo > 0 && hi / lo >= 10) logY(c);
         save(c, String.format(Locale.ROOT, "%s-L%d", base, depth));
     }
 
@@ -135,7 +135,8 @@ final class Plots {
 
     // ---- scalar against depth -----------------------------------------------------------
 
-    private void versusDepth(String base, String title, String yTitle, ToDoubleFunction<RunData> f) throws IOException {
+    /** @param fromZero start the y axis at 0 (fractions), so small differences do not look dramatic */
+    private void versusDepth(String base, String title, String yTitle, boolean fromZero, ToDoubleFunction<RunData> f) throws IOException {
         XYChart c = chart(title + " (mean ± std over runs)", "layers", yTitle);
         for (String act : cells.activations()) {
             List<Double> xs = new ArrayList<>(), ys = new ArrayList<>(), es = new ArrayList<>();
@@ -154,7 +155,11 @@ final class Plots {
             s.setMarker(SeriesMarkers.CIRCLE);
         }
         if (c.getSeriesMap().isEmpty()) return;
-        c.getStyler().setXAxisDecimalPattern("0");
+        // depths are whole numbers: leave any in-between tick unlabelled
+        c.getStyler().setxAxisTickLabelsFormattingFunction(v -> v == Math.rint(v) ? String.valueOf(v.longValue()) : "");
+        c.getStyler().setYAxisDecimalPattern("0.####");
+        c.getStyler().setErrorBarsColorSeriesColor(true);
+        if (fromZero) c.getStyler().setYAxisMin(0.0);
         save(c, base);
     }
 
@@ -197,6 +202,8 @@ final class Plots {
             s.setMarker(SeriesMarkers.NONE);
         }
         c.getStyler().setXAxisLogarithmic(true);
+        c.getStyler().setxAxisTickLabelsFormattingFunction(Report::lrLabel);
+        c.getStyler().setYAxisDecimalPattern("0.###");
         save(c, String.format(Locale.ROOT, "loss-vs-lr-L%d", depth));
     }
 
@@ -214,6 +221,13 @@ final class Plots {
         c.getStyler().setPlotGridLinesColor(new Color(0xDDDDDD));
         c.getStyler().setMarkerSize(7);
         return c;
+    }
+
+    /** Log y with labels between the decades too, so a curve spanning less than 100x still has numbers. */
+    private static void logY(XYChart c) {
+        c.getStyler().setYAxisLogarithmic(true);
+        c.getStyler().setYAxisLogarithmicDecadeOnly(false);
+        c.getStyler().setyAxisTickLabelsFormattingFunction(v -> String.format(Locale.ROOT, "%.3g", v));
     }
 
     private static void colour(XYSeries s, String act) {
