@@ -69,6 +69,14 @@ public final class Report {
                     .append(String.join(", ", unfinished)).append(".\n\n");
         }
 
+        int blind = 0;
+        for (RunData r : runs) if (r.lossSpikeEligible == 0) blind++;
+        if (blind > 0) {
+            sb.append(String.format(Locale.ROOT, "**Note:** %d of %d runs were shorter than the spike window W, so no step "
+                    + "was eligible and their spike scores are 0 by construction; use more steps or a smaller --spike-window.%n%n",
+                    blind, runs.size()));
+        }
+
         sb.append("## Per activation × depth\n\n");
         sb.append("Final validation loss is at the cell's best peak learning rate (mean ± std over seeds). "
                 + "LR sensitivity (Wortsman et al. 2023) is the mean over the lr grid of min(loss, loss at init) minus "

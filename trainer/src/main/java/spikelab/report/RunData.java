@@ -24,6 +24,8 @@ public final class RunData {
     public final Path dir;
     public final String name, activation, norm, device;
     public final int layers, dModel, stepsPlanned, stepsCompleted, lossSpikes, gradSpikes, explosions;
+    /** Steps the loss spike score is over; -1 where summary.json does not say. */
+    public final int lossSpikeEligible;
     public final long seed, parameterCount;
     public final boolean interrupted, diverged;
     public final Integer divergedStep;
@@ -67,6 +69,8 @@ public final class RunData {
         gradSpikes = (int) num(s, "grad_spikes");
         explosions = (int) num(s, "explosions");
         lossSpikeScore = num(s, "loss_spike_score");
+        double eligible = num(s, "loss_spike_eligible_steps");
+        lossSpikeEligible = Double.isNaN(eligible) ? -1 : (int) eligible;
         gradSpikeScore = num(s, "grad_spike_score");
         deadFraction = num(s, "dead_fraction");
         maxAttnLogit = num(s, "max_attn_logit");
@@ -142,6 +146,7 @@ public final class RunData {
     public static List<RunData> find(List<Path> inputs) {
         List<RunData> out = new ArrayList<>();
         for (Path in : inputs) {
+            if (!Files.exists(in)) throw new IllegalArgumentException(in + " does not exist: pass run or sweep directories");
             if (!Files.isDirectory(in)) throw new IllegalArgumentException(in + " is not a directory: pass run or sweep directories");
             if (Files.exists(in.resolve("summary.json"))) {
                 out.add(load(in));
