@@ -15,17 +15,18 @@
 namespace {
 
 constexpr int BM = 128;
-constexpr int BN = 128;
 constexpr int BK = 8;
 constexpr int PAD = 4;          // keeps transposed stores conflict free and rows 16-byte aligned
 constexpr int THREADS = 256;
 
-// A 128×8 slab whose source rows run along M (or N) and columns along K ("k-contiguous":
-// A not transposed, or B transposed). Thread t fetches row t/2, k columns (t%2)*4 .. +3.
-template <bool VEC>
+// A W×8 slab (W = 128 or 64) whose source rows run along M (or N) and columns along K
+// ("k-contiguous": A not transposed, or B transposed). Thread t < 2W fetches row t/2,
+// k columns (t%2)*4 .. +3. Out-of-range elements read as 0.
+template <bool VEC, int W>
 __device__ __forceinline__ void fetchKContig(float (&r)[4], const float* __restrict__ src, int ld,
                                              int row0, int rows, int k0, int kEnd) {
     const int t = threadIdx.x;
+    if (t >= 2 * W) return;
     const int row = row0 + (t >> 1);
     const int col = k0 + (t & 1) * 4;
     if (row < rows) {
@@ -43,20 +44,25 @@ __device__ __forceinline__ void fetchKContig(float (&r)[4], const float* __restr
     }
 }
 
-__device__ __forceinline__ void storeKContig(float (*s)[BM + PAD], const float (&r)[4]) {
+template <int W>
+__device__ __forceinline__ void storeKContig(float (*s)[W + PAD], const float (&r)[4]) {
     const int t = threadIdx.x;
+    if (t >= 2 * W) return;
 #pragma unroll
     for (int j = 0; j < 4; j++) s[(t & 1) * 4 + j][t >> 1] = r[j];
 }
 
-// An 8×128 slab whose source rows run along K and columns along M (or N) ("mn-contiguous":
-// A transposed, or B not transposed). Thread t fetches k row t/32, columns (t%32)*4 .. +3.
-template <bool VEC>
+// An 8×W slab whose source rows run along K and columns along M (or N) ("mn-contiguous":
+// A transposed, or B not transposed). Thread t < 2W fetches k row t/(W/4), columns
+// (t%(W/4))*4 .. +3.
+template <bool VEC, int W>
 __device__ __forceinline__ void fetchMnContig(float (&r)[4], const float* __restrict__ src, int ld,
                                               int col0, int cols, int k0, int kEnd) {
+    constexpr int PER = W / 4;
     const int t = threadIdx.x;
-    const int krow = k0 + (t >> 5);
-    const int col = col0 + (t & 31) * 4;
+    if (t >= 2 * W) return;
+    const int krow = k0 + t / PER;
+    const int col = col0 + (t % PER) * 4;
     if (krow < kEnd) {
         const float* p = src + (int64_t)krow * ld + col;
         if (VEC && col + 3 < cols) {
@@ -72,29 +78,27 @@ __device__ __forceinline__ void fetchMnContig(float (&r)[4], const float* __rest
     }
 }
 
-__device__ __forceinline__ void storeMnContig(float (*s)[BM + PAD], const float (&r)[4]) {
+template <int W>
+__device__ __forceinline__ void storeMnContig(float (*s)[W + PAD], const float (&r)[4]) {
+    constexpr int PER = W / 4;
     const int t = threadIdx.x;
-    *reinterpret_cast<float4*>(&s[t >> 5][(t & 31) * 4]) = make_float4(r[0], r[1], r[2], r[3]);
+    if (t >= 2 * W) return;
+    *reinterpret_cast<float4*>(&s[t / PER][(t % PER) * 4]) = make_float4(r[0], r[1], r[2], r[3]);
 }
 
-template <bool TA, bool VEC>
-__device__ __forceinline__ void fetchA(float (&r)[4], const float* a, int lda, int m0, int m,
-                                       int k0, int kEnd) {
-    if (TA) fetchMnContig<VEC>(r, a, lda, m0, m, k0, kEnd);
-    else fetchKContig<VEC>(r, a, lda, m0, m, k0, kEnd);
+// K-contiguous slabs are stored transposed so that both operands sit in shared memory as
+// [k][m] and [k][n]: the inner loop then reads float4 along m and n.
+template <bool MN_CONTIG, bool VEC, int W>
+__device__ __forceinline__ void fetch(float (&r)[4], const float* p, int ld, int off0, int extent,
+                                      int k0, int kEnd) {
+    if (MN_CONTIG) fetchMnContig<VEC, W>(r, p, ld, off0, extent, k0, kEnd);
+    else fetchKContig<VEC, W>(r, p, ld, off0, extent, k0, kEnd);
 }
 
-template <bool TB, bool VEC>
-__device__ __forceinline__ void fetchB(float (&r)[4], const float* b, int ldb, int n0, int n,
-                                       int k0, int kEnd) {
-    if (TB) fetchKContig<VEC>(r, b, ldb, n0, n, k0, kEnd);
-    else fetchMnContig<VEC>(r, b, ldb, n0, n, k0, kEnd);
-}
-
-template <bool T>
-__device__ __forceinline__ void store(float (*s)[BM + PAD], const float (&r)[4]) {
-    if (T) storeMnContig(s, r);
-    else storeKContig(s, r);
+template <bool MN_CONTIG, int W>
+__device__ __forceinline__ void store(float (*s)[W + PAD], const float (&r)[4]) {
+    if (MN_CONTIG) storeMnContig<W>(s, r);
+    else storeKContig<W>(s, r);
 }
 
 // c = alpha·acc + beta·c; with beta == 0, c is never read (NaN there must not leak).
@@ -103,12 +107,16 @@ __device__ __forceinline__ float epilogue(float acc, float alpha, float beta, co
 }
 
 // blockIdx.z = batch · splits + split. Split s covers k in [s·kChunk, min(k, (s+1)·kChunk)).
-template <bool TA, bool TB, bool VEC>
+// Block tile 128×BN (BN = 128 or 64); thread (tx, ty) = (t%16, t/16) owns rows
+// {4ty..4ty+3, 64+4ty..} and columns {4tx..4tx+3, 64+4tx..} (the second group when BN = 128).
+template <int BN, bool TA, bool TB, bool VEC>
 __device__ __forceinline__ void sgemmBody(int m, int n, int k, int kChunk, int splits, float alpha,
                                           const float* __restrict__ a, int lda, long long strideA,
                                           const float* __restrict__ b, int ldb, long long strideB,
                                           float beta, float* __restrict__ c, int ldc,
                                           long long strideC) {
+    constexpr int TN = BN / 16;
+    constexpr int HALVES = BN / 64;
     __shared__ __align__(16) float As[2][BK][BM + PAD];
     __shared__ __align__(16) float Bs[2][BK][BN + PAD];
 
@@ -125,47 +133,48 @@ __device__ __forceinline__ void sgemmBody(int m, int n, int k, int kChunk, int s
     const int tx = threadIdx.x & 15;
     const int ty = threadIdx.x >> 4;
 
-    float acc[8][8];
+    float acc[8][TN];
 #pragma unroll
     for (int i = 0; i < 8; i++)
 #pragma unroll
-        for (int j = 0; j < 8; j++) acc[i][j] = 0.f;
+        for (int j = 0; j < TN; j++) acc[i][j] = 0.f;
 
     float ra[4], rb[4];
     int cur = 0;
     if (kBegin < kEnd) {
-        fetchA<TA, VEC>(ra, a, lda, m0, m, kBegin, kEnd);
-        fetchB<TB, VEC>(rb, b, ldb, n0, n, kBegin, kEnd);
-        store<TA>(As[0], ra);
-        store<!TB>(Bs[0], rb);
+        fetch<TA, VEC, BM>(ra, a, lda, m0, m, kBegin, kEnd);
+        fetch<!TB, VEC, BN>(rb, b, ldb, n0, n, kBegin, kEnd);
+        store<TA, BM>(As[0], ra);
+        store<!TB, BN>(Bs[0], rb);
         __syncthreads();
     }
     for (int k0 = kBegin; k0 < kEnd; k0 += BK) {
         const bool more = k0 + BK < kEnd;
         if (more) {
-            fetchA<TA, VEC>(ra, a, lda, m0, m, k0 + BK, kEnd);
-            fetchB<TB, VEC>(rb, b, ldb, n0, n, k0 + BK, kEnd);
+            fetch<TA, VEC, BM>(ra, a, lda, m0, m, k0 + BK, kEnd);
+            fetch<!TB, VEC, BN>(rb, b, ldb, n0, n, k0 + BK, kEnd);
         }
 #pragma unroll
         for (int kk = 0; kk < BK; kk++) {
-            float fa[8], fb[8];
+            float fa[8], fb[TN];
             const float4 a0 = *reinterpret_cast<const float4*>(&As[cur][kk][ty * 4]);
             const float4 a1 = *reinterpret_cast<const float4*>(&As[cur][kk][64 + ty * 4]);
-            const float4 b0 = *reinterpret_cast<const float4*>(&Bs[cur][kk][tx * 4]);
-            const float4 b1 = *reinterpret_cast<const float4*>(&Bs[cur][kk][64 + tx * 4]);
             fa[0] = a0.x; fa[1] = a0.y; fa[2] = a0.z; fa[3] = a0.w;
             fa[4] = a1.x; fa[5] = a1.y; fa[6] = a1.z; fa[7] = a1.w;
-            fb[0] = b0.x; fb[1] = b0.y; fb[2] = b0.z; fb[3] = b0.w;
-            fb[4] = b1.x; fb[5] = b1.y; fb[6] = b1.z; fb[7] = b1.w;
+#pragma unroll
+            for (int h = 0; h < HALVES; h++) {
+                const float4 bv = *reinterpret_cast<const float4*>(&Bs[cur][kk][h * 64 + tx * 4]);
+                fb[h * 4] = bv.x; fb[h * 4 + 1] = bv.y; fb[h * 4 + 2] = bv.z; fb[h * 4 + 3] = bv.w;
+            }
 #pragma unroll
             for (int i = 0; i < 8; i++)
 #pragma unroll
-                for (int j = 0; j < 8; j++) acc[i][j] = fmaf(fa[i], fb[j], acc[i][j]);
+                for (int j = 0; j < TN; j++) acc[i][j] = fmaf(fa[i], fb[j], acc[i][j]);
         }
         if (more) {
             // The other buffer was last read before the previous barrier: safe to overwrite.
-            store<TA>(As[cur ^ 1], ra);
-            store<!TB>(Bs[cur ^ 1], rb);
+            store<TA, BM>(As[cur ^ 1], ra);
+            store<!TB, BN>(Bs[cur ^ 1], rb);
         }
         __syncthreads();
         cur ^= 1;
@@ -177,7 +186,7 @@ __device__ __forceinline__ void sgemmBody(int m, int n, int k, int kChunk, int s
         const int row = m0 + (i < 4 ? ty * 4 + i : 64 + ty * 4 + (i - 4));
         if (row >= m) continue;
 #pragma unroll
-        for (int h = 0; h < 2; h++) {
+        for (int h = 0; h < HALVES; h++) {
             const int col = n0 + h * 64 + tx * 4;
             float* p = c + (int64_t)row * ldc + col;
             if (vecC && col + 3 < n) {
@@ -204,25 +213,32 @@ __device__ __forceinline__ void sgemmBody(int m, int n, int k, int kChunk, int s
 
 }  // namespace
 
-// Entry points: nn/nt/tn/tt name (transA, transB); the _v variants assume 16-byte aligned
-// bases, leading dimensions and batch strides that are multiples of 4 (the host checks).
-#define SPIKELAB_SGEMM(NAME, TA, TB, VEC)                                                        \
-    extern "C" __global__ void __launch_bounds__(THREADS, 2)                                   \
+#include "matmul_tf32.cuh"
+
+// Entry points: nn/nt/tn/tt name (transA, transB); _64 is the 128×64 tile (narrow outputs and
+// fuller last waves); _v variants assume 16-byte aligned bases, leading dimensions and batch
+// strides that are multiples of 4 (the host checks).
+#define SPIKELAB_SGEMM(NAME, BN, TA, TB, VEC, MINB)                                             \
+    extern "C" __global__ void __launch_bounds__(THREADS, MINB)                                \
     NAME(int m, int n, int k, int kChunk, int splits, float alpha, const float* a, int lda,      \
          long long strideA, const float* b, int ldb, long long strideB, float beta, float* c,    \
          int ldc, long long strideC) {                                                           \
-        sgemmBody<TA, TB, VEC>(m, n, k, kChunk, splits, alpha, a, lda, strideA, b, ldb, strideB, \
-                               beta, c, ldc, strideC);                                           \
+        sgemmBody<BN, TA, TB, VEC>(m, n, k, kChunk, splits, alpha, a, lda, strideA, b, ldb,      \
+                                   strideB, beta, c, ldc, strideC);                              \
     }
 
-SPIKELAB_SGEMM(spikelab_sgemm_nn, false, false, false)
-SPIKELAB_SGEMM(spikelab_sgemm_nt, false, true, false)
-SPIKELAB_SGEMM(spikelab_sgemm_tn, true, false, false)
-SPIKELAB_SGEMM(spikelab_sgemm_tt, true, true, false)
-SPIKELAB_SGEMM(spikelab_sgemm_nn_v, false, false, true)
-SPIKELAB_SGEMM(spikelab_sgemm_nt_v, false, true, true)
-SPIKELAB_SGEMM(spikelab_sgemm_tn_v, true, false, true)
-SPIKELAB_SGEMM(spikelab_sgemm_tt_v, true, true, true)
+#define SPIKELAB_SGEMM_ALL(PREFIX, BN, MINB)                                   \
+    SPIKELAB_SGEMM(PREFIX##_nn, BN, false, false, false, MINB)                \
+    SPIKELAB_SGEMM(PREFIX##_nt, BN, false, true, false, MINB)                 \
+    SPIKELAB_SGEMM(PREFIX##_tn, BN, true, false, false, MINB)                 \
+    SPIKELAB_SGEMM(PREFIX##_tt, BN, true, true, false, MINB)                  \
+    SPIKELAB_SGEMM(PREFIX##_nn_v, BN, false, false, true, MINB)               \
+    SPIKELAB_SGEMM(PREFIX##_nt_v, BN, false, true, true, MINB)                \
+    SPIKELAB_SGEMM(PREFIX##_tn_v, BN, true, false, true, MINB)                \
+    SPIKELAB_SGEMM(PREFIX##_tt_v, BN, true, true, true, MINB)
+
+SPIKELAB_SGEMM_ALL(spikelab_sgemm, 128, 2)
+SPIKELAB_SGEMM_ALL(spikelab_sgemm64, 64, 3)
 
 // Split-K second pass: c[r,j] = alpha·Σ_s part[s][r,j] (s ascending) + beta·c[r,j].
 // part is [splits][m][n] dense.

@@ -2,6 +2,7 @@ package spikelab.cuda.matmul;
 
 import static jcuda.driver.JCudaDriver.cuCtxGetDevice;
 import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
+import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
@@ -14,6 +15,7 @@ import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
@@ -28,7 +30,8 @@ import spikelab.cuda.Ptx;
 final class KernelMatmul implements Matmul {
     private static final int TILE = 128;
     private static final int THREADS = 256;
-    private static final int BK = 8;
+    /** K granule of every kernel (the TF32 slab depth); split boundaries fall on it. */
+    private static final int K_GRANULE = 16;
     private static final int MAX_GRID_Y = 65535;
     private static final int MAX_GRID_Z = 65535;
     /** Each split keeps at least this much K so that the extra workspace pass stays cheap. */
@@ -38,43 +41,74 @@ final class KernelMatmul implements Matmul {
     private static final int BLOCK_OVERHEAD_K = 32;
     /** Split-K workspace cap: 64 MiB. */
     private static final long MAX_WORKSPACE_FLOATS = 16L << 20;
+    /** Throughput of a 128×64 tile relative to a 128×128 one (measured, NOTES-matmul.md). */
+    static final double NARROW_EFFICIENCY = 0.85;
+    /** TF32 kernel's dynamic shared memory: 3 stages × 2 operands × 128·20 floats. */
+    private static final int TF32_SMEM_BYTES = 3 * 2 * 128 * 20 * 4;
+
+    /** One kernel family: 8 entry points ([vec][transA][transB]) sharing a tile shape. */
+    private static final class Family {
+        final CUfunction[][][] f = new CUfunction[2][2][2];
+        final int tileN;
+        final int smem;
+        int resident;
+
+        Family(CUmodule module, String prefix, int tileN, int smem) {
+            this.tileN = tileN;
+            this.smem = smem;
+            for (int v = 0; v < 2; v++) {
+                for (int ta = 0; ta < 2; ta++) {
+                    for (int tb = 0; tb < 2; tb++) {
+                        String name = prefix + "_" + (ta == 1 ? "t" : "n") + (tb == 1 ? "t" : "n")
+                                + (v == 1 ? "_v" : "");
+                        f[v][ta][tb] = Ptx.function(module, name);
+                        if (smem > 48 * 1024) {
+                            cuFuncSetAttribute(f[v][ta][tb],
+                                    CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem);
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     private final CUstream stream;
     private final boolean tf32;
     private final String reason;
     private final CUmodule module;
-    /** [vec ? 1 : 0][transA ? 1 : 0][transB ? 1 : 0] */
-    private final CUfunction[][][] sgemm = new CUfunction[2][2][2];
+    private final Family wide;
+    private final Family narrow;
+    private final Family tensor;
     private final CUfunction reduce;
-    private final int residentBlocks;
+    /** For benchmarks: "wide" or "narrow" pins the fp32 tile; null chooses per product. */
+    String forcedTiles;
     private CUdeviceptr workspace;
     private long workspaceFloats;
     private boolean closed;
 
-    /** @param reason why cuBLAS is not used, for {@link #describe()} (may be null). */
+    /**
+     * @param tf32 use the TF32 tensor-core kernels (about 10 mantissa bits per input)
+     * @param reason why cuBLAS is not used, for {@link #describe()} (may be null)
+     */
     KernelMatmul(CUstream stream, boolean tf32, String reason) {
         JCudaDriver.setExceptionsEnabled(true);
         this.stream = stream;
         this.tf32 = tf32;
         this.reason = reason;
         this.module = Ptx.load("matmul");
-        for (int v = 0; v < 2; v++) {
-            for (int ta = 0; ta < 2; ta++) {
-                for (int tb = 0; tb < 2; tb++) {
-                    String name = "spikelab_sgemm_" + (ta == 1 ? "t" : "n") + (tb == 1 ? "t" : "n")
-                            + (v == 1 ? "_v" : "");
-                    sgemm[v][ta][tb] = Ptx.function(module, name);
-                }
-            }
-        }
+        wide = new Family(module, "spikelab_sgemm", 128, 0);
+        narrow = new Family(module, "spikelab_sgemm64", 64, 0);
+        tensor = new Family(module, "spikelab_tf32gemm", 128, TF32_SMEM_BYTES);
         reduce = Ptx.function(module, "spikelab_sgemm_splitk_reduce");
         CUdevice dev = new CUdevice();
         cuCtxGetDevice(dev);
         int[] sms = new int[1];
         cuDeviceGetAttribute(sms, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, dev);
-        int[] perSm = new int[1];
-        cuOccupancyMaxActiveBlocksPerMultiprocessor(perSm, sgemm[1][0][0], THREADS, 0);
-        residentBlocks = Math.max(1, sms[0] * Math.max(1, perSm[0]));
+        for (Family fam : new Family[] {wide, narrow, tensor}) {
+            int[] perSm = new int[1];
+            cuOccupancyMaxActiveBlocksPerMultiprocessor(perSm, fam.f[1][0][0], THREADS, fam.smem);
+            fam.resident = Math.max(1, sms[0] * Math.max(1, perSm[0]));
+        }
     }
 
     @Override
@@ -83,17 +117,18 @@ final class KernelMatmul implements Matmul {
         MatmulArgs.check(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
         if (m == 0 || n == 0) return;
         checkGrid(m);
-        int splits = chooseSplits(m, n, k, residentBlocks);
+        Family fam = family(m, n, 1);
+        int splits = fam.tileN == TILE ? chooseSplits(m, n, k, fam.resident) : 1;
         if (splits == 1) {
-            launch(transA, transB, m, n, k, k, 1, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0, 1);
+            launch(fam, transA, transB, m, n, k, k, 1, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0, 1);
             return;
         }
-        int kChunk = roundUp(ceilDiv(k, splits), BK);
+        int kChunk = roundUp(ceilDiv(k, splits), K_GRANULE);
         splits = ceilDiv(k, kChunk);
         long plane = (long) m * n;
         CUdeviceptr part = workspace(plane * splits);
-        launch(transA, transB, m, n, k, kChunk, splits, 1f, a, lda, 0, b, ldb, 0, 0f, part, n, plane, 1);
-        int blocks = (int) Math.min(ceilDiv(plane, THREADS), residentBlocks * 4L);
+        launch(fam, transA, transB, m, n, k, kChunk, splits, 1f, a, lda, 0, b, ldb, 0, 0f, part, n, plane, 1);
+        int blocks = (int) Math.min(ceilDiv(plane, THREADS), fam.resident * 4L);
         cuLaunchKernel(reduce, blocks, 1, 1, THREADS, 1, 1, 0, stream, Pointer.to(
                 Pointer.to(new int[] {m}), Pointer.to(new int[] {n}), Pointer.to(new int[] {splits}),
                 Pointer.to(new float[] {alpha}), Pointer.to(part), Pointer.to(new float[] {beta}),
@@ -108,13 +143,33 @@ final class KernelMatmul implements Matmul {
         MatmulArgs.checkBatch(batchCount, strideA, strideB, strideC);
         if (m == 0 || n == 0 || batchCount == 0) return;
         checkGrid(m);
+        Family fam = family(m, n, batchCount);
         for (int first = 0; first < batchCount; first += MAX_GRID_Z) {
             int count = Math.min(MAX_GRID_Z, batchCount - first);
-            launch(transA, transB, m, n, k, k, 1, alpha,
+            launch(fam, transA, transB, m, n, k, k, 1, alpha,
                     a.withByteOffset(first * strideA * Sizeof.FLOAT), lda, strideA,
                     b.withByteOffset(first * strideB * Sizeof.FLOAT), ldb, strideB, beta,
                     c.withByteOffset(first * strideC * Sizeof.FLOAT), ldc, strideC, count);
         }
+    }
+
+    /**
+     * TF32 has one family. In fp32 the 128×64 tile wins where the 128×128 grid would leave a
+     * mostly empty last wave (8192×768: 384 tiles on 264 slots) or half of each tile unused
+     * (N = 64, as in attention's P·V).
+     */
+    private Family family(int m, int n, int batch) {
+        if (tf32) return tensor;
+        if ("wide".equals(forcedTiles)) return wide;
+        if ("narrow".equals(forcedTiles)) return narrow;
+        double wideCost = waves(m, n, batch, wide) * 1.0;
+        double narrowCost = waves(m, n, batch, narrow) * 0.5 / NARROW_EFFICIENCY;
+        return narrowCost < wideCost ? narrow : wide;
+    }
+
+    private static long waves(int m, int n, int batch, Family fam) {
+        long tiles = (long) ceilDiv(m, TILE) * ceilDiv(n, fam.tileN) * batch;
+        return ceilDiv(tiles, fam.resident);
     }
 
     /**
@@ -143,12 +198,12 @@ final class KernelMatmul implements Matmul {
         return best;
     }
 
-    private void launch(boolean transA, boolean transB, int m, int n, int k, int kChunk, int splits,
-                        float alpha, Pointer a, int lda, long strideA, Pointer b, int ldb, long strideB,
-                        float beta, Pointer c, int ldc, long strideC, int gridZ) {
+    private void launch(Family fam, boolean transA, boolean transB, int m, int n, int k, int kChunk,
+                        int splits, float alpha, Pointer a, int lda, long strideA, Pointer b, int ldb,
+                        long strideB, float beta, Pointer c, int ldc, long strideC, int gridZ) {
         // 16-byte loads need aligned bases and row/batch strides that keep every row aligned.
         boolean vec = aligned(a, lda, strideA) && aligned(b, ldb, strideB) && aligned(c, ldc, strideC);
-        CUfunction f = sgemm[vec ? 1 : 0][transA ? 1 : 0][transB ? 1 : 0];
+        CUfunction f = fam.f[vec ? 1 : 0][transA ? 1 : 0][transB ? 1 : 0];
         Pointer params = Pointer.to(
                 Pointer.to(new int[] {m}), Pointer.to(new int[] {n}), Pointer.to(new int[] {k}),
                 Pointer.to(new int[] {kChunk}), Pointer.to(new int[] {splits}),
@@ -157,8 +212,8 @@ final class KernelMatmul implements Matmul {
                 Pointer.to(b), Pointer.to(new int[] {ldb}), Pointer.to(new long[] {strideB}),
                 Pointer.to(new float[] {beta}),
                 Pointer.to(c), Pointer.to(new int[] {ldc}), Pointer.to(new long[] {strideC}));
-        cuLaunchKernel(f, ceilDiv(n, TILE), ceilDiv(m, TILE), gridZ * splits, THREADS, 1, 1, 0, stream,
-                params, null);
+        cuLaunchKernel(f, ceilDiv(n, fam.tileN), ceilDiv(m, TILE), gridZ * splits, THREADS, 1, 1, fam.smem,
+                stream, params, null);
     }
 
     private static boolean aligned(Pointer p, int ld, long stride) {
@@ -200,7 +255,8 @@ final class KernelMatmul implements Matmul {
 
     @Override
     public String describe() {
-        return "spikelab SGEMM kernels" + (reason == null ? "" : " (" + reason + ")");
+        return "spikelab SGEMM kernels" + (tf32 ? ", TF32 tensor cores" : "")
+                + (reason == null ? "" : " (" + reason + ")");
     }
 
     @Override

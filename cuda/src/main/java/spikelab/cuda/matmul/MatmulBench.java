@@ -89,21 +89,30 @@ public final class MatmulBench {
         }
         CUdeviceptr a = randomDevice(maxA, 1), b = randomDevice(maxB, 2), c = randomDevice(maxC, 3);
 
+        List<String> labels = new ArrayList<>();
         List<Matmul> impls = new ArrayList<>();
+        for (String tiles : new String[] {null, "wide", "narrow"}) {
+            KernelMatmul km = new KernelMatmul(stream, false, null);
+            km.forcedTiles = tiles;
+            labels.add(tiles == null ? "kernels-fp32" : "k-fp32-" + (tiles.equals("wide") ? "128x128" : "128x64"));
+            impls.add(km);
+        }
+        labels.add("kernels-tf32");
+        impls.add(new KernelMatmul(stream, true, null));
         for (boolean tf32 : new boolean[] {false, true}) {
-            impls.add(new KernelMatmul(stream, tf32, null));
             try {
                 impls.add(new CublasMatmul(stream, tf32));
+                labels.add(tf32 ? "cublas-tf32" : "cublas-fp32");
             } catch (Throwable e) {
                 if (!tf32) System.out.println("cuBLAS: " + Matmuls.unavailableReason(e));
             }
         }
         double[] stepMs = new double[impls.size()];
-        StringBuilder header = new StringBuilder(String.format("%-22s %-26s", "product", "m×n×k (×batch)"));
-        for (Matmul mm : impls) header.append(String.format(" %14s", shortName(mm)));
+        StringBuilder header = new StringBuilder(String.format("%-22s %-22s", "product", "m×n×k (×batch)"));
+        for (String l : labels) header.append(String.format(" %14s", l));
         System.out.println(header + "   [GFLOP/s]");
         for (Shape s : shapes) {
-            StringBuilder row = new StringBuilder(String.format("%-22s %-26s", s.name,
+            StringBuilder row = new StringBuilder(String.format("%-22s %-22s", s.name,
                     s.m + "×" + s.n + "×" + s.k + (s.batch > 1 ? " ×" + s.batch : "")));
             for (int i = 0; i < impls.size(); i++) {
                 double ms = time(impls.get(i), s, a, b, c, stream, reps);
@@ -112,15 +121,10 @@ public final class MatmulBench {
             }
             System.out.println(row);
         }
-        StringBuilder total = new StringBuilder(String.format("%-49s", "GPT-2-small step, all products [ms]"));
+        StringBuilder total = new StringBuilder(String.format("%-45s", "GPT-2-small step, all products [ms]"));
         for (double ms : stepMs) total.append(String.format(" %14.1f", ms));
         System.out.println(total);
         for (Matmul mm : impls) mm.close();
-    }
-
-    private static String shortName(Matmul mm) {
-        boolean tf32 = mm.describe().contains("TF32");
-        return (mm.usesCublas() ? "cublas" : "kernels") + (tf32 ? "-tf32" : "-fp32");
     }
 
     private static double time(Matmul mm, Shape s, Pointer a, Pointer b, Pointer c, CUstream stream, int reps) {

@@ -55,8 +55,12 @@ public final class Matmuls {
         return v == null || v.isBlank() ? "auto" : v.trim().toLowerCase(Locale.ROOT);
     }
 
+    /** The first load failure: later attempts only see "Could not initialize class JCublas2". */
+    private static volatile String firstLoadFailure;
+
     /** A short cause: "libcublas.so.12 not found; this machine has CUDA 13.0" rather than a trace. */
     static String unavailableReason(Throwable e) {
+        if (e instanceof NoClassDefFoundError && firstLoadFailure != null) return firstLoadFailure;
         String msg = String.valueOf(e.getMessage());
         String cause;
         if (e instanceof UnsatisfiedLinkError && allMessages(e).contains("libcublas")) {
@@ -70,6 +74,7 @@ public final class Matmuls {
         if (driver > 0) {
             cause += "; this machine has CUDA " + driver / 1000 + "." + (driver % 1000) / 10;
         }
+        if (e instanceof UnsatisfiedLinkError && firstLoadFailure == null) firstLoadFailure = cause;
         return cause;
     }
 

@@ -87,9 +87,21 @@ class MatmulGpuTest {
     }
 
     @Test
+    void kernelsFp32EachTileShape() {
+        for (String tiles : new String[] {"wide", "narrow"}) {
+            try (KernelMatmul mm = new KernelMatmul(gpu.stream, false, tiles + " tiles")) {
+                mm.forcedTiles = tiles;
+                checkAll(mm, FP32_TOL);
+            }
+        }
+    }
+
+    @Test
     void kernelsTf32() {
         try (Matmul mm = new KernelMatmul(gpu.stream, true, "test")) {
-            checkAll(mm, TF32_TOL);
+            double worst = checkAll(mm, TF32_TOL);
+            // fp32 lands near 1e-7 here: a much larger error shows the tensor cores did the work
+            assertTrue(worst > 1e-5, "TF32 path as accurate as fp32 (" + worst + "): tensor cores not used?");
         }
     }
 
@@ -162,7 +174,7 @@ class MatmulGpuTest {
         }
     }
 
-    private static void checkAll(Matmul mm, double tol) {
+    private static double checkAll(Matmul mm, double tol) {
         SplittableRandom rnd = new SplittableRandom(1234);
         List<String> failures = new ArrayList<>();
         double worst = 0;
@@ -173,6 +185,7 @@ class MatmulGpuTest {
         System.out.printf("[matmul] %s: %d cases, worst relative error %.3g (limit %.0g)%n",
                 mm.describe(), cases().size(), worst, tol);
         assertTrue(failures.isEmpty(), mm.describe() + " failed:\n" + String.join("\n", failures));
+        return worst;
     }
 
     private static double check(Matmul mm, Case c, SplittableRandom rnd, List<String> failures, double tol) {
