@@ -109,7 +109,7 @@ __device__ __forceinline__ float epilogue(float acc, float alpha, float beta, co
 // blockIdx.z = batch · splits + split. Split s covers k in [s·kChunk, min(k, (s+1)·kChunk)).
 // Block tile 128×BN (BN = 128 or 64); thread (tx, ty) = (t%16, t/16) owns rows
 // {4ty..4ty+3, 64+4ty..} and columns {4tx..4tx+3, 64+4tx..} (the second group when BN = 128).
-template <int BN, bool TA, bool TB, bool VEC>
+template <int BN, int SLABS, bool TA, bool TB, bool VEC>
 __device__ __forceinline__ void sgemmBody(int m, int n, int k, int kChunk, int splits, float alpha,
                                           const float* __restrict__ a, int lda, long long strideA,
                                           const float* __restrict__ b, int ldb, long long strideB,
@@ -117,8 +117,9 @@ __device__ __forceinline__ void sgemmBody(int m, int n, int k, int kChunk, int s
                                           long long strideC) {
     constexpr int TN = BN / 16;
     constexpr int HALVES = BN / 64;
-    __shared__ __align__(16) float As[2][BK][BM + PAD];
-    __shared__ __align__(16) float Bs[2][BK][BN + PAD];
+    constexpr int KS = BK * SLABS;  // k per shared-memory stage
+    __shared__ __align__(16) float As[2][KS][BM + PAD];
+    __shared__ __align__(16) float Bs[2][KS][BN + PAD];
 
     const int batch = blockIdx.z / splits;
     const int split = blockIdx.z - batch * splits;
@@ -139,23 +140,29 @@ __device__ __forceinline__ void sgemmBody(int m, int n, int k, int kChunk, int s
 #pragma unroll
         for (int j = 0; j < TN; j++) acc[i][j] = 0.f;
 
-    float ra[4], rb[4];
+    float ra[SLABS][4], rb[SLABS][4];
     int cur = 0;
     if (kBegin < kEnd) {
-        fetch<TA, VEC, BM>(ra, a, lda, m0, m, kBegin, kEnd);
-        fetch<!TB, VEC, BN>(rb, b, ldb, n0, n, kBegin, kEnd);
-        store<TA, BM>(As[0], ra);
-        store<!TB, BN>(Bs[0], rb);
+#pragma unroll
+        for (int q = 0; q < SLABS; q++) {
+            fetch<TA, VEC, BM>(ra[q], a, lda, m0, m, kBegin + q * BK, kEnd);
+            fetch<!TB, VEC, BN>(rb[q], b, ldb, n0, n, kBegin + q * BK, kEnd);
+            store<TA, BM>(As[0] + q * BK, ra[q]);
+            store<!TB, BN>(Bs[0] + q * BK, rb[q]);
+        }
         __syncthreads();
     }
-    for (int k0 = kBegin; k0 < kEnd; k0 += BK) {
-        const bool more = k0 + BK < kEnd;
+    for (int k0 = kBegin; k0 < kEnd; k0 += KS) {
+        const bool more = k0 + KS < kEnd;
         if (more) {
-            fetch<TA, VEC, BM>(ra, a, lda, m0, m, k0 + BK, kEnd);
-            fetch<!TB, VEC, BN>(rb, b, ldb, n0, n, k0 + BK, kEnd);
+#pragma unroll
+            for (int q = 0; q < SLABS; q++) {
+                fetch<TA, VEC, BM>(ra[q], a, lda, m0, m, k0 + KS + q * BK, kEnd);
+                fetch<!TB, VEC, BN>(rb[q], b, ldb, n0, n, k0 + KS + q * BK, kEnd);
+            }
         }
 #pragma unroll
-        for (int kk = 0; kk < BK; kk++) {
+        for (int kk = 0; kk < KS; kk++) {
             float fa[8], fb[TN];
             const float4 a0 = *reinterpret_cast<const float4*>(&As[cur][kk][ty * 4]);
             const float4 a1 = *reinterpret_cast<const float4*>(&As[cur][kk][64 + ty * 4]);
@@ -173,8 +180,11 @@ __device__ __forceinline__ void sgemmBody(int m, int n, int k, int kChunk, int s
         }
         if (more) {
             // The other buffer was last read before the previous barrier: safe to overwrite.
-            store<TA, BM>(As[cur ^ 1], ra);
-            store<!TB, BN>(Bs[cur ^ 1], rb);
+#pragma unroll
+            for (int q = 0; q < SLABS; q++) {
+                store<TA, BM>(As[cur ^ 1] + q * BK, ra[q]);
+                store<!TB, BN>(Bs[cur ^ 1] + q * BK, rb[q]);
+            }
         }
         __syncthreads();
         cur ^= 1;
@@ -218,27 +228,29 @@ __device__ __forceinline__ void sgemmBody(int m, int n, int k, int kChunk, int s
 // Entry points: nn/nt/tn/tt name (transA, transB); _64 is the 128×64 tile (narrow outputs and
 // fuller last waves); _v variants assume 16-byte aligned bases, leading dimensions and batch
 // strides that are multiples of 4 (the host checks).
-#define SPIKELAB_SGEMM(NAME, BN, TA, TB, VEC, MINB)                                             \
+#define SPIKELAB_SGEMM(NAME, BN, SLABS, TA, TB, VEC, MINB)                                             \
     extern "C" __global__ void __launch_bounds__(THREADS, MINB)                                \
     NAME(int m, int n, int k, int kChunk, int splits, float alpha, const float* a, int lda,      \
          long long strideA, const float* b, int ldb, long long strideB, float beta, float* c,    \
          int ldc, long long strideC) {                                                           \
-        sgemmBody<BN, TA, TB, VEC>(m, n, k, kChunk, splits, alpha, a, lda, strideA, b, ldb,      \
+        sgemmBody<BN, SLABS, TA, TB, VEC>(m, n, k, kChunk, splits, alpha, a, lda, strideA, b, ldb,      \
                                    strideB, beta, c, ldc, strideC);                              \
     }
 
-#define SPIKELAB_SGEMM_ALL(PREFIX, BN, MINB)                                   \
-    SPIKELAB_SGEMM(PREFIX##_nn, BN, false, false, false, MINB)                \
-    SPIKELAB_SGEMM(PREFIX##_nt, BN, false, true, false, MINB)                 \
-    SPIKELAB_SGEMM(PREFIX##_tn, BN, true, false, false, MINB)                 \
-    SPIKELAB_SGEMM(PREFIX##_tt, BN, true, true, false, MINB)                  \
-    SPIKELAB_SGEMM(PREFIX##_nn_v, BN, false, false, true, MINB)               \
-    SPIKELAB_SGEMM(PREFIX##_nt_v, BN, false, true, true, MINB)                \
-    SPIKELAB_SGEMM(PREFIX##_tn_v, BN, true, false, true, MINB)                \
-    SPIKELAB_SGEMM(PREFIX##_tt_v, BN, true, true, true, MINB)
+#define SPIKELAB_SGEMM_ALL(PREFIX, BN, SLABS, MINB)                            \
+    SPIKELAB_SGEMM(PREFIX##_nn, BN, SLABS, false, false, false, MINB)         \
+    SPIKELAB_SGEMM(PREFIX##_nt, BN, SLABS, false, true, false, MINB)          \
+    SPIKELAB_SGEMM(PREFIX##_tn, BN, SLABS, true, false, false, MINB)          \
+    SPIKELAB_SGEMM(PREFIX##_tt, BN, SLABS, true, true, false, MINB)           \
+    SPIKELAB_SGEMM(PREFIX##_nn_v, BN, SLABS, false, false, true, MINB)        \
+    SPIKELAB_SGEMM(PREFIX##_nt_v, BN, SLABS, false, true, true, MINB)         \
+    SPIKELAB_SGEMM(PREFIX##_tn_v, BN, SLABS, true, false, true, MINB)         \
+    SPIKELAB_SGEMM(PREFIX##_tt_v, BN, SLABS, true, true, true, MINB)
 
-SPIKELAB_SGEMM_ALL(spikelab_sgemm, 128, 2)
-SPIKELAB_SGEMM_ALL(spikelab_sgemm64, 64, 3)
+SPIKELAB_SGEMM_ALL(spikelab_sgemm, 128, 1, 2)
+SPIKELAB_SGEMM_ALL(spikelab_sgemm64, 64, 1, 3)
+// 128×128 with 16-deep stages: half the barriers, twice the loads in flight (experimental)
+SPIKELAB_SGEMM_ALL(spikelab_sgemm16, 128, 2, 2)
 
 // Split-K second pass: c[r,j] = alpha·Σ_s part[s][r,j] (s ascending) + beta·c[r,j].
 // part is [splits][m][n] dense.

@@ -91,10 +91,10 @@ public final class MatmulBench {
 
         List<String> labels = new ArrayList<>();
         List<Matmul> impls = new ArrayList<>();
-        for (String tiles : new String[] {null, "wide", "narrow"}) {
+        for (String tiles : new String[] {null, "wide", "narrow", "deep"}) {
             KernelMatmul km = new KernelMatmul(stream, false, null);
             km.forcedTiles = tiles;
-            labels.add(tiles == null ? "kernels-fp32" : "k-fp32-" + (tiles.equals("wide") ? "128x128" : "128x64"));
+            labels.add(tiles == null ? "kernels-fp32" : "k-fp32-" + tiles);
             impls.add(km);
         }
         labels.add("kernels-tf32");
