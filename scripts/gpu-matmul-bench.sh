@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine from the staged folder (see gpu-matmul-bench-stage.sh):
-#   bash .gpu-gemm/gpu-matmul-bench.sh [env] [tests] [bench] [torch] [ptxas]
+#   bash .gpu-gemm/gpu-matmul-bench.sh [env] [tests] [bench] [torch] [ptxas] [ncu]
 # Writes logs to $OUT when set.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -29,4 +29,12 @@ if has bench; then
 fi
 if has torch; then
   PYTHONUNBUFFERED=1 python3 "$here/gpu-matmul-bench.py" 2>&1 | tee "$out/torch.log"
+fi
+if has ncu; then
+  # stall reasons of the default fp32 kernel on the FFN input product (one launch after warm-up)
+  ncu --clock-control none --kernel-name regex:spikelab_sgemm_nt_v --launch-skip 3 --launch-count 1 \
+    --section SpeedOfLight --section Occupancy --section SchedulerStats --section WarpStateStats \
+    --section MemoryWorkloadAnalysis \
+    "$java" -cp "$cp" spikelab.cuda.matmul.MatmulBench 3 50257 "ffn in fwd" > "$out/ncu.log" 2>&1
+  grep -vE "^\s*$|----" "$out/ncu.log" | grep -E "Throughput|Stall|Warp Cycles|Issued|Eligible|Active Warps|Occupancy|Registers|Duration|SM Frequency|Bank|smsp__pcsamp|No Eligible|Hit Rate|OPT|L1|Shared" | head -60
 fi

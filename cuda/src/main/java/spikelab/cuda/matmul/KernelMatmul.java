@@ -41,8 +41,6 @@ final class KernelMatmul implements Matmul {
     private static final int BLOCK_OVERHEAD_K = 32;
     /** Split-K workspace cap: 64 MiB. */
     private static final long MAX_WORKSPACE_FLOATS = 16L << 20;
-    /** Throughput of a 128×64 tile relative to a 128×128 one (measured, NOTES-matmul.md). */
-    static final double NARROW_EFFICIENCY = 0.9;
     /** TF32 kernel's dynamic shared memory: 3 stages × 2 operands × 128·20 floats. */
     private static final int TF32_SMEM_BYTES = 3 * 2 * 128 * 20 * 4;
 
@@ -80,10 +78,13 @@ final class KernelMatmul implements Matmul {
     private final CUmodule module;
     private final Family wide;
     private final Family narrow;
-    private final Family deep;
+    private final Family shallow;
     private final Family tensor;
     private final CUfunction reduce;
-    /** For benchmarks: "wide", "narrow" or "deep" pins the fp32 kernel; null chooses per product. */
+    /**
+     * For benchmarks and tests: "wide" (128×128), "narrow" (128×64) or "shallow" (128×128 with
+     * 8-deep stages) pins the fp32 kernel; null chooses per product.
+     */
     String forcedTiles;
     private CUdeviceptr workspace;
     private long workspaceFloats;
@@ -101,14 +102,14 @@ final class KernelMatmul implements Matmul {
         this.module = Ptx.load("matmul");
         wide = new Family(module, "spikelab_sgemm", 128, 0);
         narrow = new Family(module, "spikelab_sgemm64", 64, 0);
-        deep = new Family(module, "spikelab_sgemm16", 128, 0);
+        shallow = new Family(module, "spikelab_sgemm8", 128, 0);
         tensor = new Family(module, "spikelab_tf32gemm", 128, TF32_SMEM_BYTES);
         reduce = Ptx.function(module, "spikelab_sgemm_splitk_reduce");
         CUdevice dev = new CUdevice();
         cuCtxGetDevice(dev);
         int[] sms = new int[1];
         cuDeviceGetAttribute(sms, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, dev);
-        for (Family fam : new Family[] {wide, narrow, deep, tensor}) {
+        for (Family fam : new Family[] {wide, narrow, shallow, tensor}) {
             int[] perSm = new int[1];
             cuOccupancyMaxActiveBlocksPerMultiprocessor(perSm, fam.f[1][0][0], THREADS, fam.smem);
             fam.perSm = Math.max(1, perSm[0]);
@@ -159,26 +160,22 @@ final class KernelMatmul implements Matmul {
     }
 
     /**
-     * TF32 has one family. In fp32 the 128×64 tile wins where the 128×128 grid would leave a
-     * mostly empty last wave (8192×768: 384 tiles on 264 slots) or half of each tile unused
-     * (N = 64, as in attention's P·V). Cost of a family: waves × (work a wave puts on one SM)
-     * / efficiency; products short of one wave of 128×128 tiles are split along K instead.
+     * TF32 has one family. In fp32 the 128×64 tile is used where a 128-wide tile would leave
+     * over a quarter of its columns empty (N = 64 in attention: 128×128 tiles ran at 19
+     * TFLOP/s there, 128×64 at 31). Elsewhere 128×128 was as fast or faster on the H100, even
+     * where its last wave is short (8192×768), so it stays the default; see NOTES-matmul.md.
      */
     private Family family(int m, int n, int batch) {
         if (tf32) return tensor;
         if ("wide".equals(forcedTiles)) return wide;
         if ("narrow".equals(forcedTiles)) return narrow;
-        if ("deep".equals(forcedTiles)) return deep;
-        long wideTiles = (long) ceilDiv(m, TILE) * ceilDiv(n, TILE) * batch;
-        if (wideTiles < wide.resident) return wide;
-        double wideCost = waves(m, n, batch, wide) * wide.perSm;
-        double narrowCost = waves(m, n, batch, narrow) * narrow.perSm * 0.5 / NARROW_EFFICIENCY;
-        return narrowCost < wideCost ? narrow : wide;
+        if ("shallow".equals(forcedTiles)) return shallow;
+        return useNarrow(n) ? narrow : wide;
     }
 
-    private static long waves(int m, int n, int batch, Family fam) {
-        long tiles = (long) ceilDiv(m, TILE) * ceilDiv(n, fam.tileN) * batch;
-        return ceilDiv(tiles, fam.resident);
+    static boolean useNarrow(int n) {
+        long padded = (long) ceilDiv(n, TILE) * TILE;
+        return (padded - n) * 4 > padded;
     }
 
     /**

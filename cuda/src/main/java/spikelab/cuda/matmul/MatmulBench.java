@@ -31,7 +31,7 @@ import jcuda.driver.JCudaDriver;
 /**
  * GFLOP/s of the GPT-2-small products (C=768, 12 layers, T=1024, B=8, so N=8192 rows) for the
  * kernels and, where it loads, cuBLAS; fp32 and TF32. Median of event-timed repeats after
- * warm-up, on random data. Usage: {@code MatmulBench [reps] [vocab]}.
+ * warm-up, on random data. Usage: {@code MatmulBench [reps] [vocab] [product-name prefix]}.
  */
 public final class MatmulBench {
     /** A product of the training step and how many times one step performs it. */
@@ -44,6 +44,7 @@ public final class MatmulBench {
     public static void main(String[] args) {
         int reps = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int vocab = args.length > 1 ? Integer.parseInt(args[1]) : 50257;
+        String only = args.length > 2 ? args[2] : null;  // product-name filter, e.g. for a profiler
         int N = 8192, C = 768, H4 = 3072, L = 12, T = 1024, HS = 64, BH = 8 * 12;
         List<Shape> shapes = List.of(
                 new Shape("qkv fwd      x·Wqkvᵀ", false, true, N, 3 * C, C, 1, L),
@@ -91,7 +92,7 @@ public final class MatmulBench {
 
         List<String> labels = new ArrayList<>();
         List<Matmul> impls = new ArrayList<>();
-        for (String tiles : new String[] {null, "wide", "narrow", "deep"}) {
+        for (String tiles : new String[] {null, "wide", "narrow", "shallow"}) {
             KernelMatmul km = new KernelMatmul(stream, false, null);
             km.forcedTiles = tiles;
             labels.add(tiles == null ? "kernels-fp32" : "k-fp32-" + tiles);
@@ -112,6 +113,7 @@ public final class MatmulBench {
         for (String l : labels) header.append(String.format(" %14s", l));
         System.out.println(header + "   [GFLOP/s]");
         for (Shape s : shapes) {
+            if (only != null && !s.name.startsWith(only)) continue;
             StringBuilder row = new StringBuilder(String.format("%-22s %-22s", s.name,
                     s.m + "×" + s.n + "×" + s.k + (s.batch > 1 ? " ×" + s.batch : "")));
             for (int i = 0; i < impls.size(); i++) {

@@ -1,6 +1,7 @@
 package spikelab.cuda.matmul;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,6 +54,17 @@ class MatmulArgsTest {
         // the workspace (splits·m·n floats) stays within 64 MiB
         s = KernelMatmul.chooseSplits(4096, 4096, 1 << 20, 4096);
         assertTrue(s >= 1 && (long) s * 4096 * 4096 <= 16L << 20, "splits " + s);
+    }
+
+    @Test
+    void narrowTilesOnlyWhereWideOnesWouldBeMostlyEmpty() {
+        assertTrue(KernelMatmul.useNarrow(64));
+        assertTrue(KernelMatmul.useNarrow(1));
+        assertTrue(KernelMatmul.useNarrow(130));
+        assertFalse(KernelMatmul.useNarrow(320));
+        assertFalse(KernelMatmul.useNarrow(768));
+        assertFalse(KernelMatmul.useNarrow(100));
+        assertFalse(KernelMatmul.useNarrow(50257));
     }
 
     @Test
