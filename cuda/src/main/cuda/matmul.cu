@@ -1,10 +1,11 @@
 // spikelab's own fp32 matrix products, used when cuBLAS 12 cannot be loaded (CUDA 13 machines).
 //
 // Row-major semantics of Backend.gemm: C = alpha·op(A)·op(B) + beta·C, op(A) M×K, op(B) K×N.
-// One block computes a 128×128 tile of C with 256 threads, each owning an 8×8 register tile
-// (two 4×4 quadrants 64 apart, so that shared-memory reads are float4 and conflict free).
-// K advances 8 at a time through double-buffered shared memory; the next slab is fetched from
-// global memory into registers while the current one is multiplied.
+// One block computes a 128×128 (or 128×64) tile of C with 256 threads, each owning an 8×8 (8×4)
+// register tile (4×4 quadrants 64 apart, so that shared-memory reads are float4 and conflict
+// free). K advances 16 at a time through double-buffered shared memory; the next stage is
+// fetched from global memory into registers while the current one is multiplied.
+// The TF32 tensor-core kernel is in matmul_tf32.cuh.
 //
 // Determinism: every output element is the sum of its products in increasing k order by one
 // thread. Split-K (for products with few output tiles and long K) writes each split's partial
@@ -251,8 +252,6 @@ __device__ __forceinline__ void sgemmBody(int m, int n, int k, int kChunk, int s
 // the loads in flight of 8-deep stages, which measured 5-15% slower on the H100)
 SPIKELAB_SGEMM_ALL(spikelab_sgemm, 128, 2, 2)
 SPIKELAB_SGEMM_ALL(spikelab_sgemm64, 64, 2, 3)
-// 8-deep stages, kept for comparison in MatmulBench
-SPIKELAB_SGEMM_ALL(spikelab_sgemm8, 128, 1, 2)
 
 // Split-K second pass: c[r,j] = alpha·Σ_s part[s][r,j] (s ascending) + beta·c[r,j].
 // part is [splits][m][n] dense.

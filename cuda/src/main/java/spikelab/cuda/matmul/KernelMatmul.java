@@ -78,13 +78,9 @@ final class KernelMatmul implements Matmul {
     private final CUmodule module;
     private final Family wide;
     private final Family narrow;
-    private final Family shallow;
     private final Family tensor;
     private final CUfunction reduce;
-    /**
-     * For benchmarks and tests: "wide" (128×128), "narrow" (128×64) or "shallow" (128×128 with
-     * 8-deep stages) pins the fp32 kernel; null chooses per product.
-     */
+    /** For benchmarks and tests: "wide" (128×128) or "narrow" (128×64) pins the fp32 tile; null chooses. */
     String forcedTiles;
     private CUdeviceptr workspace;
     private long workspaceFloats;
@@ -102,14 +98,13 @@ final class KernelMatmul implements Matmul {
         this.module = Ptx.load("matmul");
         wide = new Family(module, "spikelab_sgemm", 128, 0);
         narrow = new Family(module, "spikelab_sgemm64", 64, 0);
-        shallow = new Family(module, "spikelab_sgemm8", 128, 0);
         tensor = new Family(module, "spikelab_tf32gemm", 128, TF32_SMEM_BYTES);
         reduce = Ptx.function(module, "spikelab_sgemm_splitk_reduce");
         CUdevice dev = new CUdevice();
         cuCtxGetDevice(dev);
         int[] sms = new int[1];
         cuDeviceGetAttribute(sms, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, dev);
-        for (Family fam : new Family[] {wide, narrow, shallow, tensor}) {
+        for (Family fam : new Family[] {wide, narrow, tensor}) {
             int[] perSm = new int[1];
             cuOccupancyMaxActiveBlocksPerMultiprocessor(perSm, fam.f[1][0][0], THREADS, fam.smem);
             fam.perSm = Math.max(1, perSm[0]);
@@ -169,7 +164,6 @@ final class KernelMatmul implements Matmul {
         if (tf32) return tensor;
         if ("wide".equals(forcedTiles)) return wide;
         if ("narrow".equals(forcedTiles)) return narrow;
-        if ("shallow".equals(forcedTiles)) return shallow;
         return useNarrow(n) ? narrow : wide;
     }
 

@@ -92,7 +92,7 @@ public final class MatmulBench {
 
         List<String> labels = new ArrayList<>();
         List<Matmul> impls = new ArrayList<>();
-        for (String tiles : new String[] {null, "wide", "narrow", "shallow"}) {
+        for (String tiles : new String[] {null, "wide", "narrow"}) {
             KernelMatmul km = new KernelMatmul(stream, false, null);
             km.forcedTiles = tiles;
             labels.add(tiles == null ? "kernels-fp32" : "k-fp32-" + tiles);
