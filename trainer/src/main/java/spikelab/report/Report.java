@@ -2,12 +2,15 @@ package spikelab.report;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+
+import spikelab.run.AtomicFiles;
 
 /**
  * Merges run directories into summary.csv, report.md and plots/ (DESIGN §4) in one output
@@ -40,9 +43,10 @@ public final class Report {
         if (runs.isEmpty()) throw new IllegalArgumentException("no runs to report on");
         Cells cells = new Cells(runs);
         Path csv = out.resolve("summary.csv"), md = out.resolve("report.md");
-        AtomicWrite.write(csv, SummaryCsv.render(runs).getBytes(StandardCharsets.UTF_8));
+        Files.createDirectories(out.resolve("plots"));
+        AtomicFiles.write(csv, SummaryCsv.render(runs).getBytes(StandardCharsets.UTF_8));
         List<String> plots = Plots.write(cells, out.resolve("plots"));
-        AtomicWrite.write(md, markdown(runs, cells, plots).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(md, markdown(runs, cells, plots).getBytes(StandardCharsets.UTF_8));
         int unfinished = 0;
         for (RunData r : runs) if (!r.finished()) unfinished++;
         return new Result(runs.size(), unfinished, csv, md, plots);
@@ -91,7 +95,7 @@ public final class Report {
             List<RunData> atBest = c.atLr(best);
             double sens = c.lrSensitivity();
             sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-                    c.activation, c.layers, c.runs.size(), lrLabel(best),
+                    c.label, c.layers, c.runs.size(), lrLabel(best),
                     Cells.Cell.stat(atBest, r -> r.finalValLoss).format(4),
                     Double.isNaN(sens) ? "—" : String.format(Locale.ROOT, "%.4f", sens),
                     c.stat(r -> r.lossSpikeScore).format(4), c.stat(r -> r.gradSpikeScore).format(4),
@@ -109,7 +113,7 @@ public final class Report {
                 for (double lr : c.lrs()) {
                     List<RunData> rs = c.atLr(lr);
                     sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %s | %s | %s | %s | %s | %s | %s |%n",
-                            c.activation, c.layers, lrLabel(lr), rs.size(),
+                            c.label, c.layers, lrLabel(lr), rs.size(),
                             Cells.Cell.stat(rs, r -> r.finalValLoss).format(4),
                             Cells.Cell.stat(rs, r -> r.lossSpikeScore).format(4),
                             Cells.Cell.stat(rs, r -> r.gradSpikeScore).format(4),

@@ -96,6 +96,23 @@ class ReportTest {
     }
 
     @Test
+    void preAndPostLayerNormRunsStayApart() throws IOException {
+        Path runs = tmp.resolve("mixed");
+        for (String norm : List.of("pre", "post")) {
+            for (long seed : List.of(1L, 2L)) {
+                Path d = runs.resolve("relu-" + norm + "-s" + seed);
+                SyntheticRuns.write(d, "relu", 4, seed, 1e-3, 30, 30, 4.2, norm.equals("pre") ? 2.0 : 3.0, false);
+                Path s = d.resolve("summary.json");
+                Files.writeString(s, Files.readString(s).replace("\"norm\": \"pre\"", "\"norm\": \"" + norm + "\""));
+            }
+        }
+        Report.generate(List.of(runs), runs);
+        String md = Files.readString(runs.resolve("report.md"));
+        assertTrue(md.contains("| relu post-LN | 4 | 2 | 1e-3 | 3.0000 ± 0.0000 |"), md);
+        assertTrue(md.contains("| relu pre-LN | 4 | 2 | 1e-3 | 2.0000 ± 0.0000 |"), md);
+    }
+
+    @Test
     void unfinishedRunsAreListedAndBadInputsNamed() throws IOException {
         Path a = tmp.resolve("a");
         SyntheticRuns.write(a, "gelu", 2, 1, 1e-3, 30, 12, 4.2, 2.5, false);
