@@ -113,6 +113,23 @@ class ReportTest {
     }
 
     @Test
+    void withoutNativeFontsTheTablesAreStillWritten() throws IOException {
+        Path a = tmp.resolve("a");
+        SyntheticRuns.write(a, "gelu", 2, 1, 1e-3, 30, 30, 4.2, 2.5, false);
+        Report.Result r = Report.write(RunData.find(List.of(a)), a, (cells, dir) -> {
+            throw new UnsatisfiedLinkError("libfontmanager.so: libharfbuzz.so.0: cannot open shared object file");
+        });
+        assertEquals(List.of(), r.plots);
+        assertEquals("this Java cannot draw charts (UnsatisfiedLinkError: libfontmanager.so: libharfbuzz.so.0: cannot open "
+                + "shared object file); install fonts and libfreetype/libharfbuzz, or run 'spikelab report " + a
+                + "' on another machine", r.plotsSkipped);
+        String md = Files.readString(a.resolve("report.md"));
+        assertTrue(md.contains("| gelu | 2 | 1 | 1e-3 | 2.5000 |"), md);
+        assertTrue(md.contains("Not drawn: this Java cannot draw charts"), md);
+        assertEquals(2, Files.readAllLines(a.resolve("summary.csv")).size());
+    }
+
+    @Test
     void unfinishedRunsAreListedAndBadInputsNamed() throws IOException {
         Path a = tmp.resolve("a");
         SyntheticRuns.write(a, "gelu", 2, 1, 1e-3, 30, 12, 4.2, 2.5, false);
