@@ -62,11 +62,13 @@ public final class ModelConfig {
     }
 
     /**
-     * Training FLOPs per token: 6·N for the matrix products plus 6·L·C·T for attention
-     * (the DESIGN §5 estimate; N counts non-embedding-lookup parameters in products).
+     * Training FLOPs per token, DESIGN §5: 6·N + 6·L·C·T, where N counts the parameters used in
+     * matrix products (the embedding lookups are not products; a tied head still is one).
      */
     public double flopsPerToken() {
-        return 6.0 * parameterCount() + 6.0 * layers * dModel * context;
+        long products = parameterCount() - (long) context * dModel;
+        if (!tieEmbeddings) products -= (long) vocabSize * dModel;
+        return 6.0 * products + 6.0 * layers * dModel * context;
     }
 
     @Override

@@ -54,7 +54,7 @@ final class GpuContext implements AutoCloseable {
                     cuCtxSetCurrent(g.context);
                     cuStreamCreate(g.stream, 0);
                     shared = g;
-                } catch (UnsatisfiedLinkError | CudaException e) {
+                } catch (LinkageError | CudaException e) { // NoClassDefFoundError once another suite failed to load the natives
                     unavailable = "no usable CUDA GPU/driver here (" + firstLine(e) + ")";
                 }
             }

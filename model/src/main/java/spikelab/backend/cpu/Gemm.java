@@ -9,6 +9,9 @@ package spikelab.backend.cpu;
 public final class Gemm {
     private Gemm() {}
 
+    /** Which kernel runs, for logs and bench output. */
+    public static String kernelName() { return "scalar reference gemm"; }
+
     public static void gemm(Parallel par, boolean transA, boolean transB, int m, int n, int k,
                             float alpha, float[] a, int aOff, int lda,
                             float[] b, int bOff, int ldb,

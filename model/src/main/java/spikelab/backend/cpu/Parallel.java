@@ -22,6 +22,9 @@ public final class Parallel implements AutoCloseable {
         void run(int from, int to);
     }
 
+    /** Runs everything on the calling thread: for work nested inside another parallel loop. */
+    public static final Parallel SERIAL = new Parallel(1);
+
     private final int threads;
     private final ExecutorService pool;
 

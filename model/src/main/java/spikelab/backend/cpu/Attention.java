@@ -1,0 +1,93 @@
+package spikelab.backend.cpu;
+
+import java.util.Arrays;
+
+/**
+ * Causal multi-head attention on the packed qkv activations [B,T,3C]. Work is split over
+ * (batch, head) pairs: each pair owns its slice of every output, so no two threads write one
+ * element and the result does not depend on the thread count. Within a pair the products are
+ * strided matrix products on the qkv rows (row stride 3C), so they run on the fast
+ * {@link Gemm} kernel instead of scalar dot products; the causal mask costs the upper
+ * triangle's wasted work, which is cheaper than losing the vector kernel.
+ */
+final class Attention {
+    private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[0]);
+    private float[] pairMax = new float[0];
+
+    // S = Q·Kᵀ/√hs,  P = causal-softmax(S) (zero above the diagonal),  O = P·V.
+    // att keeps P; maxLogit gets max |S_ts| over s ≤ t.
+    void forward(Parallel par, float[] out, int oOff, float[] att, int aOff, float[] maxLogit, int mlOff,
+                 float[] qkv, int qOff, int b, int t, int c, int h) {
+        int hs = c / h, c3 = 3 * c;
+        float scale = (float) (1.0 / Math.sqrt(hs));
+        if (pairMax.length < b * h) pairMax = new float[b * h];
+        float[] pm = pairMax;
+        par.forRange(b * h, (from, to) -> {
+            for (int bh = from; bh < to; bh++) {
+                int bi = bh / h, hi = bh % h;
+                int q = qOff + bi * t * c3 + hi * hs, k = q + c, v = q + 2 * c;
+                int p = aOff + bh * t * t;
+                Gemm.gemm(Parallel.SERIAL, false, true, t, t, hs, scale, qkv, q, c3, qkv, k, c3, 0f, att, p, t);
+                float absMax = 0f;
+                for (int ti = 0; ti < t; ti++) {
+                    int row = p + ti * t;
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int s = 0; s <= ti; s++) {
+                        float l = att[row + s];
+                        if (l > max) max = l;
+                        float a = Math.abs(l);
+                        if (a > absMax || a != a) absMax = a;
+                    }
+                    float sum = 0f;
+                    for (int s = 0; s <= ti; s++) {
+                        float e = (float) Math.exp(att[row + s] - max);
+                        att[row + s] = e;
+                        sum += e;
+                    }
+                    float inv = 1f / sum;
+                    for (int s = 0; s <= ti; s++) att[row + s] *= inv;
+                    Arrays.fill(att, row + ti + 1, row + t, 0f);
+                }
+                Gemm.gemm(Parallel.SERIAL, false, false, t, hs, t, 1f, att, p, t, qkv, v, c3, 0f,
+                        out, oOff + bi * t * c + hi * hs, c);
+                pm[bh] = absMax;
+            }
+        });
+        float m = 0f;
+        for (int i = 0; i < b * h; i++) if (pm[i] > m || pm[i] != pm[i]) m = pm[i];
+        maxLogit[mlOff] = m;
+    }
+
+    // dP = dO·Vᵀ,  dV = Pᵀ·dO,  dS = P ⊙ (dP − rowsum(P ⊙ dP)) / √hs,  dQ = dS·K,  dK = dSᵀ·Q.
+    // dqkv is overwritten (every product runs with beta = 0).
+    void backward(Parallel par, float[] dqkv, int dOff, float[] dout, int doOff, float[] qkv, int qOff,
+                  float[] att, int aOff, int b, int t, int c, int h) {
+        int hs = c / h, c3 = 3 * c;
+        float scale = (float) (1.0 / Math.sqrt(hs));
+        par.forRange(b * h, (from, to) -> {
+            float[] ds = scratch.get();
+            if (ds.length < t * t) {
+                ds = new float[t * t];
+                scratch.set(ds);
+            }
+            for (int bh = from; bh < to; bh++) {
+                int bi = bh / h, hi = bh % h;
+                int q = qOff + bi * t * c3 + hi * hs, k = q + c, v = q + 2 * c;
+                int dq = dOff + bi * t * c3 + hi * hs, dk = dq + c, dv = dq + 2 * c;
+                int g = doOff + bi * t * c + hi * hs;
+                int p = aOff + bh * t * t;
+                Gemm.gemm(Parallel.SERIAL, false, true, t, t, hs, 1f, dout, g, c, qkv, v, c3, 0f, ds, 0, t);
+                Gemm.gemm(Parallel.SERIAL, true, false, t, hs, t, 1f, att, p, t, dout, g, c, 0f, dqkv, dv, c3);
+                for (int ti = 0; ti < t; ti++) {
+                    int row = p + ti * t, drow = ti * t;
+                    float dot = 0f;
+                    for (int s = 0; s <= ti; s++) dot += att[row + s] * ds[drow + s];
+                    for (int s = 0; s <= ti; s++) ds[drow + s] = att[row + s] * (ds[drow + s] - dot) * scale;
+                    Arrays.fill(ds, drow + ti + 1, drow + t, 0f);
+                }
+                Gemm.gemm(Parallel.SERIAL, false, false, t, hs, t, 1f, ds, 0, t, qkv, k, c3, 0f, dqkv, dq, c3);
+                Gemm.gemm(Parallel.SERIAL, true, false, t, hs, t, 1f, ds, 0, t, qkv, q, c3, 0f, dqkv, dk, c3);
+            }
+        });
+    }
+}

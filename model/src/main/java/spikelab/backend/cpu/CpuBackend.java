@@ -1,0 +1,174 @@
+package spikelab.backend.cpu;
+
+import spikelab.backend.Backend;
+import spikelab.backend.Buffer;
+import spikelab.backend.IntBuffer;
+import spikelab.backend.Tensor;
+import spikelab.model.Activation;
+
+/**
+ * The reference backend: pure Java, float32, multithreaded and deterministic. Each op family
+ * lives in its own class ({@link Embedding}, {@link LayerNorm}, {@link Attention},
+ * {@link Activations}, {@link CrossEntropy}, {@link Optimizer}, {@link Reductions}, {@link Gemm});
+ * this class only unwraps tensors into arrays and offsets.
+ */
+public final class CpuBackend implements Backend {
+    private final Parallel par;
+    private final Attention attention = new Attention();
+    private final Reductions reductions = new Reductions();
+
+    public CpuBackend(int threads) {
+        this.par = new Parallel(threads);
+    }
+
+    public int threads() { return par.threads(); }
+
+    @Override
+    public String name() {
+        return "cpu (" + par.threads() + (par.threads() == 1 ? " thread, " : " threads, ") + Gemm.kernelName() + ")";
+    }
+
+    private static float[] a(Tensor t) { return ((CpuBuffer) t.buffer()).data; }
+    private static int o(Tensor t) { return t.intOffset(); }
+    private static int[] ints(IntBuffer b) { return ((CpuIntBuffer) b).data; }
+
+    // ---- memory ----
+
+    @Override public Buffer allocate(long n) { return new CpuBuffer(Math.toIntExact(n)); }
+    @Override public IntBuffer allocateInt(int n) { return new CpuIntBuffer(n); }
+
+    @Override
+    public void upload(Tensor dst, float[] src) {
+        System.arraycopy(src, 0, a(dst), o(dst), dst.intSize());
+    }
+
+    @Override
+    public void download(Tensor src, float[] dst) {
+        System.arraycopy(a(src), o(src), dst, 0, src.intSize());
+    }
+
+    @Override
+    public void uploadInt(IntBuffer dst, int[] src, int n) {
+        System.arraycopy(src, 0, ints(dst), 0, n);
+    }
+
+    @Override
+    public void fill(Tensor x, float value) {
+        java.util.Arrays.fill(a(x), o(x), o(x) + x.intSize(), value);
+    }
+
+    @Override
+    public void copy(Tensor dst, Tensor src) {
+        if (dst.size() != src.size()) throw new IllegalArgumentException("copy of " + src + " into " + dst);
+        System.arraycopy(a(src), o(src), a(dst), o(dst), src.intSize());
+    }
+
+    @Override
+    public void axpy(Tensor y, float alpha, Tensor x) {
+        float[] ya = a(y), xa = a(x);
+        int yo = o(y), xo = o(x);
+        par.forRange(y.intSize(), 8192, (from, to) -> {
+            for (int i = from; i < to; i++) ya[yo + i] += alpha * xa[xo + i];
+        });
+    }
+
+    @Override
+    public void close() { par.close(); }
+
+    // ---- products ----
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, int lda,
+                     Tensor b, int ldb, float beta, Tensor c, int ldc) {
+        Gemm.gemm(par, transA, transB, m, n, k, alpha, a(a), o(a), lda, a(b), o(b), ldb, beta, a(c), o(c), ldc);
+    }
+
+    // ---- layers ----
+
+    @Override
+    public void embeddingForward(Tensor out, IntBuffer idx, Tensor wte, Tensor wpe, int b, int t, int c) {
+        Embedding.forward(par, a(out), o(out), ints(idx), a(wte), o(wte), a(wpe), o(wpe), b, t, c);
+    }
+
+    @Override
+    public void embeddingBackward(Tensor dwte, Tensor dwpe, Tensor dout, IntBuffer idx, int b, int t, int c) {
+        Embedding.backward(par, a(dwte), o(dwte), a(dwpe), o(dwpe), a(dout), o(dout), ints(idx), b, t, c);
+    }
+
+    @Override
+    public void layerNormForward(Tensor out, Tensor mean, Tensor rstd, Tensor x, Tensor w, Tensor bias, int n, int c) {
+        LayerNorm.forward(par, a(out), o(out), a(mean), o(mean), a(rstd), o(rstd), a(x), o(x), a(w), o(w),
+                a(bias), o(bias), n, c);
+    }
+
+    @Override
+    public void layerNormBackward(Tensor dx, Tensor dw, Tensor db, Tensor dout, Tensor x, Tensor w,
+                                  Tensor mean, Tensor rstd, int n, int c) {
+        LayerNorm.backward(par, a(dx), o(dx), a(dw), o(dw), a(db), o(db), a(dout), o(dout), a(x), o(x),
+                a(w), o(w), a(mean), o(mean), a(rstd), o(rstd), n, c);
+    }
+
+    @Override
+    public void attentionForward(Tensor out, Tensor att, Tensor maxLogit, Tensor qkv, int b, int t, int c, int h) {
+        attention.forward(par, a(out), o(out), a(att), o(att), a(maxLogit), o(maxLogit), a(qkv), o(qkv), b, t, c, h);
+    }
+
+    @Override
+    public void attentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor att, int b, int t, int c, int h) {
+        attention.backward(par, a(dqkv), o(dqkv), a(dout), o(dout), a(qkv), o(qkv), a(att), o(att), b, t, c, h);
+    }
+
+    @Override
+    public void activationForward(Tensor out, Tensor pre, int n, int hidden, Activation act) {
+        Activations.forward(par, a(out), o(out), a(pre), o(pre), n, hidden, act);
+    }
+
+    @Override
+    public void activationBackward(Tensor dpre, Tensor dout, Tensor pre, int n, int hidden, Activation act) {
+        Activations.backward(par, a(dpre), o(dpre), a(dout), o(dout), a(pre), o(pre), n, hidden, act);
+    }
+
+    @Override
+    public void crossEntropyForward(Tensor losses, Tensor logZ, Tensor logits, IntBuffer targets, int n, int v) {
+        CrossEntropy.forward(par, a(losses), o(losses), a(logZ), o(logZ), a(logits), o(logits), ints(targets), n, v);
+    }
+
+    @Override
+    public void crossEntropyBackward(Tensor dlogits, Tensor logits, Tensor logZ, IntBuffer targets, int n, int v,
+                                     float scale, float zScale) {
+        CrossEntropy.backward(par, a(dlogits), o(dlogits), a(logits), o(logits), a(logZ), o(logZ), ints(targets),
+                n, v, scale, zScale);
+    }
+
+    // ---- optimizer and reductions ----
+
+    @Override
+    public void adamW(Tensor p, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
+                      float weightDecay, float gradScale, int step) {
+        Optimizer.adamW(par, a(p), o(p), a(g), o(g), a(m), o(m), a(v), o(v), p.intSize(), lr, beta1, beta2, eps,
+                weightDecay, gradScale, step);
+    }
+
+    @Override
+    public double[] sumSquares(Tensor x, long[] segmentLengths) {
+        double[] out = new double[segmentLengths.length];
+        int off = o(x);
+        for (int s = 0; s < segmentLengths.length; s++) {
+            int len = Math.toIntExact(segmentLengths[s]);
+            out[s] = reductions.sumSquares(par, a(x), off, len);
+            off += len;
+        }
+        if (off - o(x) > x.size()) throw new IllegalArgumentException("segments exceed " + x);
+        return out;
+    }
+
+    @Override
+    public double sum(Tensor x) {
+        return reductions.sum(par, a(x), o(x), x.intSize());
+    }
+
+    @Override
+    public void columnAbsMax(Tensor out, Tensor x, int rows, int cols) {
+        Reductions.columnAbsMax(par, a(out), o(out), a(x), o(x), rows, cols);
+    }
+}

@@ -1,0 +1,29 @@
+package spikelab.cli;
+
+import java.util.concurrent.Callable;
+
+import com.google.gson.JsonObject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import spikelab.train.TrainOptions;
+import spikelab.train.Trainer;
+
+/** {@code spikelab train}: one run, written to a run directory. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Train a model and write runs/<name>/ (config.json, metrics.jsonl, events.jsonl, summary.json).")
+public final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    TrainOptions options = new TrainOptions();
+
+    public TrainOptions options() { return options; }
+
+    @Override
+    public Integer call() {
+        JsonObject s = new Trainer(options).run();
+        System.out.printf("%s: %d/%d steps, final val loss %s, best %s, %s%n",
+                s.get("name").getAsString(), s.get("steps_completed").getAsInt(), s.get("steps_planned").getAsInt(),
+                s.get("final_val_loss"), s.get("best_val_loss"),
+                s.get("diverged").getAsBoolean() ? "DIVERGED at step " + s.get("diverged_step") : "no divergence");
+        return s.get("interrupted").getAsBoolean() ? 130 : 0;
+    }
+}

@@ -1,0 +1,17 @@
+package spikelab.cli;
+
+/**
+ * A problem with what the user asked for. Its message is one line naming the problem and the
+ * fix; {@link Main} prints it without a stack trace and exits with status 2.
+ */
+public final class UserError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public UserError(String message) {
+        super(message);
+    }
+
+    public UserError(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

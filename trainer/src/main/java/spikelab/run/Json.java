@@ -1,0 +1,48 @@
+package spikelab.run;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+
+/**
+ * JSON for run files. JSON has no NaN or infinity, and diverged runs produce both, so non-finite
+ * numbers are written as the strings "NaN", "Infinity", "-Infinity" (readers map them back).
+ */
+public final class Json {
+    private Json() {}
+
+    public static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+    public static final Gson PRETTY = new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create();
+
+    public static JsonElement number(double v) {
+        if (Double.isNaN(v)) return new JsonPrimitive("NaN");
+        if (Double.isInfinite(v)) return new JsonPrimitive(v > 0 ? "Infinity" : "-Infinity");
+        // floats print as floats: 2.5 not 2.5000000000000001
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) return new JsonPrimitive((long) v);
+        return new JsonPrimitive(v);
+    }
+
+    public static JsonElement numbers(double[] vs) {
+        com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+        for (double v : vs) a.add(number(v));
+        return a;
+    }
+
+    public static void put(JsonObject o, String key, double v) { o.add(key, number(v)); }
+
+    /** Reads a number written by {@link #number}, strings for non-finite values included. */
+    public static double toDouble(JsonElement e) {
+        if (e == null || e.isJsonNull()) return Double.NaN;
+        JsonPrimitive p = e.getAsJsonPrimitive();
+        if (p.isString()) {
+            switch (p.getAsString()) {
+                case "Infinity": return Double.POSITIVE_INFINITY;
+                case "-Infinity": return Double.NEGATIVE_INFINITY;
+                default: return Double.NaN;
+            }
+        }
+        return p.getAsDouble();
+    }
+}

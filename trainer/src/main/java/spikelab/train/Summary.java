@@ -1,0 +1,72 @@
+package spikelab.train;
+
+import com.google.gson.JsonObject;
+import spikelab.model.Transformer;
+import spikelab.run.Json;
+import spikelab.stability.StabilityMonitor;
+
+/** Accumulates what summary.json reports about a run. */
+final class Summary {
+    private final TrainOptions opt;
+    private final Transformer model;
+    double valLossAtInit = Double.NaN;
+    private double finalTrainLoss = Double.NaN, finalVal = Double.NaN, bestVal = Double.POSITIVE_INFINITY;
+    private double maxAttnLogit = 0;
+    private double[] dead = new double[0];
+    private Integer divergedStep;
+    private JsonObject finished;
+
+    Summary(TrainOptions opt, Transformer model) {
+        this.opt = opt;
+        this.model = model;
+    }
+
+    void observeStep(int step, double loss, double[] maxLogit) {
+        finalTrainLoss = loss;
+        for (double m : maxLogit) if (m > maxAttnLogit || Double.isNaN(m)) maxAttnLogit = m;
+    }
+
+    void observeVal(double val) {
+        finalVal = val;
+        if (val < bestVal) bestVal = val;
+    }
+
+    void observeDead(double[] fractions) { dead = fractions; }
+
+    void diverged(int step) {
+        if (divergedStep == null) divergedStep = step;
+    }
+
+    void finish(int steps, boolean interrupted, StabilityMonitor.Summary stability, long trainNanos, double wallSeconds,
+                int tokensPerStep, String device) {
+        JsonObject o = new JsonObject();
+        o.addProperty("activation", model.config().activation().cliName());
+        o.addProperty("norm", model.config().norm().cliName());
+        o.addProperty("layers", model.config().layers());
+        o.addProperty("d_model", model.config().dModel());
+        Json.put(o, "lr", opt.lr);
+        o.addProperty("seed", opt.seed);
+        o.addProperty("parameter_count", model.config().parameterCount());
+        o.addProperty("device", device);
+        o.addProperty("steps_planned", opt.steps);
+        o.addProperty("steps_completed", steps);
+        o.addProperty("interrupted", interrupted);
+        o.addProperty("diverged", divergedStep != null);
+        o.addProperty("diverged_step", divergedStep);
+        Json.put(o, "final_train_loss", finalTrainLoss);
+        Json.put(o, "final_val_loss", finalVal);
+        Json.put(o, "best_val_loss", bestVal == Double.POSITIVE_INFINITY ? Double.NaN : bestVal);
+        Json.put(o, "val_loss_at_init", valLossAtInit);
+        stability.addTo(o);
+        double mean = 0;
+        for (double d : dead) mean += d;
+        Json.put(o, "dead_fraction", dead.length == 0 ? Double.NaN : mean / dead.length);
+        o.add("dead_fraction_per_layer", Json.numbers(dead));
+        Json.put(o, "max_attn_logit", maxAttnLogit);
+        Json.put(o, "tokens_per_s", trainNanos == 0 ? 0 : Math.round((double) steps * tokensPerStep / (trainNanos / 1e9)));
+        Json.put(o, "wall_time_s", wallSeconds);
+        finished = o;
+    }
+
+    JsonObject toJson() { return finished; }
+}

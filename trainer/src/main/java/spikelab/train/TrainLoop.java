@@ -1,0 +1,178 @@
+package spikelab.train;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import ai.djl.training.util.ProgressBar;
+import com.google.gson.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import spikelab.backend.Backend;
+import spikelab.backend.Tensor;
+import spikelab.data.BatchSampler;
+import spikelab.data.TokenDataset;
+import spikelab.model.Parameter;
+import spikelab.model.Transformer;
+import spikelab.optim.AdamW;
+import spikelab.optim.LrSchedule;
+import spikelab.run.Json;
+import spikelab.run.RunWriter;
+import spikelab.stability.Event;
+import spikelab.stability.StabilityMonitor;
+
+/** The step loop of one run and its per-step measurements (DESIGN §3). */
+final class TrainLoop {
+    private static final Logger log = LoggerFactory.getLogger(TrainLoop.class);
+
+    private final TrainOptions opt;
+    private final Transformer model;
+    private final Backend be;
+    private final AdamW adam;
+    private final LrSchedule schedule;
+    private final RunWriter out;
+    private final AtomicBoolean stop;
+    private final BatchSampler sampler;
+    private final Evaluator evaluator;
+    private final int layers;
+    private final long[] paramLengths;
+    private final int[] paramLayer;
+    private final Tensor previous;
+    private final int tokensPerStep;
+
+    TrainLoop(TrainOptions opt, TokenDataset data, Transformer model, AdamW adam, LrSchedule schedule,
+              RunWriter out, AtomicBoolean stop) {
+        this.opt = opt;
+        this.model = model;
+        this.be = model.backend();
+        this.adam = adam;
+        this.schedule = schedule;
+        this.out = out;
+        this.stop = stop;
+        this.sampler = new BatchSampler(data.train(), opt.batch, opt.context, opt.seed);
+        this.evaluator = new Evaluator(model, data, opt.evalBatches, opt.dataSeed);   // same held-out batches for every --seed
+        this.layers = model.config().layers();
+        List<Parameter> ps = model.parameters();
+        paramLengths = new long[ps.size()];
+        paramLayer = new int[ps.size()];
+        for (int i = 0; i < ps.size(); i++) {
+            paramLengths[i] = ps.get(i).value().size();
+            paramLayer[i] = ps.get(i).layer();
+        }
+        previous = be.allocate(model.params().size()).all();
+        tokensPerStep = opt.batch * opt.context;
+    }
+
+    JsonObject run() {
+        Summary summary = new Summary(opt, model);
+        StabilityMonitor stability = new StabilityMonitor(model.config().vocabSize(), opt.warmup, opt.spikeWindow,
+                opt.spikeThreshold, opt.explosionFactor);
+        int[] in = new int[tokensPerStep], tg = new int[tokensPerStep];
+        double valAtInit = evaluator.validationLoss();
+        summary.valLossAtInit = valAtInit;
+        log.info("step 0: val loss {}", fmt(valAtInit));
+
+        boolean bar = System.console() != null && !opt.noProgress;
+        ProgressBar progress = bar ? new ProgressBar("training", opt.steps) : null;
+        long trainNanos = 0;
+        long t0 = System.nanoTime();
+        int step = 0;
+        while (step < opt.steps && !stop.get()) {
+            step++;
+            long s0 = System.nanoTime();
+            sampler.next(in, tg);
+            model.setBatch(in, tg);
+            model.zeroGrad();
+            float loss = model.forward();
+            model.backward();
+
+            double[] sq = be.sumSquares(model.grads(), paramLengths);
+            double total = 0;
+            double[] layerSq = new double[layers];
+            for (int i = 0; i < sq.length; i++) {
+                total += sq[i];
+                if (paramLayer[i] >= 0) layerSq[paramLayer[i]] += sq[i];
+            }
+            double gradNorm = Math.sqrt(total);
+            boolean finiteGrad = Double.isFinite(gradNorm);
+            boolean clipped = opt.clip > 0 && finiteGrad && gradNorm > opt.clip;
+            float scale = clipped ? (float) (opt.clip / gradNorm) : 1f;
+            float lr = schedule.lr(step);
+            double updateRatio = Double.NaN;
+            if (finiteGrad) {
+                // ‖Δθ‖/‖θ‖ from a copy of θ taken before the update
+                be.copy(previous, model.params());
+                adam.step(lr, scale);
+                be.axpy(previous, -1f, model.params());
+                double dsq = be.sumSquares(previous, new long[] {previous.size()})[0];
+                double psq = be.sumSquares(model.params(), new long[] {model.params().size()})[0];
+                updateRatio = Math.sqrt(dsq / psq);
+            }
+            float[] maxLogit = new float[layers];
+            be.download(model.maxAttentionLogit(), maxLogit);
+            double logZMean = be.sum(model.logZ()) / tokensPerStep;
+            long stepNanos = System.nanoTime() - s0;
+            trainNanos += stepNanos;
+
+            JsonObject m = new JsonObject();
+            m.addProperty("step", step);
+            Json.put(m, "loss", loss);
+            Json.put(m, "lr", lr);
+            Json.put(m, "grad_norm", gradNorm);
+            m.addProperty("clipped", clipped);
+            Json.put(m, "update_ratio", updateRatio);
+            double[] layerNorms = new double[layers];
+            for (int l = 0; l < layers; l++) layerNorms[l] = Math.sqrt(layerSq[l]);
+            m.add("layer_grad_norms", Json.numbers(layerNorms));
+            double[] ml = new double[layers];
+            for (int l = 0; l < layers; l++) ml[l] = maxLogit[l];
+            m.add("max_attn_logit", Json.numbers(ml));
+            Json.put(m, "logz_mean", logZMean);
+            StabilityMonitor.StepFlags flags = stability.observe(step, loss, gradNorm);
+            for (Event e : flags.events) out.event(e.toJson());
+            m.addProperty("loss_spike", flags.lossSpike);
+            m.addProperty("grad_spike", flags.gradSpike);
+            m.addProperty("explosion", flags.explosion);
+            double tps = tokensPerStep / (stepNanos / 1e9);
+            Json.put(m, "tokens_per_s", Math.round(tps));
+            summary.observeStep(step, loss, ml);
+
+            boolean last = step == opt.steps || flags.diverged || stop.get();
+            if (step % opt.evalEvery == 0 || last) {
+                double val = evaluator.validationLoss();
+                Json.put(m, "val_loss", val);
+                summary.observeVal(val);
+            }
+            if (step % opt.probeEvery == 0 || last) {
+                double[] dead = evaluator.deadFractions();
+                m.add("dead_fraction", Json.numbers(dead));
+                summary.observeDead(dead);
+            }
+            Json.put(m, "elapsed_s", (System.nanoTime() - t0) / 1e9);
+            out.metric(m);
+
+            if (progress != null) {
+                progress.update(step, String.format("loss %.4f  %,.0f tok/s", loss, tps));
+            } else if (step % opt.logEvery == 0 || step == 1 || last) {
+                log.info("step {}/{}: loss {}  lr {}  grad norm {}  {} tok/s{}", step, opt.steps, fmt(loss),
+                        String.format("%.2e", lr), fmt(gradNorm), String.format("%,.0f", tps),
+                        m.has("val_loss") ? "  val loss " + fmt(m.get("val_loss").getAsDouble()) : "");
+            }
+            if (flags.diverged) {
+                summary.diverged(step);
+                if (!opt.continueOnDivergence) {
+                    log.warn("diverged at step {} (loss {}): stopping; pass --continue-on-divergence to keep going", step, fmt(loss));
+                    break;
+                }
+            }
+        }
+        if (progress != null) progress.end();
+        boolean interrupted = stop.get() && step < opt.steps;
+        if (interrupted) log.warn("interrupted at step {}: the run directory keeps what was measured", step);
+        summary.finish(step, interrupted, stability.summary(), trainNanos, (System.nanoTime() - t0) / 1e9, tokensPerStep, be.name());
+        return summary.toJson();
+    }
+
+    static String fmt(double v) {
+        return Double.isFinite(v) ? String.format("%.4f", v) : String.valueOf(v);
+    }
+}

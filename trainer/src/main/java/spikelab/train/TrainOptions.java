@@ -1,0 +1,229 @@
+package spikelab.train;
+
+import java.nio.file.Path;
+
+import com.google.gson.JsonObject;
+import picocli.CommandLine.Option;
+import spikelab.cli.UserError;
+import spikelab.model.Activation;
+import spikelab.model.ModelConfig;
+import spikelab.model.Norm;
+import spikelab.run.Json;
+
+/**
+ * Everything a training run needs, as picocli options shared by {@code train}, {@code bench}
+ * and {@code sweep}. Defaults are the DESIGN §5 reference model with a short warm-up + cosine
+ * schedule.
+ */
+public class TrainOptions {
+    // ---- data ----
+    @Option(names = "--data", paramLabel = "FILE", description = "UTF-8 text file to train on (default: the built-in corpus)")
+    public Path data;
+    @Option(paramLabel = "char|byte", names = "--tokenizer", defaultValue = "char", description = "char or byte (default: ${DEFAULT-VALUE})")
+    public String tokenizer = "char";
+    @Option(paramLabel = "N", names = "--data-seed", description = "seed of the built-in corpus (default: 1)", defaultValue = "1")
+    public long dataSeed = 1;
+
+    // ---- model ----
+    @Option(paramLabel = "NAME", names = "--activation", defaultValue = "gelu",
+            description = "FFN activation: relu, gelu, swiglu, geglu, reglu, glu, bilinear (default: ${DEFAULT-VALUE})")
+    public String activation = "gelu";
+    @Option(paramLabel = "pre|post", names = "--norm", defaultValue = "pre", description = "pre or post LayerNorm (default: ${DEFAULT-VALUE})")
+    public String norm = "pre";
+    @Option(paramLabel = "N", names = "--layers", defaultValue = "4", description = "transformer blocks (default: ${DEFAULT-VALUE})")
+    public int layers = 4;
+    @Option(paramLabel = "N", names = "--d-model", defaultValue = "128", description = "model width C (default: ${DEFAULT-VALUE})")
+    public int dModel = 128;
+    @Option(paramLabel = "N", names = "--heads", defaultValue = "4", description = "attention heads, must divide d-model (default: ${DEFAULT-VALUE})")
+    public int heads = 4;
+    @Option(paramLabel = "N", names = "--context", defaultValue = "128", description = "context length T (default: ${DEFAULT-VALUE})")
+    public int context = 128;
+    @Option(names = "--tie-embeddings", description = "share the token embedding with the LM head")
+    public boolean tieEmbeddings;
+    @Option(names = "--no-scaled-init", negatable = false,
+            description = "init the residual projections like every matrix (no 1/sqrt(2L) scaling)")
+    public boolean noScaledInit;
+
+    // ---- optimisation ----
+    @Option(paramLabel = "N", names = "--batch", defaultValue = "16", description = "sequences per step B (default: ${DEFAULT-VALUE})")
+    public int batch = 16;
+    @Option(paramLabel = "N", names = "--steps", defaultValue = "300", description = "training steps (default: ${DEFAULT-VALUE})")
+    public int steps = 300;
+    @Option(paramLabel = "LR", names = "--lr", defaultValue = "1e-3", description = "peak learning rate (default: ${DEFAULT-VALUE})")
+    public double lr = 1e-3;
+    @Option(paramLabel = "LR", names = "--min-lr", defaultValue = "1e-4", description = "final learning rate of the cosine decay (default: ${DEFAULT-VALUE})")
+    public double minLr = 1e-4;
+    @Option(paramLabel = "N", names = "--warmup", defaultValue = "30", description = "linear warm-up steps (default: ${DEFAULT-VALUE})")
+    public int warmup = 30;
+    @Option(paramLabel = "X", names = "--weight-decay", defaultValue = "0.1", description = "AdamW decoupled weight decay on matrices (default: ${DEFAULT-VALUE})")
+    public double weightDecay = 0.1;
+    @Option(paramLabel = "X", names = "--beta1", defaultValue = "0.9", description = "AdamW beta1 (default: ${DEFAULT-VALUE})")
+    public double beta1 = 0.9;
+    @Option(paramLabel = "X", names = "--beta2", defaultValue = "0.95", description = "AdamW beta2 (default: ${DEFAULT-VALUE})")
+    public double beta2 = 0.95;
+    @Option(paramLabel = "X", names = "--clip", defaultValue = "1.0", description = "clip the global gradient norm to this; 0 turns clipping off (default: ${DEFAULT-VALUE})")
+    public double clip = 1.0;
+    @Option(paramLabel = "X", names = "--z-loss", defaultValue = "0", description = "z-loss coefficient on log^2 Z of the output logits, e.g. 1e-4 (default: off)")
+    public double zLoss = 0;
+    @Option(paramLabel = "N", names = "--seed", defaultValue = "1337", description = "seed for initialisation and batch order (default: ${DEFAULT-VALUE})")
+    public long seed = 1337;
+
+    // ---- machine ----
+    @Option(paramLabel = "cpu|cuda|auto", names = "--device", defaultValue = "auto", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE})")
+    public String device = "auto";
+    @Option(paramLabel = "N", names = "--threads", description = "CPU threads (default: all cores)")
+    public Integer threads;
+    @Option(names = "--tf32", description = "CUDA: TF32 tensor-core matrix products")
+    public boolean tf32;
+
+    // ---- measurement ----
+    @Option(paramLabel = "N", names = "--eval-every", defaultValue = "50", description = "validation every N steps, and at the end (default: ${DEFAULT-VALUE})")
+    public int evalEvery = 50;
+    @Option(paramLabel = "N", names = "--eval-batches", defaultValue = "8", description = "validation batches per evaluation (default: ${DEFAULT-VALUE})")
+    public int evalBatches = 8;
+    @Option(paramLabel = "N", names = "--probe-every", defaultValue = "50", description = "dead-unit probe every N steps, and at the end (default: ${DEFAULT-VALUE})")
+    public int probeEvery = 50;
+    @Option(paramLabel = "N", names = "--spike-window", defaultValue = "100", description = "loss-spike rolling window W (default: ${DEFAULT-VALUE})")
+    public int spikeWindow = 100;
+    @Option(paramLabel = "X", names = "--spike-threshold", defaultValue = "6", description = "loss-spike threshold k in sigmas (default: ${DEFAULT-VALUE})")
+    public double spikeThreshold = 6;
+    @Option(paramLabel = "NAME", names = "--spike-preset", description = "named spike settings: olmo2 (W=1000, k=7)")
+    public String spikePreset;
+    @Option(paramLabel = "X", names = "--explosion-factor", defaultValue = "10", description = "gradient explosion: norm above this times the rolling median (default: ${DEFAULT-VALUE})")
+    public double explosionFactor = 10;
+    @Option(names = "--continue-on-divergence", description = "keep training after divergence instead of stopping")
+    public boolean continueOnDivergence;
+
+    // ---- output ----
+    @Option(names = "--out", paramLabel = "DIR", description = "run directory (default: runs/<generated name>)")
+    public Path out;
+    @Option(names = "--no-progress", description = "plain log lines even on a terminal")
+    public boolean noProgress;
+    @Option(paramLabel = "N", names = "--log-every", defaultValue = "10", description = "log a line every N steps when not showing a progress bar (default: ${DEFAULT-VALUE})")
+    public int logEvery = 10;
+
+    public Activation activation() {
+        try {
+            return Activation.parse(activation);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    public Norm norm() {
+        try {
+            return Norm.parse(norm);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    public int threads() {
+        return threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+    }
+
+    /** Checks every number; throws {@link UserError} naming the option and a fix. */
+    public void validate() {
+        activation();
+        norm();
+        positive("--layers", layers);
+        positive("--d-model", dModel);
+        positive("--heads", heads);
+        positive("--context", context);
+        positive("--batch", batch);
+        positive("--steps", steps);
+        positive("--eval-batches", evalBatches);
+        positive("--eval-every", evalEvery);
+        positive("--probe-every", probeEvery);
+        positive("--spike-window", spikeWindow);
+        positive("--log-every", logEvery);
+        if (threads != null && threads < 1) throw new UserError("--threads must be at least 1, got " + threads);
+        if (dModel % heads != 0) {
+            throw new UserError("--d-model " + dModel + " is not divisible by --heads " + heads
+                    + ": choose heads that divide d-model (e.g. --heads " + (dModel % 4 == 0 ? 4 : 1) + ")");
+        }
+        if (!Double.isFinite(lr) || lr <= 0) throw new UserError("--lr must be a positive finite number, got " + lr + ": use e.g. --lr 1e-3");
+        if (!Double.isFinite(minLr) || minLr < 0 || minLr > lr) {
+            throw new UserError("--min-lr must be between 0 and --lr (" + lr + "), got " + minLr);
+        }
+        if (warmup < 0) throw new UserError("--warmup must be 0 or more, got " + warmup);
+        if (!Double.isFinite(weightDecay) || weightDecay < 0) throw new UserError("--weight-decay must be 0 or more, got " + weightDecay);
+        if (!Double.isFinite(clip) || clip < 0) throw new UserError("--clip must be 0 (off) or positive, got " + clip);
+        if (!Double.isFinite(zLoss) || zLoss < 0) throw new UserError("--z-loss must be 0 (off) or positive, got " + zLoss);
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new UserError("--beta1 and --beta2 must be in [0, 1), got " + beta1 + " and " + beta2);
+        }
+        if (!Double.isFinite(spikeThreshold) || spikeThreshold <= 0) throw new UserError("--spike-threshold must be positive, got " + spikeThreshold);
+        if (!Double.isFinite(explosionFactor) || explosionFactor <= 1) throw new UserError("--explosion-factor must be above 1, got " + explosionFactor);
+        if (spikePreset != null) {
+            if (!spikePreset.equalsIgnoreCase("olmo2")) throw new UserError("unknown --spike-preset '" + spikePreset + "': use olmo2");
+            spikeWindow = 1000;
+            spikeThreshold = 7;
+        }
+        if (!tokenizer.equals("char") && !tokenizer.equals("byte")) {
+            throw new UserError("unknown tokenizer '" + tokenizer + "': use char or byte");
+        }
+        switch (device) {
+            case "cpu": case "cuda": case "auto": break;
+            default: throw new UserError("unknown --device '" + device + "': use cpu, cuda or auto");
+        }
+    }
+
+    private static void positive(String name, int v) {
+        if (v <= 0) throw new UserError(name + " must be positive, got " + v);
+    }
+
+    public ModelConfig modelConfig(int vocabSize) {
+        try {
+            return ModelConfig.builder().vocabSize(vocabSize).dModel(dModel).heads(heads).layers(layers)
+                    .context(context).activation(activation()).norm(norm()).tieEmbeddings(tieEmbeddings)
+                    .scaledInit(!noScaledInit).build();
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+    }
+
+    /** The default run name: what varies in studies, then the time. */
+    public String defaultName() {
+        String time = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        return activation + "-" + norm + "-L" + layers + "-d" + dModel + "-lr" + lr + "-s" + seed + "-" + time;
+    }
+
+    /** config.json: every option, snake_case. */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("data", data == null ? null : data.toAbsolutePath().toString());
+        o.addProperty("data_seed", dataSeed);
+        o.addProperty("tokenizer", tokenizer);
+        o.addProperty("activation", activation().cliName());
+        o.addProperty("norm", norm().cliName());
+        o.addProperty("layers", layers);
+        o.addProperty("d_model", dModel);
+        o.addProperty("heads", heads);
+        o.addProperty("context", context);
+        o.addProperty("tie_embeddings", tieEmbeddings);
+        o.addProperty("scaled_init", !noScaledInit);
+        o.addProperty("batch", batch);
+        o.addProperty("steps", steps);
+        Json.put(o, "lr", lr);
+        Json.put(o, "min_lr", minLr);
+        o.addProperty("warmup", warmup);
+        Json.put(o, "weight_decay", weightDecay);
+        Json.put(o, "beta1", beta1);
+        Json.put(o, "beta2", beta2);
+        Json.put(o, "clip", clip);
+        Json.put(o, "z_loss", zLoss);
+        o.addProperty("seed", seed);
+        o.addProperty("device", device);
+        o.addProperty("threads", threads());
+        o.addProperty("tf32", tf32);
+        o.addProperty("eval_every", evalEvery);
+        o.addProperty("eval_batches", evalBatches);
+        o.addProperty("probe_every", probeEvery);
+        o.addProperty("spike_window", spikeWindow);
+        Json.put(o, "spike_threshold", spikeThreshold);
+        Json.put(o, "explosion_factor", explosionFactor);
+        o.addProperty("continue_on_divergence", continueOnDivergence);
+        return o;
+    }
+}

@@ -1,0 +1,96 @@
+package spikelab.train;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import ai.djl.training.util.ProgressBar;
+import com.google.gson.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import spikelab.backend.Backend;
+import spikelab.backend.Tensor;
+import spikelab.cli.UserError;
+import spikelab.data.BatchSampler;
+import spikelab.data.TokenDataset;
+import spikelab.model.ModelConfig;
+import spikelab.model.Transformer;
+import spikelab.optim.AdamW;
+import spikelab.optim.LrSchedule;
+import spikelab.run.Json;
+import spikelab.run.RunWriter;
+
+/**
+ * One training run: loads data, builds the model on the chosen backend, trains, measures every
+ * step, and writes the run directory. Everything that can be wrong with the request is checked
+ * before the directory is created, so bad input leaves nothing behind.
+ */
+public final class Trainer {
+    private static final Logger log = LoggerFactory.getLogger(Trainer.class);
+
+    private final TrainOptions opt;
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+
+    public Trainer(TrainOptions opt) {
+        this.opt = opt;
+    }
+
+    /** Asks the loop to stop after the current step, as Ctrl-C does. */
+    public void requestStop() { stopRequested.set(true); }
+
+    /** Runs to completion (or divergence, or interruption) and returns the summary written. */
+    public JsonObject run() {
+        opt.validate();
+        TokenDataset data = DataLoading.load(opt);
+        ModelConfig cfg = opt.modelConfig(data.tokenizer().vocabSize());
+        Path dir = opt.out != null ? opt.out : Path.of("runs", opt.defaultName());
+        RunWriter.checkUsable(dir);
+
+        try (Backend be = Devices.open(opt.device, opt.threads(), opt.tf32)) {
+            Transformer model = new Transformer(be, cfg, opt.batch, opt.seed);
+            model.setZLoss((float) opt.zLoss);
+            AdamW adam = new AdamW(model, (float) opt.beta1, (float) opt.beta2, 1e-8f, (float) opt.weightDecay);
+            LrSchedule schedule = new LrSchedule((float) opt.lr, (float) opt.minLr, opt.warmup, opt.steps);
+            log.info("model: {}", cfg);
+            log.info("data: {}", data.description());
+            log.info("device: {}", be.name());
+
+            CountDownLatch finished = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                stopRequested.set(true);
+                try {
+                    finished.await(60, TimeUnit.SECONDS);   // let the loop write what it measured
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "spikelab-interrupt");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try (RunWriter out = RunWriter.create(dir)) {
+                JsonObject config = opt.toJson();
+                config.addProperty("name", dir.getFileName().toString());
+                config.addProperty("vocab_size", cfg.vocabSize());
+                config.addProperty("parameter_count", cfg.parameterCount());
+                config.addProperty("hidden", cfg.hidden());
+                config.addProperty("tokenizer_spec", data.tokenizer().spec());
+                config.addProperty("data_description", data.description());
+                Json.put(config, "entropy_floor_nats", data.entropyFloorNats());
+                out.writeConfig(config);
+                TrainLoop loop = new TrainLoop(opt, data, model, adam, schedule, out, stopRequested);
+                JsonObject summary = loop.run();
+                summary.addProperty("name", dir.getFileName().toString());
+                out.writeSummary(summary);
+                log.info("run written to {}", dir);
+                return summary;
+            } finally {
+                finished.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException alreadyShuttingDown) {
+                    // the hook is running: it only waited for us
+                }
+            }
+        }
+    }
+}
