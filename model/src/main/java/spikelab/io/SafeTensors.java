@@ -143,6 +143,16 @@ public final class SafeTensors implements AutoCloseable {
         return i;
     }
 
+    /** The F32 tensor {@code name}, whatever its shape. */
+    public float[] floats(String name) { return floats(name, (long[]) null); }
+
+    public int[] ints(String name) { return ints(name, (long[]) null); }
+
+    public long[] longs(String name) { return longs(name, (long[]) null); }
+
+    public byte[] bytes(String name) { return bytes(name, (long[]) null); }
+
+    /** The F32 tensor {@code name}, which must have exactly {@code shape} ({@code new long[0]}: a scalar). */
     public float[] floats(String name, long... shape) {
         Info i = require(name, DType.F32, shape);
         float[] out = new float[arrayLength(i)];

@@ -108,6 +108,29 @@ final class StabilityTracker {
         out.event(e);
     }
 
+    // ---- checkpoint state (Checkpointing): windows and counts, so a resumed run flags the same steps ----
+
+    JsonObject state() {
+        JsonObject o = new JsonObject();
+        o.add("losses", Json.numbers(losses.stream().mapToDouble(Double::doubleValue).toArray()));
+        o.add("norms", Json.numbers(norms.stream().mapToDouble(Double::doubleValue).toArray()));
+        o.add("counts", Json.numbers(new double[] {lossSpikes, gradSpikes, explosions, eligibleLoss, eligibleGrad}));
+        return o;
+    }
+
+    void restore(JsonObject o) {
+        losses.clear();
+        norms.clear();
+        o.getAsJsonArray("losses").forEach(e -> losses.addLast(Json.toDouble(e)));
+        o.getAsJsonArray("norms").forEach(e -> norms.addLast(Json.toDouble(e)));
+        com.google.gson.JsonArray c = o.getAsJsonArray("counts");
+        lossSpikes = c.get(0).getAsInt();
+        gradSpikes = c.get(1).getAsInt();
+        explosions = c.get(2).getAsInt();
+        eligibleLoss = c.get(3).getAsInt();
+        eligibleGrad = c.get(4).getAsInt();
+    }
+
     void addCounts(JsonObject o) {
         o.addProperty("loss_spikes", lossSpikes);
         o.addProperty("grad_spikes", gradSpikes);
