@@ -20,6 +20,8 @@ import com.google.gson.JsonParser;
 import picocli.CommandLine.Option;
 import spikelab.cli.UserError;
 import spikelab.run.AtomicFiles;
+import spikelab.run.Json;
+import spikelab.stability.StabilityMonitor;
 
 /**
  * {@code spikelab train --resume DIR}: the run's own config.json decides what the run computes,
@@ -118,6 +120,34 @@ final class CheckpointResume {
         }
     }
 
+    /**
+     * Brings a fresh stability monitor to where it was after {@code step} by feeding it the
+     * run's recorded losses and gradient norms again (its events are already in events.jsonl).
+     * metrics.jsonl stores both exactly (shortest round-trip decimals, non-finite as strings).
+     */
+    static void replayStability(Path dir, int step, StabilityMonitor monitor) {
+        Path file = dir.resolve("metrics.jsonl");
+        int expected = 1;
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (line.isBlank() || expected > step) continue;
+                JsonObject m = JsonParser.parseString(line).getAsJsonObject();
+                int s = m.get("step").getAsInt();
+                if (s != expected) break;
+                monitor.observe(s, Json.toDouble(m.get("loss")), Json.toDouble(m.get("grad_norm")));
+                expected++;
+            }
+        } catch (IOException e) {
+            throw new UserError("cannot read " + file + ": " + AtomicFiles.describe(e));
+        } catch (RuntimeException e) {
+            throw new UserError(file + " has an unreadable line after step " + (expected - 1) + ": the run directory is damaged");
+        }
+        if (expected != step + 1) {
+            throw new UserError(file + " lacks step " + expected + " of the " + step + " the checkpoint covers, "
+                    + "so the spike detectors cannot be restored: the run directory is damaged");
+        }
+    }
+
     /** The step of a run-file line, or -1 for a line cut off mid-write (which is dropped). */
     private static int stepOf(String line) {
         try {
@@ -152,7 +182,7 @@ final class CheckpointResume {
         }
         if (type == int.class || type == Integer.class) return e.getAsInt();
         if (type == long.class || type == Long.class) return e.getAsLong();
-        if (type == double.class || type == Double.class) return spikelab.run.Json.toDouble(e);
+        if (type == double.class || type == Double.class) return Json.toDouble(e);
         if (type == boolean.class || type == Boolean.class) return invert != e.getAsBoolean();
         if (type == String.class) return e.getAsString();
         if (type == Path.class) return Path.of(e.getAsString());

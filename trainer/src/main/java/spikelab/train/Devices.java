@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 import spikelab.backend.Backend;
 import spikelab.backend.cpu.CpuBackend;
 import spikelab.cli.UserError;
+import spikelab.cuda.CudaBackend;
 
 /** Picks the backend for {@code --device cpu|cuda|auto}. */
 public final class Devices {
@@ -34,16 +35,19 @@ public final class Devices {
 
     /** null when a CUDA GPU is usable, else one line saying why not and what to do. */
     public static String cudaUnavailableReason() {
-        return "the CUDA backend is not part of this build yet: use --device cpu";
+        return CudaBackend.unavailableReason().orElse(null);
     }
 
     /** For {@code spikelab info}: the GPUs, driver and matrix path, or why CUDA is unusable. */
     public static String describeCuda() {
-        String why = cudaUnavailableReason();
-        return why != null ? "unavailable: " + why : "available";
+        return CudaBackend.describeSystem();
     }
 
     private static Backend openCuda(boolean tf32) {
-        throw new UserError("the CUDA backend is not part of this build yet: use --device cpu");
+        try {
+            return new CudaBackend(tf32);
+        } catch (IllegalStateException e) {      // out of memory, missing kernels: already one clear line
+            throw new UserError("--device cuda: " + e.getMessage());
+        }
     }
 }

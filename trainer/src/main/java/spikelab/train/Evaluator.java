@@ -7,6 +7,7 @@ import spikelab.backend.Tensor;
 import spikelab.data.EvalBatches;
 import spikelab.data.TokenDataset;
 import spikelab.model.Transformer;
+import spikelab.stability.DeadUnits;
 
 /**
  * Validation loss on a fixed set of held-out batches, and the dead-FFN-unit probe on a fixed
@@ -14,8 +15,6 @@ import spikelab.model.Transformer;
  * family) or below 1e-6 in magnitude (others) for every token of the probe.
  */
 final class Evaluator {
-    static final float DEAD_THRESHOLD = 1e-6f;
-
     private final Transformer model;
     private final Backend be;
     private final List<EvalBatches.Batch> batches;
@@ -48,14 +47,11 @@ final class Evaluator {
         model.forwardLogits();
         int layers = model.config().layers(), h = model.config().hidden();
         int rows = model.batch() * model.config().context();
-        boolean exact = model.config().activation().exactZeros();
         double[] out = new double[layers];
         for (int l = 0; l < layers; l++) {
             be.columnAbsMax(unitMax, model.ffnActivation(l), rows, h);
             be.download(unitMax, unitMaxHost);
-            int dead = 0;
-            for (float m : unitMaxHost) if (exact ? m == 0f : m < DEAD_THRESHOLD) dead++;
-            out[l] = (double) dead / h;
+            out[l] = DeadUnits.fraction(unitMaxHost, model.config().activation());
         }
         return out;
     }

@@ -3,6 +3,7 @@ package spikelab.train;
 import com.google.gson.JsonObject;
 import spikelab.model.Transformer;
 import spikelab.run.Json;
+import spikelab.stability.StabilityMonitor;
 
 /** Accumulates what summary.json reports about a run. */
 final class Summary {
@@ -36,7 +37,7 @@ final class Summary {
         if (divergedStep == null) divergedStep = step;
     }
 
-    void finish(int steps, boolean interrupted, StabilityTracker stability, long trainNanos, double wallSeconds,
+    void finish(int steps, boolean interrupted, StabilityMonitor.Summary stability, long trainNanos, double wallSeconds,
                 int tokensPerStep, String device) {
         JsonObject o = new JsonObject();
         o.addProperty("activation", model.config().activation().cliName());
@@ -56,7 +57,7 @@ final class Summary {
         Json.put(o, "final_val_loss", finalVal);
         Json.put(o, "best_val_loss", bestVal == Double.POSITIVE_INFINITY ? Double.NaN : bestVal);
         Json.put(o, "val_loss_at_init", valLossAtInit);
-        stability.addCounts(o);
+        stability.addTo(o);
         double mean = 0;
         for (double d : dead) mean += d;
         Json.put(o, "dead_fraction", dead.length == 0 ? Double.NaN : mean / dead.length);

@@ -17,6 +17,8 @@ import spikelab.optim.AdamW;
 import spikelab.optim.LrSchedule;
 import spikelab.run.Json;
 import spikelab.run.RunWriter;
+import spikelab.stability.Event;
+import spikelab.stability.StabilityMonitor;
 
 /** The step loop of one run and its per-step measurements (DESIGN §3). */
 final class TrainLoop {
@@ -36,7 +38,6 @@ final class TrainLoop {
     private final int[] paramLayer;
     private final Tensor previous;
     private final int tokensPerStep;
-    private final double lnV;
     private final Checkpointing ckpt;
     private final Checkpoint.State resumed;
 
@@ -63,19 +64,19 @@ final class TrainLoop {
         }
         previous = be.allocate(model.params().size()).all();
         tokensPerStep = opt.batch * opt.context;
-        lnV = Math.log(model.config().vocabSize());
     }
 
     JsonObject run() {
         Summary summary = new Summary(opt, model);
-        StabilityTracker stability = new StabilityTracker(opt, lnV, out);
+        StabilityMonitor stability = new StabilityMonitor(model.config().vocabSize(), opt.warmup, opt.spikeWindow,
+                opt.spikeThreshold, opt.explosionFactor);
         int[] in = new int[tokensPerStep], tg = new int[tokensPerStep];
         int step = 0;
         long trainNanos = 0;
         double elapsedBefore = 0;
         if (resumed != null) {
             JsonObject ls = resumed.loopState();
-            stability.restore(ls.getAsJsonObject("stability"));
+            CheckpointResume.replayStability(out.dir(), resumed.step(), stability);
             summary.restore(ls.getAsJsonObject("summary"));
             trainNanos = ls.get("train_nanos").getAsLong();
             elapsedBefore = ls.get("elapsed_s").getAsDouble();
@@ -144,7 +145,8 @@ final class TrainLoop {
             for (int l = 0; l < layers; l++) ml[l] = maxLogit[l];
             m.add("max_attn_logit", Json.numbers(ml));
             Json.put(m, "logz_mean", logZMean);
-            StabilityTracker.Flags flags = stability.observe(step, loss, gradNorm, step > opt.warmup);
+            StabilityMonitor.StepFlags flags = stability.observe(step, loss, gradNorm);
+            for (Event e : flags.events) out.event(e.toJson());
             m.addProperty("loss_spike", flags.lossSpike);
             m.addProperty("grad_spike", flags.gradSpike);
             m.addProperty("explosion", flags.explosion);
@@ -166,7 +168,7 @@ final class TrainLoop {
             Json.put(m, "elapsed_s", elapsedBefore + (System.nanoTime() - t0) / 1e9);
             out.metric(m);
             if (ckpt.due(step)) {
-                ckpt.save(step, sampler.state(), loopState(stability, summary, trainNanos, elapsedBefore + (System.nanoTime() - t0) / 1e9));
+                ckpt.save(step, sampler.state(), loopState(summary, trainNanos, elapsedBefore + (System.nanoTime() - t0) / 1e9));
             }
 
             if (progress != null) {
@@ -188,18 +190,17 @@ final class TrainLoop {
         if (progress != null) progress.end();
         boolean interrupted = step < opt.steps && !divergedStop;
         double elapsed = elapsedBefore + (System.nanoTime() - t0) / 1e9;
-        ckpt.save(step, sampler.state(), loopState(stability, summary, trainNanos, elapsed));
+        ckpt.save(step, sampler.state(), loopState(summary, trainNanos, elapsed));
         if (interrupted) {
             log.warn("stopped at step {} of {}: continue with --resume {}", step, opt.steps, out.dir());
         }
-        summary.finish(step, interrupted, stability, trainNanos, elapsed, tokensPerStep, be.name());
+        summary.finish(step, interrupted, stability.summary(), trainNanos, elapsed, tokensPerStep, be.name());
         return summary.toJson();
     }
 
     /** What a resumed loop needs besides weights, moments and the sampler (see Checkpointing). */
-    private static JsonObject loopState(StabilityTracker stability, Summary summary, long trainNanos, double elapsed) {
+    private static JsonObject loopState(Summary summary, long trainNanos, double elapsed) {
         JsonObject o = new JsonObject();
-        o.add("stability", stability.state());
         o.add("summary", summary.state());
         o.addProperty("train_nanos", trainNanos);
         o.addProperty("elapsed_s", elapsed);

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The GPU check in one command, for a bare GPU machine (no Maven, no network), run from the repo
+# root after scripts/gpu-stage.sh filled .gpu/:   bash .gpu/gpu-check.sh   (or scripts/gpu-check.sh)
+# 1. the cuda module's test suite (CUDA vs CPU for every op, training steps, determinism)
+# 2. spikelab bench --device cuda: DESIGN §5 reference model and a GPT-2-small shape, fp32 and TF32
+# 3. PyTorch eager fp32 (and TF32) on the same GPU and shapes, when python3 has torch with CUDA
+# Logs go to $OUT (when set) or .gpu/out. Set SKIP_TESTS=1 / SKIP_BENCH=1 / SKIP_TORCH=1 to skip parts.
+set -uo pipefail
+g=.gpu
+[[ -f $g/spikelab.jar ]] || { echo "gpu-check: $g/spikelab.jar missing: run scripts/gpu-stage.sh first" >&2; exit 2; }
+out=${OUT:-$g/out}
+mkdir -p "$out"
+
+java_bin=""
+if command -v java >/dev/null 2>&1; then
+  v=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)
+  [[ -n $v && $v -ge 17 ]] && java_bin=java
+fi
+[[ -z $java_bin ]] && java_bin=$g/jre/bin/java
+jopts=(--add-modules=jdk.incubator.vector -Xmx8g)
+echo "== java: $java_bin ($("$java_bin" -version 2>&1 | head -1))"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || echo "nvidia-smi: not available"
+"$java_bin" "${jopts[@]}" -jar $g/spikelab.jar info 2>&1 | tee "$out/info.txt"
+status=0
+
+if [[ -z ${SKIP_TESTS:-} ]]; then
+  echo "== GPU test suite"
+  "$java_bin" "${jopts[@]}" -jar $g/junit-console.jar execute --disable-banner --details=tree \
+    --class-path "$g/spikelab.jar:$g/test-classes" --select-package spikelab.cuda \
+    --reports-dir "$out/junit" 2>&1 | tee "$out/tests.txt"
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+fi
+
+bench() {  # label, then spikelab bench options
+  local label=$1; shift
+  echo "== spikelab bench $label: $*"
+  "$java_bin" "${jopts[@]}" -jar $g/spikelab.jar bench --device cuda --json "$@" 2>&1 | tee -a "$out/bench.txt" \
+    | tail -1 >> "$out/bench.jsonl" || status=1
+}
+ref=(--activation gelu --layers 4 --d-model 128 --heads 4 --context 128 --batch 16)
+gpt2=(--activation gelu --layers 12 --d-model 768 --heads 12 --context 1024 --batch 8 --bench-steps 5 --bench-warmup 2)
+if [[ -z ${SKIP_BENCH:-} ]]; then
+  : > "$out/bench.jsonl"
+  bench "reference fp32" "${ref[@]}" --bench-steps 50 --bench-warmup 5
+  bench "reference tf32" "${ref[@]}" --bench-steps 50 --bench-warmup 5 --tf32
+  bench "gpt2-small fp32" "${gpt2[@]}"
+  bench "gpt2-small tf32" "${gpt2[@]}" --tf32
+fi
+
+if [[ -z ${SKIP_TORCH:-} ]] && python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
+  echo "== PyTorch eager on the same GPU"
+  for tf in 0 1; do
+    PYTHONUNBUFFERED=1 python3 $g/torch_gpu_bench.py --tf32 $tf --layers 4 --d-model 128 --heads 4 --context 128 --batch 16 --steps 50 \
+      2>&1 | tee -a "$out/torch.txt"
+    PYTHONUNBUFFERED=1 python3 $g/torch_gpu_bench.py --tf32 $tf --layers 12 --d-model 768 --heads 12 --context 1024 --batch 8 --steps 5 \
+      2>&1 | tee -a "$out/torch.txt"
+  done
+fi
+exit $status

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Stages everything the GPU check needs into .gpu/ (gitignored), so that a bare GPU machine with
+# no Maven, no network and maybe no Java can run `bash .gpu/gpu-check.sh` from the repo root:
+#   .gpu/spikelab.jar        the CLI with all modules and the PTX kernels (needs nvcc here)
+#   .gpu/test-classes/       the cuda module's tests (they also need the CPU backend: in the jar)
+#   .gpu/junit-console.jar   JUnit console launcher 1.13.4 (Jupiter engine included)
+#   .gpu/jre/                a jlink'd Java runtime, used only where the GPU box has no java 17+
+#   .gpu/gpu-check.sh, .gpu/torch_gpu_bench.py
+# Usage: scripts/gpu-stage.sh [DEST]   (DEST defaults to ./.gpu; e.g. /work/main/.gpu)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+dest=$(realpath -m "${1:-$root/.gpu}")
+cd "$root"
+command -v nvcc >/dev/null || { echo "gpu-stage: nvcc not on the PATH; the jar would carry no kernels" >&2; exit 1; }
+
+mvn -B -o -q package -DskipTests
+listing=$(unzip -l trainer/target/spikelab.jar)
+grep -q 'spikelab/cuda/ptx/attention.ptx' <<<"$listing" || { echo "gpu-stage: PTX missing from trainer/target/spikelab.jar" >&2; exit 1; }
+
+rm -rf "$dest"
+mkdir -p "$dest"
+cp trainer/target/spikelab.jar "$dest/spikelab.jar"
+# JCuda's PTX-compiler natives (24 MB) are never loaded by spikelab: drop them to stay small
+zip -q -d "$dest/spikelab.jar" 'lib/libJNvPTXCompiler-*' >/dev/null 2>&1 || true
+cp -r cuda/target/test-classes "$dest/test-classes"
+cp ~/.m2/repository/org/junit/platform/junit-platform-console-standalone/1.13.4/junit-platform-console-standalone-1.13.4.jar \
+   "$dest/junit-console.jar"
+cp scripts/gpu-check.sh scripts/torch_gpu_bench.py "$dest/"
+
+jdk=${JLINK_JDK:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
+# java.xml for logback; no java.desktop (plots are not part of the check): keeps the runtime at ~40 MB
+mods=java.base,java.logging,java.management,java.xml,java.naming,jdk.unsupported,jdk.incubator.vector
+"$jdk/bin/jlink" --add-modules "$mods" --strip-debug --no-man-pages --no-header-files --compress=2 \
+  --output "$dest/jre" 2>/dev/null
+du -sh "$dest" "$dest"/* | sed 's/^/gpu-stage: /'

@@ -1,0 +1,336 @@
+package spikelab.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Unmatched;
+import spikelab.model.Activation;
+import spikelab.report.Report;
+import spikelab.report.RunData;
+import spikelab.run.AtomicFiles;
+import spikelab.run.Json;
+
+/**
+ * {@code spikelab sweep}: trains one run per cell of activations × depths × seeds × learning
+ * rates, in this process, one after another, then writes the report. A cell whose summary.json
+ * says it finished (all steps, or diverged) is skipped, so rerunning an interrupted sweep
+ * resumes it; {@code --shard i/n} splits the cells between machines or array jobs.
+ */
+@Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train every cell of activations x depths x seeds x learning rates into DIR/runs/<cell>/, "
+                + "skipping finished cells, then write DIR/summary.csv, DIR/report.md and DIR/plots/.",
+                "Any other option is passed to every 'spikelab train' run (see 'spikelab train --help')."})
+public final class SweepCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(SweepCommand.class);
+
+    /** Runs one cell's training; returns train's exit status. Tests substitute their own. */
+    interface CellRunner {
+        int run(List<String> trainArgs) throws Exception;
+    }
+
+    @Option(names = "--activations", split = ",", paramLabel = "A", defaultValue = "relu,gelu,swiglu",
+            description = "FFN activations, comma-separated (default: ${DEFAULT-VALUE})")
+    List<String> activations;
+    @Option(names = "--depths", split = ",", paramLabel = "L", defaultValue = "2,4,8",
+            description = "numbers of layers, comma-separated (default: ${DEFAULT-VALUE})")
+    List<Integer> depths;
+    @Option(names = "--seeds", split = ",", paramLabel = "S", defaultValue = "1",
+            description = "seeds, comma-separated (default: ${DEFAULT-VALUE})")
+    List<Long> seeds;
+    @Option(names = "--lrs", split = ",", paramLabel = "LR", defaultValue = "1e-3",
+            description = "peak learning rates, comma-separated (default: ${DEFAULT-VALUE})")
+    List<Double> lrs;
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/sweep",
+            description = "sweep directory; rerun with the same DIR to resume (default: ${DEFAULT-VALUE})")
+    Path out;
+    @Option(names = "--shard", paramLabel = "I/N",
+            description = "run only cells i, i+n, i+2n, ... of the grid (0 <= i < n), e.g. --shard ${SLURM_ARRAY_TASK_ID}/8")
+    String shard;
+    @Option(names = "--device", paramLabel = "D", defaultValue = "auto",
+            description = "cpu, cuda or auto, as for train (default: ${DEFAULT-VALUE})")
+    String device;
+    @Option(names = "--no-report", description = "skip the report at the end (e.g. in array jobs; run 'spikelab report DIR' after)")
+    boolean noReport;
+    @Option(names = "--dry-run", description = "list the cells and what each would run, then stop")
+    boolean dryRun;
+    @Unmatched
+    List<String> trainArgs = new ArrayList<>();
+
+    CellRunner runner = SweepCommand::train;
+
+    /** One point of the grid. */
+    static final class Cell {
+        final String activation;
+        final int layers;
+        final long seed;
+        final double lr;
+
+        Cell(String activation, int layers, long seed, double lr) {
+            this.activation = activation;
+            this.layers = layers;
+            this.seed = seed;
+            this.lr = lr;
+        }
+
+        String name() { return activation + "-L" + layers + "-s" + seed + "-lr" + Report.lrLabel(lr); }
+    }
+
+    @Override
+    public Integer call() {
+        checkPassThrough();
+        List<Cell> grid = grid();
+        int[] sh = parseShard();
+        List<Cell> mine = new ArrayList<>();
+        for (int i = 0; i < grid.size(); i++) if (i % sh[1] == sh[0]) mine.add(grid.get(i));
+        // parse and validate train's options once, before anything runs, so a typo fails in seconds, not hours
+        TrainCommand probe = parseTrain(args(grid.get(0)));
+        probe.options().validate();
+        JsonObject wanted = probe.options().toJson();
+
+        if (dryRun) {
+            for (Cell c : mine) System.out.println(c.name() + ": spikelab train " + String.join(" ", args(c)));
+            System.out.printf("%d of %d cells%s%n", mine.size(), grid.size(), shard == null ? "" : " in shard " + shard);
+            return 0;
+        }
+        writeSweepJson();
+        int done = 0, skipped = 0;
+        List<String> failed = new ArrayList<>();
+        for (int i = 0; i < mine.size(); i++) {
+            Cell c = mine.get(i);
+            Path dir = cellDir(c);
+            String tag = String.format("[%d/%d] %s", i + 1, mine.size(), c.name());
+            if (finished(dir, c, wanted)) {
+                log.info("{}: finished earlier, skipped", tag);
+                skipped++;
+                continue;
+            }
+            clearUnfinished(dir);
+            log.info("{}: training", tag);
+            int rc;
+            try {
+                rc = runner.run(args(c));
+            } catch (UserError e) {
+                throw e;                                    // the same options would fail every cell
+            } catch (Exception e) {
+                // one cell's crash (e.g. out of GPU memory at depth 32) should not cost the rest of the grid
+                log.error("{}: failed: {}", tag, e.toString());
+                failed.add(c.name());
+                continue;
+            }
+            if (rc == 130) {
+                log.warn("sweep interrupted in {}: rerun the same command to resume", c.name());
+                return 130;
+            }
+            if (rc != 0) failed.add(c.name());
+            else done++;
+        }
+        log.info("sweep: {} cells trained, {} already finished, {} failed{}", done, skipped, failed.size(),
+                failed.isEmpty() ? "" : " (" + String.join(", ", failed) + ")");
+        if (!noReport) report();
+        return failed.isEmpty() ? 0 : 1;
+    }
+
+    // ---- the grid ---------------------------------------------------------------------------
+
+    /** Seed outermost, so a sweep stopped early already covers every activation × depth × lr once. */
+    List<Cell> grid() {
+        if (activations.isEmpty() || depths.isEmpty() || seeds.isEmpty() || lrs.isEmpty()) {
+            throw new UserError("--activations, --depths, --seeds and --lrs each need at least one value");
+        }
+        List<String> acts = new ArrayList<>();
+        for (String a : new LinkedHashSet<>(activations)) {
+            try {
+                acts.add(Activation.parse(a).cliName());
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--activations: " + e.getMessage());
+            }
+        }
+        for (int d : depths) if (d < 1) throw new UserError("--depths must be positive, got " + d);
+        for (double lr : lrs) {
+            if (!(lr > 0) || !Double.isFinite(lr)) throw new UserError("--lrs must be positive finite numbers, got " + lr + ": use e.g. --lrs 1e-3,3e-3");
+        }
+        List<Cell> cells = new ArrayList<>();
+        for (long s : new LinkedHashSet<>(seeds)) {
+            for (double lr : new LinkedHashSet<>(lrs)) {
+                for (int d : new LinkedHashSet<>(depths)) {
+                    for (String a : new LinkedHashSet<>(acts)) cells.add(new Cell(a, d, s, lr));
+                }
+            }
+        }
+        return cells;
+    }
+
+    int[] parseShard() {
+        if (shard == null) return new int[] {0, 1};
+        String[] p = shard.split("/");
+        try {
+            if (p.length == 2) {
+                int i = Integer.parseInt(p[0].trim()), n = Integer.parseInt(p[1].trim());
+                if (n >= 1 && i >= 0 && i < n) return new int[] {i, n};
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the expected form
+        }
+        throw new UserError("--shard '" + shard + "' must be I/N with 0 <= I < N, e.g. --shard 0/4 ... --shard 3/4");
+    }
+
+    private static final String[][] OWNED = {
+        {"--activation", "--activations"}, {"--layers", "--depths"}, {"--seed", "--seeds"}, {"--lr", "--lrs"},
+        {"--out", "the sweep's --out (cells go to DIR/runs/<cell>)"}};
+
+    private void checkPassThrough() {
+        for (String a : trainArgs) {
+            for (String[] o : OWNED) {
+                if (a.equals(o[0]) || a.startsWith(o[0] + "=")) {
+                    throw new UserError(o[0] + " is set per cell by the sweep: use " + o[1]);
+                }
+            }
+        }
+    }
+
+    List<String> args(Cell c) {
+        List<String> a = new ArrayList<>(List.of("--activation", c.activation, "--layers", String.valueOf(c.layers),
+                "--seed", String.valueOf(c.seed), "--lr", String.valueOf(c.lr), "--device", device,
+                "--out", cellDir(c).toString()));
+        a.addAll(trainArgs);
+        return a;
+    }
+
+    Path cellDir(Cell c) { return out.resolve("runs").resolve(c.name()); }
+
+    // ---- running and resuming ---------------------------------------------------------------
+
+    private static TrainCommand parseTrain(List<String> args) {
+        TrainCommand tc = new TrainCommand();
+        try {
+            new CommandLine(tc).parseArgs(args.toArray(new String[0]));
+        } catch (CommandLine.ParameterException e) {
+            throw new UserError(e.getMessage() + " (in the options the sweep passes to train; see 'spikelab train --help')");
+        }
+        return tc;
+    }
+
+    private static int train(List<String> args) {
+        return parseTrain(args).call();
+    }
+
+    /**
+     * Config keys not compared with a finished cell's config.json: the cell's own coordinates
+     * (they are its name), and where or how fast it ran.
+     */
+    private static final List<String> NOT_COMPARED = List.of("activation", "layers", "seed", "lr", "device", "threads", "name");
+
+    /**
+     * Finished: summary.json says all planned steps ran, or the run diverged. A finished cell run
+     * with other settings than this sweep asks for is an error rather than silently mixed in.
+     */
+    private boolean finished(Path dir, Cell c, JsonObject wanted) {
+        if (!Files.exists(dir.resolve("summary.json"))) return false;
+        RunData r;
+        try {
+            r = RunData.load(dir);
+        } catch (IllegalArgumentException e) {
+            log.warn("{}: {}; running it again", c.name(), e.getMessage());
+            return false;
+        }
+        if (!r.finished()) return false;
+        JsonObject had = readConfig(dir);
+        for (String key : wanted.keySet()) {
+            if (NOT_COMPARED.contains(key) || had == null || !had.has(key)) continue;
+            JsonElement a = had.get(key), b = wanted.get(key);
+            boolean same = a.equals(b) || (a.isJsonPrimitive() && b.isJsonPrimitive() && a.getAsJsonPrimitive().isNumber()
+                    && b.getAsJsonPrimitive().isNumber() && a.getAsDouble() == b.getAsDouble());
+            if (!same) {
+                throw new UserError(dir + " was run with " + key + " " + a + " but this sweep asks for " + b
+                        + ": use another --out, or delete that directory to rerun the cell");
+            }
+        }
+        return true;
+    }
+
+    private static JsonObject readConfig(Path dir) {
+        try {
+            return JsonParser.parseString(Files.readString(dir.resolve("config.json"))).getAsJsonObject();
+        } catch (IOException | RuntimeException e) {
+            return null;   // summary.json alone is enough to call the cell finished
+        }
+    }
+
+    /** An unfinished cell (killed, or interrupted) is trained again from scratch, so its files go first. */
+    private void clearUnfinished(Path dir) {
+        if (!Files.exists(dir)) return;
+        boolean looksLikeRun = Files.exists(dir.resolve("config.json")) || Files.exists(dir.resolve("metrics.jsonl"));
+        try (Stream<Path> s = Files.list(dir)) {
+            if (!looksLikeRun && s.findAny().isPresent()) {
+                throw new UserError(dir + " exists but is not a spikelab run: move it away or choose another --out");
+            }
+        } catch (IOException e) {
+            throw new UserError("cannot read " + dir + " (" + AtomicFiles.describe(e) + ")");
+        }
+        log.info("{}: removing the unfinished run there to train it again", dir);
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) Files.delete(p);
+        } catch (IOException e) {
+            throw new UserError("cannot remove the unfinished run " + dir + " (" + AtomicFiles.describe(e) + "): delete it by hand");
+        }
+    }
+
+    /** DIR/sweep.json: the grid and the options passed to train, to repeat or extend the sweep. */
+    private void writeSweepJson() {
+        JsonObject o = new JsonObject();
+        o.add("activations", strings(activations));
+        JsonArray d = new JsonArray();
+        depths.forEach(d::add);
+        o.add("depths", d);
+        JsonArray s = new JsonArray();
+        seeds.forEach(s::add);
+        o.add("seeds", s);
+        JsonArray l = new JsonArray();
+        lrs.forEach(l::add);
+        o.add("lrs", l);
+        o.addProperty("device", device);
+        o.add("train_args", strings(trainArgs));
+        try {
+            Files.createDirectories(out);
+            AtomicFiles.writeString(out.resolve("sweep.json"), Json.PRETTY.toJson(o) + "\n");
+        } catch (IOException e) {
+            throw new UserError("cannot write " + out.resolve("sweep.json") + " (" + AtomicFiles.describe(e) + "): choose a writable --out");
+        }
+    }
+
+    private static JsonArray strings(List<String> xs) {
+        JsonArray a = new JsonArray();
+        xs.forEach(a::add);
+        return a;
+    }
+
+    private void report() {
+        if (!Files.isDirectory(out.resolve("runs"))) return;
+        try {
+            Report.Result r = Report.generate(List.of(out), out);
+            System.out.printf("report: %d runs%s -> %s, %s, %d plots in %s%n", r.runs,
+                    r.unfinished == 0 ? "" : " (" + r.unfinished + " unfinished)", r.markdown, r.csv, r.plots.size(),
+                    out.resolve("plots"));
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        } catch (IOException e) {
+            throw new UserError("cannot write the report to " + out + " (" + AtomicFiles.describe(e) + ")");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package spikelab.report;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.ToDoubleFunction;
+
+import spikelab.model.Activation;
+
+/**
+ * Runs grouped the way the study reads them: one cell per activation × depth, each holding its
+ * runs at every learning rate and seed. Activations are ordered as in {@link Activation},
+ * depths ascending.
+ */
+public final class Cells {
+    /** One activation × depth. */
+    public static final class Cell {
+        public final String activation;
+        public final int layers;
+        public final List<RunData> runs = new ArrayList<>();
+
+        Cell(String activation, int layers) {
+            this.activation = activation;
+            this.layers = layers;
+        }
+
+        public Stats stat(ToDoubleFunction<RunData> f) { return stat(runs, f); }
+
+        static Stats stat(List<RunData> runs, ToDoubleFunction<RunData> f) {
+            double[] v = new double[runs.size()];
+            for (int i = 0; i < v.length; i++) v[i] = f.applyAsDouble(runs.get(i));
+            return Stats.of(v);
+        }
+
+        public TreeSet<Double> lrs() {
+            TreeSet<Double> s = new TreeSet<>();
+            for (RunData r : runs) s.add(r.lr);
+            return s;
+        }
+
+        public List<RunData> atLr(double lr) {
+            List<RunData> out = new ArrayList<>();
+            for (RunData r : runs) if (r.lr == lr) out.add(r);
+            return out;
+        }
+
+        public List<LrSensitivity.Point> points() {
+            List<LrSensitivity.Point> p = new ArrayList<>();
+            for (RunData r : runs) p.add(new LrSensitivity.Point(r.lr, r.finalValLoss, r.valLossAtInit));
+            return p;
+        }
+
+        /** The learning rate with the lowest mean clamped final validation loss. */
+        public double bestLr() {
+            double best = Double.NaN, bestLoss = Double.POSITIVE_INFINITY;
+            for (Map.Entry<Double, Double> e : LrSensitivity.clampedLossByLr(points()).entrySet()) {
+                if (e.getValue() < bestLoss || Double.isNaN(best)) {
+                    best = e.getKey();
+                    bestLoss = e.getValue();
+                }
+            }
+            return best;
+        }
+
+        public double lrSensitivity() { return LrSensitivity.of(points()); }
+
+        public double divergedFraction(List<RunData> of) {
+            int d = 0;
+            for (RunData r : of) if (r.diverged) d++;
+            return of.isEmpty() ? Double.NaN : (double) d / of.size();
+        }
+    }
+
+    public final List<Cell> cells;
+
+    public Cells(List<RunData> runs) {
+        Map<String, Cell> byKey = new LinkedHashMap<>();
+        for (RunData r : runs) byKey.computeIfAbsent(r.activation + "\u0000" + r.layers, k -> new Cell(r.activation, r.layers)).runs.add(r);
+        List<Cell> list = new ArrayList<>(byKey.values());
+        list.sort(Comparator.comparingInt((Cell c) -> activationOrder(c.activation)).thenComparing(c -> c.activation)
+                .thenComparingInt(c -> c.layers));
+        for (Cell c : list) c.runs.sort(Comparator.comparingDouble((RunData r) -> r.lr).thenComparingLong(r -> r.seed));
+        cells = List.copyOf(list);
+    }
+
+    public List<String> activations() {
+        List<String> a = new ArrayList<>();
+        for (Cell c : cells) if (!a.contains(c.activation)) a.add(c.activation);
+        return a;
+    }
+
+    public TreeSet<Integer> depths() {
+        TreeSet<Integer> d = new TreeSet<>();
+        for (Cell c : cells) d.add(c.layers);
+        return d;
+    }
+
+    public Cell get(String activation, int layers) {
+        for (Cell c : cells) if (c.activation.equals(activation) && c.layers == layers) return c;
+        return null;
+    }
+
+    /** Whether any cell ran more than one learning rate. */
+    public boolean lrSweep() {
+        for (Cell c : cells) if (c.lrs().size() > 1) return true;
+        return false;
+    }
+
+    static int activationOrder(String name) {
+        try {
+            return Activation.parse(name).ordinal();
+        } catch (IllegalArgumentException e) {
+            return Integer.MAX_VALUE;   // unknown names sort last, alphabetically
+        }
+    }
+}

@@ -1,0 +1,247 @@
+package spikelab.report;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The report's figures, each as PNG (to look at) and SVG (to put in a paper): training loss and
+ * gradient-norm curves per depth coloured by activation, spike score / dead fraction / max
+ * attention logit against depth, and final loss against peak learning rate per depth.
+ */
+final class Plots {
+    static {
+        // charts are drawn off-screen; no display is needed or wanted on a cluster node
+        if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+    }
+
+    /** Enough points for a smooth curve without multi-megabyte SVGs. */
+    private static final int MAX_POINTS = 400;
+
+    /** Okabe–Ito colours, distinguishable with the common colour-vision deficiencies, fixed per activation. */
+    private static final Map<String, Color> COLOURS = Map.of(
+            "relu", new Color(0xE69F00), "gelu", new Color(0x0072B2), "swiglu", new Color(0x009E73),
+            "geglu", new Color(0xCC79A7), "reglu", new Color(0xD55E00), "glu", new Color(0x56B4E9),
+            "bilinear", new Color(0x000000));
+
+    private final Cells cells;
+    private final Path dir;
+    private final List<String> written = new ArrayList<>();
+
+    private Plots(Cells cells, Path dir) {
+        this.cells = cells;
+        this.dir = dir;
+    }
+
+    /** Draws every figure into dir; returns the base names written (each as .png and .svg). */
+    static List<String> write(Cells cells, Path dir) throws IOException {
+        Plots p = new Plots(cells, dir);
+        p.all();
+        return p.written;
+    }
+
+    private void all() throws IOException {
+        for (int depth : cells.depths()) {
+            curves(depth, "loss", "training loss", false);
+            curves(depth, "grad-norm", "gradient norm (before clipping)", true);
+        }
+        versusDepth("loss-spike-score-vs-depth", "Loss spike score vs depth", "loss spike score (fraction of steps)", true, r -> r.lossSpikeScore);
+        versusDepth("grad-spike-score-vs-depth", "Gradient-norm spike score vs depth", "grad-norm spike score (fraction of steps)", true, r -> r.gradSpikeScore);
+        versusDepth("dead-fraction-vs-depth", "Dead FFN units vs depth (last probe)", "dead fraction (mean over layers)", true, r -> r.deadFraction);
+        versusDepth("max-attn-logit-vs-depth", "Max attention logit vs depth", "max attention logit (over the run)", false, r -> r.maxAttnLogit);
+        if (cells.lrSweep()) {
+            for (int depth : cells.depths()) lossVsLr(depth);
+        }
+    }
+
+    // ---- curves -------------------------------------------------------------------------
+
+    /** Per activation, the run(s) at its best learning rate, averaged over seeds step by step. */
+    private void curves(int depth, String base, String yTitle, boolean grad) throws IOException {
+        XYChart c = chart(String.format(Locale.ROOT, "%s, %d layers (best lr per activation, mean over seeds)",
+                grad ? "Gradient norm" : "Training loss", depth), "step", yTitle);
+        double lo = Double.POSITIVE_INFINITY, hi = 0;
+        for (String act : cells.activations()) {
+            Cells.Cell cell = cells.get(act, depth);
+            if (cell == null) continue;
+            double lr = cell.bestLr();
+            List<RunData> runs = cell.atLr(lr);
+            double[][] xy = meanCurve(runs, grad);
+            if (xy[0].length == 0) continue;
+            for (double v : xy[1]) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+            XYSeries s = c.addSeries(String.format(Locale.ROOT, "%s (lr %s)", act, Report.lrLabel(lr)), xy[0], xy[1]);
+            colour(s, act);
+            s.setMarker(SeriesMarkers.NONE);
+        }
+        if (c.getSeriesMap().isEmpty()) return;
+        // log where the values span a decade or more (gradient norms usually do)
+        if (lo > 0 && hi / lo >= 10) logY(c);
+        save(c, String.format(Locale.ROOT, "%s-L%d", base, depth));
+    }
+
+    /** x = step, y = mean over the runs of the finite values at that step, block-averaged to MAX_POINTS. */
+    static double[][] meanCurve(List<RunData> runs, boolean grad) {
+        int len = 0;
+        for (RunData r : runs) len = Math.max(len, r.curves().step.length);
+        double[] sum = new double[len], cnt = new double[len], step = new double[len];
+        for (RunData r : runs) {
+            RunData.Curves cv = r.curves();
+            double[] y = grad ? cv.gradNorm : cv.loss;
+            for (int i = 0; i < y.length; i++) {
+                step[i] = cv.step[i];
+                if (Double.isFinite(y[i]) && y[i] > 0) {
+                    sum[i] += y[i];
+                    cnt[i]++;
+                }
+            }
+        }
+        int block = Math.max(1, (len + MAX_POINTS - 1) / MAX_POINTS);
+        List<double[]> pts = new ArrayList<>();
+        for (int b = 0; b < len; b += block) {
+            double xs = 0, ys = 0, n = 0;
+            for (int i = b; i < Math.min(len, b + block); i++) {
+                if (cnt[i] == 0) continue;
+                xs += step[i];
+                ys += sum[i] / cnt[i];
+                n++;
+            }
+            if (n > 0) pts.add(new double[] {xs / n, ys / n});
+        }
+        double[][] out = new double[2][pts.size()];
+        for (int i = 0; i < pts.size(); i++) {
+            out[0][i] = pts.get(i)[0];
+            out[1][i] = pts.get(i)[1];
+        }
+        return out;
+    }
+
+    // ---- scalar against depth -----------------------------------------------------------
+
+    /** @param fromZero start the y axis at 0 (fractions), so small differences do not look dramatic */
+    private void versusDepth(String base, String title, String yTitle, boolean fromZero, ToDoubleFunction<RunData> f) throws IOException {
+        XYChart c = chart(title + " (mean ± std over runs)", "layers", yTitle);
+        for (String act : cells.activations()) {
+            List<Double> xs = new ArrayList<>(), ys = new ArrayList<>(), es = new ArrayList<>();
+            for (int depth : cells.depths()) {
+                Cells.Cell cell = cells.get(act, depth);
+                if (cell == null) continue;
+                Stats s = cell.stat(f);
+                if (s.n == 0) continue;
+                xs.add((double) depth);
+                ys.add(s.mean);
+                es.add(Double.isNaN(s.std) ? 0 : s.std);
+            }
+            if (xs.isEmpty()) continue;
+            XYSeries s = c.addSeries(act, xs, ys, es);
+            colour(s, act);
+            s.setMarker(SeriesMarkers.CIRCLE);
+        }
+        if (c.getSeriesMap().isEmpty()) return;
+        // depths are whole numbers: leave any in-between tick unlabelled
+        c.getStyler().setxAxisTickLabelsFormattingFunction(v -> v == Math.rint(v) ? String.valueOf(v.longValue()) : "");
+        c.getStyler().setYAxisDecimalPattern("0.####");
+        c.getStyler().setErrorBarsColorSeriesColor(true);
+        if (fromZero) c.getStyler().setYAxisMin(0.0);
+        save(c, base);
+    }
+
+    // ---- final loss against learning rate -------------------------------------------------
+
+    private void lossVsLr(int depth) throws IOException {
+        XYChart c = chart(String.format(Locale.ROOT, "Final validation loss vs peak lr, %d layers", depth),
+                "peak learning rate", "final val loss (diverged runs at their initial loss)");
+        double init = 0, initN = 0, lrMin = Double.POSITIVE_INFINITY, lrMax = 0;
+        for (String act : cells.activations()) {
+            Cells.Cell cell = cells.get(act, depth);
+            if (cell == null) continue;
+            Map<Double, Double> byLr = LrSensitivity.clampedLossByLr(cell.points());
+            List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
+            for (Map.Entry<Double, Double> e : byLr.entrySet()) {
+                if (!(e.getKey() > 0) || !Double.isFinite(e.getValue())) continue;
+                xs.add(e.getKey());
+                ys.add(e.getValue());
+                lrMin = Math.min(lrMin, e.getKey());
+                lrMax = Math.max(lrMax, e.getKey());
+            }
+            for (RunData r : cell.runs) {
+                if (Double.isFinite(r.valLossAtInit)) {
+                    init += r.valLossAtInit;
+                    initN++;
+                }
+            }
+            if (xs.isEmpty()) continue;
+            double sens = cell.lrSensitivity();
+            String label = Double.isNaN(sens) ? act : String.format(Locale.ROOT, "%s (LR sensitivity %.3f)", act, sens);
+            XYSeries s = c.addSeries(label, xs, ys);
+            colour(s, act);
+            s.setMarker(SeriesMarkers.CIRCLE);
+        }
+        if (c.getSeriesMap().isEmpty()) return;
+        if (initN > 0 && lrMax > lrMin) {
+            XYSeries s = c.addSeries("loss at init", new double[] {lrMin, lrMax}, new double[] {init / initN, init / initN});
+            s.setLineColor(Color.GRAY);
+            s.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+            s.setMarker(SeriesMarkers.NONE);
+        }
+        c.getStyler().setXAxisLogarithmic(true);
+        c.getStyler().setxAxisTickLabelsFormattingFunction(Report::lrLabel);
+        c.getStyler().setYAxisDecimalPattern("0.###");
+        save(c, String.format(Locale.ROOT, "loss-vs-lr-L%d", depth));
+    }
+
+    // ---- common ---------------------------------------------------------------------------
+
+    private static XYChart chart(String title, String x, String y) {
+        XYChart c = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle(x).yAxisTitle(y).build();
+        Styler st = c.getStyler();
+        st.setChartBackgroundColor(Color.WHITE);
+        st.setPlotBackgroundColor(Color.WHITE);
+        st.setPlotBorderVisible(true);
+        st.setLegendPosition(Styler.LegendPosition.OutsideS);
+        st.setLegendLayout(Styler.LegendLayout.Horizontal);
+        st.setLegendBorderColor(Color.WHITE);
+        c.getStyler().setPlotGridLinesColor(new Color(0xDDDDDD));
+        c.getStyler().setMarkerSize(7);
+        return c;
+    }
+
+    /** Log y with labels between the decades too, so a curve spanning less than 100x still has numbers. */
+    private static void logY(XYChart c) {
+        c.getStyler().setYAxisLogarithmic(true);
+        c.getStyler().setYAxisLogarithmicDecadeOnly(false);
+        c.getStyler().setyAxisTickLabelsFormattingFunction(v -> String.format(Locale.ROOT, "%.3g", v));
+    }
+
+    private static void colour(XYSeries s, String act) {
+        Color col = COLOURS.getOrDefault(act, Color.DARK_GRAY);
+        s.setLineColor(col);
+        s.setMarkerColor(col);
+        s.setLineWidth(2f);
+    }
+
+    private void save(XYChart c, String base) throws IOException {
+        AtomicWrite.write(dir.resolve(base + ".png"), BitmapEncoder.getBitmapBytes(c, BitmapEncoder.BitmapFormat.PNG));
+        ByteArrayOutputStream svg = new ByteArrayOutputStream();
+        VectorGraphicsEncoder.saveVectorGraphic(c, svg, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
+        AtomicWrite.write(dir.resolve(base + ".svg"), svg.toByteArray());
+        written.add(base);
+    }
+}

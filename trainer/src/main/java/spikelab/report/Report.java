@@ -1,0 +1,144 @@
+package spikelab.report;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Merges run directories into summary.csv, report.md and plots/ (DESIGN §4) in one output
+ * directory. Runs that did not finish are kept in the CSV but listed as such in the report.
+ */
+public final class Report {
+    /** What was written, for the command to print. */
+    public static final class Result {
+        public final int runs, unfinished;
+        public final Path csv, markdown;
+        public final List<String> plots;
+
+        Result(int runs, int unfinished, Path csv, Path markdown, List<String> plots) {
+            this.runs = runs;
+            this.unfinished = unfinished;
+            this.csv = csv;
+            this.markdown = markdown;
+            this.plots = plots;
+        }
+    }
+
+    private Report() {}
+
+    /** Reads the runs under inputs and writes the report into out. */
+    public static Result generate(List<Path> inputs, Path out) throws IOException {
+        return write(RunData.find(inputs), out);
+    }
+
+    public static Result write(List<RunData> runs, Path out) throws IOException {
+        if (runs.isEmpty()) throw new IllegalArgumentException("no runs to report on");
+        Cells cells = new Cells(runs);
+        Path csv = out.resolve("summary.csv"), md = out.resolve("report.md");
+        AtomicWrite.write(csv, SummaryCsv.render(runs).getBytes(StandardCharsets.UTF_8));
+        List<String> plots = Plots.write(cells, out.resolve("plots"));
+        AtomicWrite.write(md, markdown(runs, cells, plots).getBytes(StandardCharsets.UTF_8));
+        int unfinished = 0;
+        for (RunData r : runs) if (!r.finished()) unfinished++;
+        return new Result(runs.size(), unfinished, csv, md, plots);
+    }
+
+    static String markdown(List<RunData> runs, Cells cells, List<String> plots) {
+        StringBuilder sb = new StringBuilder("# Activation × depth stability report\n\n");
+        Set<String> devices = new LinkedHashSet<>(), widths = new LinkedHashSet<>(), norms = new LinkedHashSet<>(),
+                steps = new LinkedHashSet<>();
+        for (RunData r : runs) {
+            devices.add(r.device);
+            widths.add(String.valueOf(r.dModel));
+            norms.add(r.norm);
+            steps.add(String.valueOf(r.stepsPlanned));
+        }
+        sb.append(String.format(Locale.ROOT, "%d runs; d_model %s; %s-LN; %s steps; device %s.%n%n", runs.size(),
+                String.join("/", widths), String.join("/", norms), String.join("/", steps), String.join(", ", devices)));
+        List<String> unfinished = new ArrayList<>();
+        for (RunData r : runs) {
+            if (!r.finished()) unfinished.add(String.format(Locale.ROOT, "`%s` (%d/%d steps)", r.name, r.stepsCompleted, r.stepsPlanned));
+        }
+        if (!unfinished.isEmpty()) {
+            sb.append("**Unfinished runs** (included below as they stand; rerun the sweep to complete them): ")
+                    .append(String.join(", ", unfinished)).append(".\n\n");
+        }
+
+        int blind = 0;
+        for (RunData r : runs) if (r.lossSpikeEligible == 0) blind++;
+        if (blind > 0) {
+            sb.append(String.format(Locale.ROOT, "**Note:** %d of %d runs were shorter than the spike window W, so no step "
+                    + "was eligible and their spike scores are 0 by construction; use more steps or a smaller --spike-window.%n%n",
+                    blind, runs.size()));
+        }
+
+        sb.append("## Per activation × depth\n\n");
+        sb.append("Final validation loss is at the cell's best peak learning rate (mean ± std over seeds). "
+                + "LR sensitivity (Wortsman et al. 2023) is the mean over the lr grid of min(loss, loss at init) minus "
+                + "its minimum: 0 means every lr reached the best loss; it needs at least two learning rates. "
+                + "The stability columns are mean ± std over all the cell's runs (every lr and seed); a spike score is "
+                + "the fraction of eligible steps (those after the first W) that spiked.\n\n");
+        sb.append("| activation | layers | runs | best lr | final val loss | LR sensitivity | loss spike score | "
+                + "grad spike score | explosions | diverged | dead fraction | max attn logit |\n");
+        sb.append("|---|---:|---:|---:|---|---:|---|---|---|---:|---|---|\n");
+        for (Cells.Cell c : cells.cells) {
+            double best = c.bestLr();
+            List<RunData> atBest = c.atLr(best);
+            double sens = c.lrSensitivity();
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                    c.activation, c.layers, c.runs.size(), lrLabel(best),
+                    Cells.Cell.stat(atBest, r -> r.finalValLoss).format(4),
+                    Double.isNaN(sens) ? "—" : String.format(Locale.ROOT, "%.4f", sens),
+                    c.stat(r -> r.lossSpikeScore).format(4), c.stat(r -> r.gradSpikeScore).format(4),
+                    c.stat(r -> r.explosions).format(1), percent(c.divergedFraction(c.runs)),
+                    c.stat(r -> r.deadFraction).format(3), c.stat(r -> r.maxAttnLogit).format(2)));
+        }
+        sb.append('\n');
+
+        if (cells.lrSweep()) {
+            sb.append("## Per activation × depth × learning rate\n\nMean ± std over seeds.\n\n");
+            sb.append("| activation | layers | lr | seeds | final val loss | loss spike score | grad spike score | "
+                    + "explosions | diverged | dead fraction | max attn logit |\n");
+            sb.append("|---|---:|---:|---:|---|---|---|---|---:|---|---|\n");
+            for (Cells.Cell c : cells.cells) {
+                for (double lr : c.lrs()) {
+                    List<RunData> rs = c.atLr(lr);
+                    sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %s | %s | %s | %s | %s | %s | %s |%n",
+                            c.activation, c.layers, lrLabel(lr), rs.size(),
+                            Cells.Cell.stat(rs, r -> r.finalValLoss).format(4),
+                            Cells.Cell.stat(rs, r -> r.lossSpikeScore).format(4),
+                            Cells.Cell.stat(rs, r -> r.gradSpikeScore).format(4),
+                            Cells.Cell.stat(rs, r -> r.explosions).format(1), percent(c.divergedFraction(rs)),
+                            Cells.Cell.stat(rs, r -> r.deadFraction).format(3),
+                            Cells.Cell.stat(rs, r -> r.maxAttnLogit).format(2)));
+                }
+            }
+            sb.append('\n');
+        }
+
+        if (!plots.isEmpty()) {
+            sb.append("## Plots\n\nEach figure is in plots/ as PNG and SVG.\n\n");
+            for (String p : plots) sb.append("![").append(p).append("](plots/").append(p).append(".png)\n\n");
+        }
+        return sb.toString();
+    }
+
+    private static String percent(double f) {
+        return Double.isNaN(f) ? "—" : String.format(Locale.ROOT, "%.0f%%", 100 * f);
+    }
+
+    /** A learning rate the way sweep directories name it: 3e-3, 1e-2, 2.5e-4. */
+    public static String lrLabel(double lr) {
+        if (!Double.isFinite(lr) || lr == 0) return String.valueOf(lr);
+        String s = String.format(Locale.ROOT, "%.6e", lr);          // e.g. 3.000000e-03
+        int e = s.indexOf('e');
+        String mant = s.substring(0, e).replaceAll("0+$", "").replaceAll("\\.$", "");
+        int exp = Integer.parseInt(s.substring(e + 1));
+        return mant + "e" + exp;
+    }
+}

@@ -1,0 +1,195 @@
+package spikelab.report;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+
+/**
+ * One finished (or stopped) run as the report sees it: the summary.json fields, and on demand
+ * the per-step curves from metrics.jsonl. Non-finite numbers come back from their JSON strings
+ * ("NaN", "Infinity") as doubles.
+ */
+public final class RunData {
+    public final Path dir;
+    public final String name, activation, norm, device;
+    public final int layers, dModel, stepsPlanned, stepsCompleted, lossSpikes, gradSpikes, explosions;
+    /** Steps the loss spike score is over; -1 where summary.json does not say. */
+    public final int lossSpikeEligible;
+    public final long seed, parameterCount;
+    public final boolean interrupted, diverged;
+    public final Integer divergedStep;
+    public final double lr, finalTrainLoss, finalValLoss, bestValLoss, valLossAtInit, lossSpikeScore,
+            gradSpikeScore, deadFraction, maxAttnLogit, tokensPerS, wallTimeS;
+    private Curves curves;
+
+    /** Per-step series from metrics.jsonl (NaN where a step lacks the field). */
+    public static final class Curves {
+        public final double[] step, loss, gradNorm;
+
+        Curves(double[] step, double[] loss, double[] gradNorm) {
+            this.step = step;
+            this.loss = loss;
+            this.gradNorm = gradNorm;
+        }
+    }
+
+    private RunData(Path dir, JsonObject s) {
+        this.dir = dir;
+        name = str(s, "name", dir.getFileName().toString());
+        activation = str(s, "activation", "?");
+        norm = str(s, "norm", "pre");
+        device = str(s, "device", "?");
+        layers = (int) num(s, "layers");
+        dModel = (int) num(s, "d_model");
+        seed = (long) num(s, "seed");
+        parameterCount = (long) num(s, "parameter_count");
+        stepsPlanned = (int) num(s, "steps_planned");
+        stepsCompleted = (int) num(s, "steps_completed");
+        interrupted = bool(s, "interrupted");
+        diverged = bool(s, "diverged");
+        JsonElement ds = s.get("diverged_step");
+        divergedStep = ds == null || ds.isJsonNull() ? null : ds.getAsInt();
+        lr = num(s, "lr");
+        finalTrainLoss = num(s, "final_train_loss");
+        finalValLoss = num(s, "final_val_loss");
+        bestValLoss = num(s, "best_val_loss");
+        valLossAtInit = num(s, "val_loss_at_init");
+        lossSpikes = (int) num(s, "loss_spikes");
+        gradSpikes = (int) num(s, "grad_spikes");
+        explosions = (int) num(s, "explosions");
+        lossSpikeScore = num(s, "loss_spike_score");
+        double eligible = num(s, "loss_spike_eligible_steps");
+        lossSpikeEligible = Double.isNaN(eligible) ? -1 : (int) eligible;
+        gradSpikeScore = num(s, "grad_spike_score");
+        deadFraction = num(s, "dead_fraction");
+        maxAttnLogit = num(s, "max_attn_logit");
+        tokensPerS = num(s, "tokens_per_s");
+        wallTimeS = num(s, "wall_time_s");
+        for (String key : new String[] {"activation", "layers", "lr", "seed", "final_val_loss"}) {
+            if (!s.has(key)) {
+                throw new IllegalArgumentException(dir.resolve("summary.json") + " has no '" + key
+                        + "': it was not written by spikelab train; remove it from the report's inputs");
+            }
+        }
+    }
+
+    /** Whether the run got as far as it was going to: all steps, or stopped by divergence. */
+    public boolean finished() { return stepsCompleted == stepsPlanned || diverged; }
+
+    /** Reads dir/summary.json. */
+    public static RunData load(Path dir) {
+        Path f = dir.resolve("summary.json");
+        try {
+            JsonElement e = JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8));
+            if (!e.isJsonObject()) throw new JsonParseException("not a JSON object");
+            return new RunData(dir, e.getAsJsonObject());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + f + " (" + e.getMessage() + ")", e);
+        } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
+            throw new IllegalArgumentException(f + " is not a valid summary (" + e.getMessage()
+                    + "): delete the run directory or leave it out of the report", e);
+        }
+    }
+
+    /** The curves from metrics.jsonl, read once; empty when the file is missing. */
+    public Curves curves() {
+        if (curves == null) curves = readCurves(dir.resolve("metrics.jsonl"));
+        return curves;
+    }
+
+    private static Curves readCurves(Path f) {
+        List<double[]> rows = new ArrayList<>();
+        if (Files.exists(f)) {
+            try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+                String line;
+                int n = 0;
+                while ((line = r.readLine()) != null) {
+                    n++;
+                    if (line.isBlank()) continue;
+                    JsonObject o;
+                    try {
+                        o = JsonParser.parseString(line).getAsJsonObject();
+                    } catch (JsonParseException | IllegalStateException e) {
+                        throw new IllegalArgumentException(f + " line " + n + " is not a JSON object: the file is damaged; rerun that run");
+                    }
+                    rows.add(new double[] {num(o, "step"), num(o, "loss"), num(o, "grad_norm")});
+                }
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read " + f + " (" + e.getMessage() + ")", e);
+            }
+        }
+        double[] step = new double[rows.size()], loss = new double[rows.size()], grad = new double[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            step[i] = rows.get(i)[0];
+            loss[i] = rows.get(i)[1];
+            grad[i] = rows.get(i)[2];
+        }
+        return new Curves(step, loss, grad);
+    }
+
+    /**
+     * The runs under each input: a run directory (holds summary.json), a sweep directory (its
+     * runs/ subdirectory), or any directory whose children are run directories. Sorted by
+     * directory name so reports are reproducible.
+     */
+    public static List<RunData> find(List<Path> inputs) {
+        List<RunData> out = new ArrayList<>();
+        for (Path in : inputs) {
+            if (!Files.exists(in)) throw new IllegalArgumentException(in + " does not exist: pass run or sweep directories");
+            if (!Files.isDirectory(in)) throw new IllegalArgumentException(in + " is not a directory: pass run or sweep directories");
+            if (Files.exists(in.resolve("summary.json"))) {
+                out.add(load(in));
+                continue;
+            }
+            Path parent = Files.isDirectory(in.resolve("runs")) ? in.resolve("runs") : in;
+            List<Path> children = new ArrayList<>();
+            try (Stream<Path> s = Files.list(parent)) {
+                s.filter(p -> Files.exists(p.resolve("summary.json"))).sorted().forEach(children::add);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot list " + parent + " (" + e.getMessage() + ")", e);
+            }
+            if (children.isEmpty()) {
+                throw new IllegalArgumentException("no runs found in " + in + ": expected summary.json there, in runs/*/ or in */");
+            }
+            for (Path c : children) out.add(load(c));
+        }
+        return out;
+    }
+
+    static double num(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        if (e == null || e.isJsonNull()) return Double.NaN;
+        JsonPrimitive p = e.getAsJsonPrimitive();
+        if (p.isString()) {
+            switch (p.getAsString()) {
+                case "Infinity": return Double.POSITIVE_INFINITY;
+                case "-Infinity": return Double.NEGATIVE_INFINITY;
+                case "NaN": return Double.NaN;
+                default: return Double.parseDouble(p.getAsString());
+            }
+        }
+        if (p.isBoolean()) throw new IllegalStateException("'" + key + "' is a boolean, expected a number");
+        return p.getAsDouble();
+    }
+
+    private static String str(JsonObject o, String key, String dflt) {
+        JsonElement e = o.get(key);
+        return e == null || e.isJsonNull() ? dflt : e.getAsString();
+    }
+
+    private static boolean bool(JsonObject o, String key) {
+        JsonElement e = o.get(key);
+        return e != null && !e.isJsonNull() && e.getAsBoolean();
+    }
+}

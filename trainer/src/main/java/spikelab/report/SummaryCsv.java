@@ -1,0 +1,52 @@
+package spikelab.report;
+
+import java.util.List;
+
+/** summary.csv: one row per run, the summary.json fields as flat columns, non-finite as NaN/Infinity. */
+public final class SummaryCsv {
+    private SummaryCsv() {}
+
+    private static final String[] NAMES = {
+        "name", "activation", "norm", "layers", "d_model", "lr", "seed", "parameter_count", "device",
+        "steps_planned", "steps_completed", "interrupted", "diverged", "diverged_step", "final_train_loss",
+        "final_val_loss", "best_val_loss", "val_loss_at_init", "loss_spikes", "grad_spikes", "explosions",
+        "loss_spike_score", "grad_spike_score", "dead_fraction", "max_attn_logit", "tokens_per_s",
+        "wall_time_s", "dir"};
+
+    /** The row of one run, in {@link #NAMES} order. */
+    private static Object[] values(RunData r) {
+        return new Object[] {r.name, r.activation, r.norm, r.layers, r.dModel, r.lr, r.seed, r.parameterCount, r.device,
+            r.stepsPlanned, r.stepsCompleted, r.interrupted, r.diverged, r.divergedStep, r.finalTrainLoss, r.finalValLoss,
+            r.bestValLoss, r.valLossAtInit, r.lossSpikes, r.gradSpikes, r.explosions, r.lossSpikeScore, r.gradSpikeScore,
+            r.deadFraction, r.maxAttnLogit, r.tokensPerS, r.wallTimeS, r.dir.toString()};
+    }
+
+    public static final List<String> COLUMNS = List.of(NAMES);
+
+    public static String render(List<RunData> runs) {
+        StringBuilder sb = new StringBuilder(String.join(",", NAMES)).append('\n');
+        for (RunData r : runs) {
+            Object[] v = values(r);
+            if (v.length != NAMES.length) throw new AssertionError("summary.csv row and header disagree");
+            for (int i = 0; i < v.length; i++) {
+                if (i > 0) sb.append(',');
+                sb.append(cell(v[i]));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String cell(Object v) {
+        if (v == null) return "";
+        if (v instanceof Double) {
+            double d = (Double) v;
+            // whole numbers such as tokens_per_s print without a trailing .0
+            if (Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 1e15) return Long.toString((long) d);
+            return Double.toString(d);
+        }
+        String s = v.toString();
+        if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0) return '"' + s.replace("\"", "\"\"") + '"';
+        return s;
+    }
+}

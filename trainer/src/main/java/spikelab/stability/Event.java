@@ -1,0 +1,57 @@
+package spikelab.stability;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+
+/**
+ * One line of events.jsonl: the step, the kind of event, the value that triggered it, and the
+ * reference statistics it was judged against (mean/std/threshold for spikes,
+ * median/threshold for explosions, threshold for divergence).
+ */
+public final class Event {
+    public static final String LOSS_SPIKE = "loss_spike";
+    public static final String GRAD_SPIKE = "grad_spike";
+    public static final String EXPLOSION = "explosion";
+    public static final String DIVERGENCE = "divergence";
+
+    private final int step;
+    private final String type;
+    private final double value;
+    private final Map<String, Double> stats;
+
+    Event(int step, String type, double value, Map<String, Double> stats) {
+        this.step = step;
+        this.type = type;
+        this.value = value;
+        this.stats = Collections.unmodifiableMap(new LinkedHashMap<>(stats));
+    }
+
+    public int step() { return step; }
+    public String type() { return type; }
+    public double value() { return value; }
+    /** Reference statistics in the order they are written. */
+    public Map<String, Double> stats() { return stats; }
+
+    /** The events.jsonl object; non-finite numbers become the strings "NaN"/"Infinity". */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("step", step);
+        o.addProperty("type", type);
+        o.add("value", number(value));
+        for (Map.Entry<String, Double> e : stats.entrySet()) o.add(e.getKey(), number(e.getValue()));
+        return o;
+    }
+
+    static JsonPrimitive number(double v) {
+        if (Double.isNaN(v)) return new JsonPrimitive("NaN");
+        if (Double.isInfinite(v)) return new JsonPrimitive(v > 0 ? "Infinity" : "-Infinity");
+        return new JsonPrimitive(v);
+    }
+
+    @Override
+    public String toString() { return toJson().toString(); }
+}

@@ -1,0 +1,120 @@
+package spikelab.stability;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.google.gson.JsonObject;
+
+/**
+ * The DESIGN §3 per-step detectors behind one call: the trainer hands over each step's loss and
+ * global gradient norm (before clipping) and gets back the metrics.jsonl flags and the events
+ * to append to events.jsonl; {@link #summary()} gives the summary.json counts and scores.
+ * Loss and gradient spikes use the same window and threshold; the explosion test shares the
+ * window.
+ */
+public final class StabilityMonitor {
+    /** The flags of one step plus the events it produced, in the order they should be written. */
+    public static final class StepFlags {
+        public final boolean lossSpike, gradSpike, explosion, diverged;
+        public final List<Event> events;
+
+        StepFlags(boolean lossSpike, boolean gradSpike, boolean explosion, boolean diverged, List<Event> events) {
+            this.lossSpike = lossSpike;
+            this.gradSpike = gradSpike;
+            this.explosion = explosion;
+            this.diverged = diverged;
+            this.events = Collections.unmodifiableList(events);
+        }
+    }
+
+    /** Counts and scores for summary.json. */
+    public static final class Summary {
+        public final int lossSpikes, gradSpikes, explosions, lossEligible, gradEligible, divergedStep;
+        public final double lossSpikeScore, gradSpikeScore;
+
+        Summary(StabilityMonitor m) {
+            lossSpikes = m.loss.spikes();
+            gradSpikes = m.grad.spikes();
+            explosions = m.explosion.explosions();
+            lossEligible = m.loss.eligible();
+            gradEligible = m.grad.eligible();
+            lossSpikeScore = m.loss.score();
+            gradSpikeScore = m.grad.score();
+            divergedStep = m.divergence.divergedStep();
+        }
+
+        public boolean diverged() { return divergedStep >= 0; }
+
+        /**
+         * Adds the seams' summary.json keys (loss_spikes, grad_spikes, explosions,
+         * loss_spike_score, grad_spike_score) and how many steps each score is over, so a
+         * score of 0 from a run shorter than the window can be told apart from a calm run.
+         */
+        public void addTo(JsonObject o) {
+            o.addProperty("loss_spikes", lossSpikes);
+            o.addProperty("grad_spikes", gradSpikes);
+            o.addProperty("explosions", explosions);
+            o.addProperty("loss_spike_score", lossSpikeScore);
+            o.addProperty("grad_spike_score", gradSpikeScore);
+            o.addProperty("loss_spike_eligible_steps", lossEligible);
+            o.addProperty("grad_spike_eligible_steps", gradEligible);
+        }
+    }
+
+    private final SpikeDetector loss, grad;
+    private final ExplosionDetector explosion;
+    private final DivergenceDetector divergence;
+    private int lastStep;
+
+    /**
+     * @param vocabSize  V, for the ln(V)+1 divergence bound
+     * @param warmup     warm-up steps, exempt from the ln(V)+1 bound
+     * @param window     W of the spike and explosion rules (DESIGN default 100; OLMo 2 uses 1000)
+     * @param k          spike threshold in standard deviations (default 6; OLMo 2 uses 7)
+     * @param explosionFactor k_g of the explosion rule (default 10)
+     */
+    public StabilityMonitor(int vocabSize, int warmup, int window, double k, double explosionFactor) {
+        loss = new SpikeDetector(window, k);
+        grad = new SpikeDetector(window, k);
+        explosion = new ExplosionDetector(window, explosionFactor);
+        divergence = new DivergenceDetector(vocabSize, warmup);
+    }
+
+    /** Judges one step; steps must be observed in increasing order. */
+    public StepFlags observe(int step, double lossValue, double gradNorm) {
+        if (step <= lastStep) throw new IllegalArgumentException("steps must increase: got " + step + " after " + lastStep);
+        lastStep = step;
+        List<Event> events = new ArrayList<>(3);
+        SpikeDetector.Check l = loss.observe(lossValue);
+        if (l.spike) events.add(spikeEvent(step, Event.LOSS_SPIKE, lossValue, l));
+        SpikeDetector.Check g = grad.observe(gradNorm);
+        if (g.spike) events.add(spikeEvent(step, Event.GRAD_SPIKE, gradNorm, g));
+        ExplosionDetector.Check e = explosion.observe(gradNorm);
+        if (e.explosion) {
+            Map<String, Double> s = new LinkedHashMap<>();
+            if (!Double.isNaN(e.median)) {
+                s.put("median", e.median);
+                s.put("threshold", e.threshold);
+            }
+            events.add(new Event(step, Event.EXPLOSION, gradNorm, s));
+        }
+        boolean wasDiverged = divergence.diverged();
+        boolean d = divergence.observe(step, lossValue);
+        // a run told to continue past divergence reports the divergence once, where it began
+        if (d && !wasDiverged) events.add(new Event(step, Event.DIVERGENCE, lossValue, Map.of("threshold", divergence.threshold())));
+        return new StepFlags(l.spike, g.spike, e.explosion, d, events);
+    }
+
+    private static Event spikeEvent(int step, String type, double v, SpikeDetector.Check c) {
+        Map<String, Double> s = new LinkedHashMap<>();
+        s.put("mean", c.mean);
+        s.put("std", c.std);
+        s.put("threshold", c.threshold);
+        return new Event(step, type, v, s);
+    }
+
+    public Summary summary() { return new Summary(this); }
+}

@@ -1,0 +1,157 @@
+package spikelab.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import spikelab.report.SyntheticRuns;
+
+class SweepCommandTest {
+    @TempDir
+    Path tmp;
+
+    /** Cells trained by the fake runner, with the arguments train got. */
+    private final List<List<String>> ran = new ArrayList<>();
+
+    /** Stands in for train: writes a finished synthetic run where --out points. */
+    private int fakeTrain(List<String> args) throws IOException {
+        ran.add(args);
+        Path out = Path.of(value(args, "--out"));
+        assertFalse(Files.exists(out), "an unfinished cell is cleared before it is trained again");
+        int steps = args.contains("--steps") ? Integer.parseInt(value(args, "--steps")) : 300;
+        SyntheticRuns.write(out, value(args, "--activation"), Integer.parseInt(value(args, "--layers")),
+                Long.parseLong(value(args, "--seed")), Double.parseDouble(value(args, "--lr")), steps, steps, 4.2, 2.3, false);
+        return 0;
+    }
+
+    private static String value(List<String> args, String name) {
+        return args.get(args.indexOf(name) + 1);
+    }
+
+    private int sweep(String... args) {
+        SweepCommand cmd = new SweepCommand();
+        cmd.runner = this::fakeTrain;
+        CommandLine cl = new CommandLine(cmd);
+        return cl.execute(args);
+    }
+
+    private List<String> names() {
+        List<String> n = new ArrayList<>();
+        for (List<String> a : ran) n.add(Path.of(value(a, "--out")).getFileName().toString());
+        return n;
+    }
+
+    @Test
+    void runsEveryCellOnceThenResumesOnlyWhatIsUnfinished() throws IOException {
+        Path out = tmp.resolve("sw");
+        String[] args = {"--activations", "gelu,swiglu", "--depths", "2,4", "--seeds", "1", "--lrs", "1e-3,3e-3",
+            "--out", out.toString(), "--steps", "30", "--d-model", "32"};
+        assertEquals(0, sweep(args));
+        assertEquals(List.of("gelu-L2-s1-lr1e-3", "swiglu-L2-s1-lr1e-3", "gelu-L4-s1-lr1e-3", "swiglu-L4-s1-lr1e-3",
+                "gelu-L2-s1-lr3e-3", "swiglu-L2-s1-lr3e-3", "gelu-L4-s1-lr3e-3", "swiglu-L4-s1-lr3e-3"), names());
+        assertEquals(List.of("--activation", "swiglu", "--layers", "4", "--seed", "1", "--lr", "0.003", "--device", "auto",
+                "--out", out.resolve("runs/swiglu-L4-s1-lr3e-3").toString(), "--steps", "30", "--d-model", "32"), ran.get(7));
+        assertEquals(9, Files.readAllLines(out.resolve("summary.csv")).size());
+        assertTrue(Files.readString(out.resolve("report.md")).contains("| swiglu | 4 | 2 | 1e-3 |"));
+        assertTrue(Files.size(out.resolve("plots/loss-vs-lr-L4.png")) > 0);
+        assertTrue(Files.readString(out.resolve("sweep.json")).contains("\"train_args\""));
+
+        ran.clear();
+        assertEquals(0, sweep(args));
+        assertEquals(List.of(), names(), "everything finished: nothing to train");
+
+        // a cell killed part-way (summary says 12 of 30 steps) is the only one trained again
+        SyntheticRuns.write(out.resolve("runs/gelu-L4-s1-lr3e-3"), "gelu", 4, 1, 3e-3, 30, 12, 4.2, 2.9, false);
+        // and so is one killed before it wrote any summary
+        Files.delete(out.resolve("runs/swiglu-L2-s1-lr1e-3/summary.json"));
+        assertEquals(0, sweep(args));
+        assertEquals(List.of("swiglu-L2-s1-lr1e-3", "gelu-L4-s1-lr3e-3"), names());
+    }
+
+    @Test
+    void shardsSplitTheGridByIndex() {
+        Path out = tmp.resolve("sh");
+        int total = 0;
+        for (int i = 0; i < 3; i++) {
+            ran.clear();
+            assertEquals(0, sweep("--activations", "relu,gelu", "--depths", "1,2", "--lrs", "1e-3,1e-2", "--out", out.toString(),
+                    "--steps", "5", "--shard", i + "/3", "--no-report"));
+            if (i == 1) assertEquals(List.of("gelu-L1-s1-lr1e-3", "relu-L1-s1-lr1e-2", "gelu-L2-s1-lr1e-2"), names());
+            total += ran.size();
+        }
+        assertEquals(8, total, "the three shards together ran every cell once");
+        assertFalse(Files.exists(out.resolve("report.md")), "--no-report");
+    }
+
+    @Test
+    void aFinishedCellWithOtherSettingsIsAnErrorNotMixedIn() {
+        Path out = tmp.resolve("cfg");
+        String[] base = {"--activations", "relu", "--depths", "2", "--out", out.toString(), "--no-report", "--d-model", "32"};
+        assertEquals(0, sweep(concat(base, "--steps", "30")));
+        StringWriter err = new StringWriter();
+        int rc = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err),
+                concat(concat(new String[] {"sweep"}, base), "--steps", "40", "--device", "cpu"));
+        assertEquals(2, rc);
+        assertEquals("error: " + out.resolve("runs/relu-L2-s1-lr1e-3") + " was run with steps 30 but this sweep asks for 40: "
+                + "use another --out, or delete that directory to rerun the cell", err.toString().trim());
+    }
+
+    @Test
+    void badInputIsOneLineNamingTheFix() {
+        String out = tmp.resolve("bad").toString();
+        assertError("error: --seed is set per cell by the sweep: use --seeds", "--seed", "3");
+        assertError("error: --lr is set per cell by the sweep: use --lrs", "--lr=3e-3");
+        assertError("error: --shard '3/3' must be I/N with 0 <= I < N, e.g. --shard 0/4 ... --shard 3/4", "--shard", "3/3");
+        assertError("error: --activations: unknown activation 'swish': use one of relu, gelu, swiglu, geglu, reglu, glu, bilinear",
+                "--activations", "gelu,swish");
+        assertError("error: --lrs must be positive finite numbers, got -0.001: use e.g. --lrs 1e-3,3e-3", "--lrs", "-1e-3");
+        assertError("error: Unknown options: '--stepz', '5' (in the options the sweep passes to train; see 'spikelab train --help')",
+                "--stepz", "5");
+        assertError("error: --d-model 30 is not divisible by --heads 4: choose heads that divide d-model (e.g. --heads 1)",
+                "--d-model", "30");
+        assertFalse(Files.exists(Path.of(out)), "nothing is written for bad input");
+    }
+
+    private void assertError(String expected, String... args) {
+        StringWriter err = new StringWriter();
+        String[] full = concat(new String[] {"sweep", "--out", tmp.resolve("bad").toString()}, args);
+        assertEquals(2, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), full), err.toString());
+        assertEquals(expected, err.toString().trim());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] c = new String[a.length + b.length];
+        System.arraycopy(a, 0, c, 0, a.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    /** The real thing: two tiny cells trained by spikelab train, then the report. */
+    @Test
+    void smallRealSweepLeavesAReportWithFiniteNumbers() throws IOException {
+        Path out = tmp.resolve("real");
+        StringWriter err = new StringWriter();
+        int rc = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "sweep", "--activations", "relu,swiglu",
+                "--depths", "1", "--steps", "4", "--device", "cpu", "--out", out.toString(), "--d-model", "16", "--heads", "2",
+                "--context", "16", "--batch", "4", "--eval-batches", "2", "--warmup", "1", "--spike-window", "2",
+                "--no-progress", "--log-every", "1000");
+        assertEquals(0, rc, err.toString());
+        List<String> csv = Files.readAllLines(out.resolve("summary.csv"));
+        assertEquals(3, csv.size());
+        for (String row : csv.subList(1, 3)) {
+            assertFalse(row.contains("NaN") || row.contains("Infinity"), row);
+            assertTrue(row.contains(",4,4,false,false,,"), "4 of 4 steps, not interrupted or diverged: " + row);
+        }
+        assertTrue(Files.size(out.resolve("plots/loss-L1.svg")) > 0);
+        assertFalse(Files.readString(out.resolve("report.md")).contains("shorter than the spike window"), "W=2 < 4 steps");
+    }
+}

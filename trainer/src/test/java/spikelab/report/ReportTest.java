@@ -1,0 +1,116 @@
+package spikelab.report;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void lrSensitivityMatchesAHandComputation() {
+        // lr 1e-3: min(2.0,4.0)=2.0, min(2.2,4.2)=2.2 -> 2.1
+        // lr 3e-3: 1.9, 2.1                             -> 2.0
+        // lr 1e-2: NaN counts as its init 4.0; min(5.0,4.2)=4.2 -> 4.1
+        // S = (2.1 + 2.0 + 4.1)/3 - 2.0 = 0.7333...
+        List<LrSensitivity.Point> p = List.of(
+                new LrSensitivity.Point(1e-3, 2.0, 4.0), new LrSensitivity.Point(1e-3, 2.2, 4.2),
+                new LrSensitivity.Point(3e-3, 1.9, 4.0), new LrSensitivity.Point(3e-3, 2.1, 4.2),
+                new LrSensitivity.Point(1e-2, Double.NaN, 4.0), new LrSensitivity.Point(1e-2, 5.0, 4.2));
+        assertEquals(8.2 / 3 - 2.0, LrSensitivity.of(p), 1e-12);
+        assertEquals(List.of(1e-3, 3e-3, 1e-2), List.copyOf(LrSensitivity.clampedLossByLr(p).keySet()));
+        assertEquals(4.1, LrSensitivity.clampedLossByLr(p).get(1e-2), 1e-12);
+        assertTrue(Double.isNaN(LrSensitivity.of(p.subList(0, 2))), "one learning rate: nothing to compare");
+        // every lr reaching the same loss is perfectly insensitive
+        assertEquals(0.0, LrSensitivity.of(List.of(new LrSensitivity.Point(1e-3, 2, 4), new LrSensitivity.Point(1e-2, 2, 4))), 0);
+    }
+
+    @Test
+    void statsAndLabels() {
+        assertEquals("2.00 ± 1.00 (1 non-finite)", Stats.of(1, 2, 3, Double.NaN).format(2));
+        assertEquals("5.0", Stats.of(5).format(1));
+        assertEquals("—", Stats.of().format(1));
+        assertEquals("3e-3", Report.lrLabel(3e-3));
+        assertEquals("1e-2", Report.lrLabel(0.01));
+        assertEquals("2.5e-4", Report.lrLabel(2.5e-4));
+        assertEquals("1e0", Report.lrLabel(1));
+    }
+
+    @Test
+    void reportFromSyntheticRunDirectories() throws IOException {
+        Path sweep = tmp.resolve("sweep");
+        for (String act : List.of("relu", "swiglu")) {
+            for (int depth : List.of(2, 4)) {
+                for (long seed : List.of(1L, 2L)) {
+                    for (double lr : List.of(1e-3, 1e-2)) {
+                        boolean diverged = act.equals("relu") && depth == 4 && lr == 1e-2 && seed == 2;
+                        double fin = 2.0 + 0.1 * seed + (lr == 1e-2 ? 0.5 : 0) + (act.equals("swiglu") ? -0.2 : 0);
+                        String name = act + "-L" + depth + "-s" + seed + "-lr" + Report.lrLabel(lr);
+                        SyntheticRuns.write(sweep.resolve("runs").resolve(name), act, depth, seed, lr, 30,
+                                diverged ? 17 : 30, 4.2, fin, diverged);
+                    }
+                }
+            }
+        }
+        Report.Result r = Report.generate(List.of(sweep), sweep);
+        assertEquals(16, r.runs);
+        assertEquals(0, r.unfinished, "the diverged run counts as finished");
+
+        List<String> csv = Files.readAllLines(sweep.resolve("summary.csv"));
+        assertEquals("name,activation,norm,layers,d_model,lr,seed,parameter_count,device,steps_planned,steps_completed,"
+                + "interrupted,diverged,diverged_step,final_train_loss,final_val_loss,best_val_loss,val_loss_at_init,"
+                + "loss_spikes,grad_spikes,explosions,loss_spike_score,grad_spike_score,dead_fraction,max_attn_logit,"
+                + "tokens_per_s,wall_time_s,dir", csv.get(0));
+        assertEquals(17, csv.size());
+        String div = csv.stream().filter(l -> l.startsWith("relu-L4-s2-lr1e-2,")).findFirst().orElseThrow();
+        List<String> f = Arrays.asList(div.split(","));
+        assertEquals("\"cpu, 2 threads\"", f.get(8) + "," + f.get(9), "quoted because it holds a comma");
+        assertEquals(List.of("30", "17", "false", "true", "17", "NaN", "NaN"), f.subList(10, 17));
+
+        String md = Files.readString(sweep.resolve("report.md"));
+        assertTrue(md.contains("| activation | layers | runs | best lr | final val loss | LR sensitivity |"), md);
+        // relu L2: best lr 1e-3, finals 2.1 and 2.2 -> 2.1500 ± 0.0707; lr 1e-2 finals 2.6, 2.7
+        // S = (2.15 + 2.65)/2 - 2.15 = 0.25; spike score 1/100 for every run; no divergence
+        assertTrue(md.contains("| relu | 2 | 4 | 1e-3 | 2.1500 ± 0.0707 | 0.2500 | 0.0100 ± 0.0000 |"), md);
+        // relu L4 lr 1e-2: one of two seeds diverged (its NaN final loss is left out of the mean, and counted)
+        assertTrue(md.contains("| relu | 4 | 1e-2 | 2 | 2.6000 (1 non-finite) |"), md);
+        assertTrue(md.contains("| 50% |"), md);
+        assertTrue(md.contains("![loss-vs-lr-L4](plots/loss-vs-lr-L4.png)"), md);
+
+        for (String base : List.of("loss-L2", "loss-L4", "grad-norm-L2", "grad-norm-L4", "loss-spike-score-vs-depth",
+                "grad-spike-score-vs-depth", "dead-fraction-vs-depth", "max-attn-logit-vs-depth", "loss-vs-lr-L2", "loss-vs-lr-L4")) {
+            assertTrue(r.plots.contains(base), base + " in " + r.plots);
+            byte[] png = Files.readAllBytes(sweep.resolve("plots").resolve(base + ".png"));
+            assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', base + ".png is a PNG");
+            String svg = Files.readString(sweep.resolve("plots").resolve(base + ".svg"));
+            assertTrue(svg.contains("<svg"), base + ".svg is an SVG");
+        }
+    }
+
+    @Test
+    void unfinishedRunsAreListedAndBadInputsNamed() throws IOException {
+        Path a = tmp.resolve("a");
+        SyntheticRuns.write(a, "gelu", 2, 1, 1e-3, 30, 12, 4.2, 2.5, false);
+        Report.Result r = Report.generate(List.of(a), tmp.resolve("out"));
+        assertEquals(1, r.unfinished);
+        assertTrue(Files.readString(tmp.resolve("out/report.md")).contains("**Unfinished runs**"));
+        assertFalse(Files.readString(tmp.resolve("out/report.md")).contains("loss-vs-lr"), "one lr: no lr plot");
+
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Report.generate(List.of(empty), empty));
+        assertEquals("no runs found in " + empty + ": expected summary.json there, in runs/*/ or in */", e.getMessage());
+        Path bad = Files.createDirectories(tmp.resolve("bad"));
+        Files.writeString(bad.resolve("summary.json"), "{\"activation\": \"gelu\"}");
+        e = assertThrows(IllegalArgumentException.class, () -> Report.generate(List.of(bad), bad));
+        assertEquals(bad.resolve("summary.json") + " has no 'layers': it was not written by spikelab train; "
+                + "remove it from the report's inputs", e.getMessage());
+    }
+}
