@@ -2,7 +2,6 @@ package spikelab.train;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -324,9 +323,5 @@ public final class Checkpoint {
     /** True when every value is finite (a checkpoint of NaNs would be worse than none). */
     static boolean allFinite(Backend be, Tensor t) {
         return Double.isFinite(be.sumSquares(t, new long[] {t.size()})[0]);
-    }
-
-    static String shape(long[] s) {
-        return Arrays.toString(s);
     }
 }
