@@ -10,7 +10,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -143,6 +142,16 @@ public final class SafeTensors implements AutoCloseable {
         return i;
     }
 
+    /** The F32 tensor {@code name}, whatever its shape. */
+    public float[] floats(String name) { return floats(name, (long[]) null); }
+
+    public int[] ints(String name) { return ints(name, (long[]) null); }
+
+    public long[] longs(String name) { return longs(name, (long[]) null); }
+
+    public byte[] bytes(String name) { return bytes(name, (long[]) null); }
+
+    /** The F32 tensor {@code name}, which must have exactly {@code shape} ({@code new long[0]}: a scalar). */
     public float[] floats(String name, long... shape) {
         Info i = require(name, DType.F32, shape);
         float[] out = new float[arrayLength(i)];

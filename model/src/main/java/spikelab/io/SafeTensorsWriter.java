@@ -197,6 +197,12 @@ public final class SafeTensorsWriter {
         Path tmp = null;
         try {
             tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            try {
+                // temp files are created owner-only; a checkpoint is meant to be shared like any output
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException notPosix) {
+                // the platform's default permissions then apply
+            }
             try (Sink sink = opener.open(tmp)) {
                 writeTo(sink);
                 sink.sync();

@@ -50,6 +50,32 @@ class SafeTensorsTest {
         }
     }
 
+    /**
+     * reference.safetensors was written by the Python safetensors package (0.8.0, save_file with
+     * numpy arrays), so this reads the format as its reference implementation writes it.
+     */
+    @Test
+    void readsAFileWrittenByTheReferenceImplementation() throws IOException {
+        byte[] bytes;
+        try (java.io.InputStream in = getClass().getResourceAsStream("reference.safetensors")) {
+            bytes = in.readAllBytes();
+        }
+        try (SafeTensors st = SafeTensors.of(bytes)) {
+            assertArrayEquals(new float[] {1.5f, -2f, 0f, 3.25f, 1e-3f, -7f}, st.floats("weight", 2, 3));
+            assertArrayEquals(new int[] {7, -1, Integer.MAX_VALUE}, st.ints("ids", 3));
+            assertArrayEquals(new long[] {(1L << 40) + 3}, st.longs("step", 1));
+            assertArrayEquals(new byte[] {1, 0, (byte) 255}, st.bytes("mask", 3));
+            assertEquals(0, st.floats("empty", 0, 4).length);
+            assertEquals("safetensors 0.8.0 save_file", st.metadata().get("source"));
+        }
+        // our writer pads the same header the same way (it orders equal-width tensors by insertion, not by name)
+        byte[] ours = new SafeTensorsWriter().metadata("source", "safetensors 0.8.0 save_file")
+                .addF32("empty", new float[0], 0, 4).addI32("ids", new int[] {7, -1, Integer.MAX_VALUE}, 3)
+                .addU8("mask", new byte[] {1, 0, (byte) 255}, 3).addI64("step", new long[] {(1L << 40) + 3}, 1)
+                .addF32("weight", new float[] {1.5f, -2f, 0f, 3.25f, 1e-3f, -7f}, 2, 3).toBytes();
+        assertEquals(bytes.length, ours.length);
+    }
+
     @Test
     void roundTripsEveryDtypeThroughAFileWithTheExactLayout() throws IOException {
         float[] f = {0.5f, Float.NaN, -0f, Float.MAX_VALUE, 1e-40f, 3f};

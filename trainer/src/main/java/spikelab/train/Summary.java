@@ -69,4 +69,30 @@ final class Summary {
     }
 
     JsonObject toJson() { return finished; }
+
+    // ---- checkpoint state (Checkpointing) ----
+
+    JsonObject state() {
+        JsonObject o = new JsonObject();
+        Json.put(o, "val_loss_at_init", valLossAtInit);
+        Json.put(o, "final_train_loss", finalTrainLoss);
+        Json.put(o, "final_val", finalVal);
+        Json.put(o, "best_val", bestVal);
+        Json.put(o, "max_attn_logit", maxAttnLogit);
+        o.add("dead", Json.numbers(dead));
+        o.addProperty("diverged_step", divergedStep);
+        return o;
+    }
+
+    void restore(JsonObject o) {
+        valLossAtInit = Json.toDouble(o.get("val_loss_at_init"));
+        finalTrainLoss = Json.toDouble(o.get("final_train_loss"));
+        finalVal = Json.toDouble(o.get("final_val"));
+        bestVal = Json.toDouble(o.get("best_val"));
+        maxAttnLogit = Json.toDouble(o.get("max_attn_logit"));
+        com.google.gson.JsonArray d = o.getAsJsonArray("dead");
+        dead = new double[d.size()];
+        for (int i = 0; i < dead.length; i++) dead[i] = Json.toDouble(d.get(i));
+        divergedStep = o.get("diverged_step") == null || o.get("diverged_step").isJsonNull() ? null : o.get("diverged_step").getAsInt();
+    }
 }

@@ -38,9 +38,13 @@ final class TrainLoop {
     private final int[] paramLayer;
     private final Tensor previous;
     private final int tokensPerStep;
+    private final Checkpointing ckpt;
+    private final Checkpoint.State resumed;
 
     TrainLoop(TrainOptions opt, TokenDataset data, Transformer model, AdamW adam, LrSchedule schedule,
-              RunWriter out, AtomicBoolean stop) {
+              RunWriter out, AtomicBoolean stop, Checkpointing ckpt, Checkpoint.State resumed) {
+        this.ckpt = ckpt;
+        this.resumed = resumed;
         this.opt = opt;
         this.model = model;
         this.be = model.backend();
@@ -67,16 +71,30 @@ final class TrainLoop {
         StabilityMonitor stability = new StabilityMonitor(model.config().vocabSize(), opt.warmup, opt.spikeWindow,
                 opt.spikeThreshold, opt.explosionFactor);
         int[] in = new int[tokensPerStep], tg = new int[tokensPerStep];
-        double valAtInit = evaluator.validationLoss();
-        summary.valLossAtInit = valAtInit;
-        log.info("step 0: val loss {}", fmt(valAtInit));
+        int step = 0;
+        long trainNanos = 0;
+        double elapsedBefore = 0;
+        if (resumed != null) {
+            JsonObject ls = resumed.loopState();
+            CheckpointResume.replayStability(out.dir(), resumed.step(), stability);
+            summary.restore(ls.getAsJsonObject("summary"));
+            trainNanos = ls.get("train_nanos").getAsLong();
+            elapsedBefore = ls.get("elapsed_s").getAsDouble();
+            sampler.restore(resumed.samplerState());
+            step = resumed.step();
+            log.info("resumed at step {} of {}", step, opt.steps);
+        } else {
+            double valAtInit = evaluator.validationLoss();
+            summary.valLossAtInit = valAtInit;
+            log.info("step 0: val loss {}", fmt(valAtInit));
+        }
+        int end = opt.stopAfter == null ? opt.steps : Math.min(opt.steps, opt.stopAfter);
+        boolean divergedStop = false;
 
         boolean bar = System.console() != null && !opt.noProgress;
         ProgressBar progress = bar ? new ProgressBar("training", opt.steps) : null;
-        long trainNanos = 0;
         long t0 = System.nanoTime();
-        int step = 0;
-        while (step < opt.steps && !stop.get()) {
+        while (step < end && !stop.get()) {
             step++;
             long s0 = System.nanoTime();
             sampler.next(in, tg);
@@ -136,7 +154,7 @@ final class TrainLoop {
             Json.put(m, "tokens_per_s", Math.round(tps));
             summary.observeStep(step, loss, ml);
 
-            boolean last = step == opt.steps || flags.diverged || stop.get();
+            boolean last = step == end || flags.diverged || stop.get();
             if (step % opt.evalEvery == 0 || last) {
                 double val = evaluator.validationLoss();
                 Json.put(m, "val_loss", val);
@@ -147,8 +165,11 @@ final class TrainLoop {
                 m.add("dead_fraction", Json.numbers(dead));
                 summary.observeDead(dead);
             }
-            Json.put(m, "elapsed_s", (System.nanoTime() - t0) / 1e9);
+            Json.put(m, "elapsed_s", elapsedBefore + (System.nanoTime() - t0) / 1e9);
             out.metric(m);
+            if (ckpt.due(step)) {
+                ckpt.save(step, sampler.state(), loopState(summary, trainNanos, elapsedBefore + (System.nanoTime() - t0) / 1e9));
+            }
 
             if (progress != null) {
                 progress.update(step, String.format("loss %.4f  %,.0f tok/s", loss, tps));
@@ -161,15 +182,29 @@ final class TrainLoop {
                 summary.diverged(step);
                 if (!opt.continueOnDivergence) {
                     log.warn("diverged at step {} (loss {}): stopping; pass --continue-on-divergence to keep going", step, fmt(loss));
+                    divergedStop = true;
                     break;
                 }
             }
         }
         if (progress != null) progress.end();
-        boolean interrupted = stop.get() && step < opt.steps;
-        if (interrupted) log.warn("interrupted at step {}: the run directory keeps what was measured", step);
-        summary.finish(step, interrupted, stability.summary(), trainNanos, (System.nanoTime() - t0) / 1e9, tokensPerStep, be.name());
+        boolean interrupted = step < opt.steps && !divergedStop;
+        double elapsed = elapsedBefore + (System.nanoTime() - t0) / 1e9;
+        ckpt.save(step, sampler.state(), loopState(summary, trainNanos, elapsed));
+        if (interrupted) {
+            log.warn("stopped at step {} of {}: continue with --resume {}", step, opt.steps, out.dir());
+        }
+        summary.finish(step, interrupted, stability.summary(), trainNanos, elapsed, tokensPerStep, be.name());
         return summary.toJson();
+    }
+
+    /** What a resumed loop needs besides weights, moments and the sampler (see Checkpointing). */
+    private static JsonObject loopState(Summary summary, long trainNanos, double elapsed) {
+        JsonObject o = new JsonObject();
+        o.add("summary", summary.state());
+        o.addProperty("train_nanos", trainNanos);
+        o.addProperty("elapsed_s", elapsed);
+        return o;
     }
 
     static String fmt(double v) {

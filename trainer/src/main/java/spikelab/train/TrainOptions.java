@@ -102,6 +102,25 @@ public class TrainOptions {
     @Option(paramLabel = "N", names = "--log-every", defaultValue = "10", description = "log a line every N steps when not showing a progress bar (default: ${DEFAULT-VALUE})")
     public int logEvery = 10;
 
+    // ---- checkpoints (see Checkpointing) ----
+    @Option(paramLabel = "N", names = "--checkpoint-every", defaultValue = "0",
+            description = "also checkpoint every N steps; a checkpoint is always written where the run stops (default: only then)")
+    public int checkpointEvery = 0;
+    @Option(paramLabel = "DIR", names = "--resume", description = "continue the run in DIR from its checkpoint, with its own configuration")
+    public Path resume;
+    @Option(paramLabel = "N", names = "--stop-after", description = "stop at step N as an interruption would (the schedule stays planned for --steps)")
+    public Integer stopAfter;
+
+    /** The command this mixin belongs to, to tell which options were given (null when built in code). */
+    @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec mixee;
+
+    /** Whether option {@code name} was given on the command line. */
+    public boolean given(String name) {
+        return mixee != null && mixee.commandLine() != null && mixee.commandLine().getParseResult() != null
+                && mixee.commandLine().getParseResult().hasMatchedOption(name);
+    }
+
     public Activation activation() {
         try {
             return Activation.parse(activation);
@@ -137,6 +156,8 @@ public class TrainOptions {
         positive("--probe-every", probeEvery);
         positive("--spike-window", spikeWindow);
         positive("--log-every", logEvery);
+        if (checkpointEvery < 0) throw new UserError("--checkpoint-every must be 0 (only at the end) or positive, got " + checkpointEvery);
+        if (stopAfter != null && stopAfter < 1) throw new UserError("--stop-after must be positive, got " + stopAfter);
         if (threads != null && threads < 1) throw new UserError("--threads must be at least 1, got " + threads);
         if (dModel % heads != 0) {
             throw new UserError("--d-model " + dModel + " is not divisible by --heads " + heads
@@ -224,6 +245,7 @@ public class TrainOptions {
         Json.put(o, "spike_threshold", spikeThreshold);
         Json.put(o, "explosion_factor", explosionFactor);
         o.addProperty("continue_on_divergence", continueOnDivergence);
+        o.addProperty("checkpoint_every", checkpointEvery);
         return o;
     }
 }

@@ -32,6 +32,7 @@ public final class Trainer {
 
     private final TrainOptions opt;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private volatile boolean signalled;
 
     public Trainer(TrainOptions opt) {
         this.opt = opt;
@@ -40,13 +41,19 @@ public final class Trainer {
     /** Asks the loop to stop after the current step, as Ctrl-C does. */
     public void requestStop() { stopRequested.set(true); }
 
+    /** Whether a signal (Ctrl-C, kill) stopped the run, as opposed to --stop-after or the end. */
+    public boolean signalled() { return signalled; }
+
     /** Runs to completion (or divergence, or interruption) and returns the summary written. */
     public JsonObject run() {
+        boolean resume = opt.resume != null;
+        if (resume) CheckpointResume.applyRunConfig(opt, opt::given);
         opt.validate();
         TokenDataset data = DataLoading.load(opt);
         ModelConfig cfg = opt.modelConfig(data.tokenizer().vocabSize());
         Path dir = opt.out != null ? opt.out : Path.of("runs", opt.defaultName());
-        RunWriter.checkUsable(dir);
+        if (resume) CheckpointResume.checkResumable(dir, opt);
+        else RunWriter.checkUsable(dir);
 
         try (Backend be = Devices.open(opt.device, opt.threads(), opt.tf32)) {
             Transformer model = new Transformer(be, cfg, opt.batch, opt.seed);
@@ -57,8 +64,20 @@ public final class Trainer {
             log.info("data: {}", data.description());
             log.info("device: {}", be.name());
 
+            // before the interrupt hook, whose removal is only guaranteed from the try below
+            Checkpointing ckpt = new Checkpointing(opt, dir, model, adam, data.tokenizer().spec());
+            Checkpoint.State resumed = null;
+            if (resume) {
+                resumed = ckpt.resume();
+                if (resumed.step() >= opt.steps) {
+                    throw new UserError("run " + dir + " is already complete (step " + resumed.step() + " of " + opt.steps + "): nothing to resume");
+                }
+                CheckpointResume.trimRunFiles(dir, resumed.step());
+            }
+
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
+                signalled = true;
                 stopRequested.set(true);
                 try {
                     finished.await(60, TimeUnit.SECONDS);   // let the loop write what it measured
@@ -67,7 +86,7 @@ public final class Trainer {
                 }
             }, "spikelab-interrupt");
             Runtime.getRuntime().addShutdownHook(hook);
-            try (RunWriter out = RunWriter.create(dir)) {
+            try (RunWriter out = resume ? RunWriter.append(dir) : RunWriter.create(dir)) {
                 JsonObject config = opt.toJson();
                 config.addProperty("name", dir.getFileName().toString());
                 config.addProperty("vocab_size", cfg.vocabSize());
@@ -76,8 +95,8 @@ public final class Trainer {
                 config.addProperty("tokenizer_spec", data.tokenizer().spec());
                 config.addProperty("data_description", data.description());
                 Json.put(config, "entropy_floor_nats", data.entropyFloorNats());
-                out.writeConfig(config);
-                TrainLoop loop = new TrainLoop(opt, data, model, adam, schedule, out, stopRequested);
+                if (!resume) out.writeConfig(config);
+                TrainLoop loop = new TrainLoop(opt, data, model, adam, schedule, out, stopRequested, ckpt, resumed);
                 JsonObject summary = loop.run();
                 summary.addProperty("name", dir.getFileName().toString());
                 out.writeSummary(summary);
