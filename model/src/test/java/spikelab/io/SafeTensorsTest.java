@@ -57,7 +57,7 @@ class SafeTensorsTest {
     @Test
     void readsAFileWrittenByTheReferenceImplementation() throws IOException {
         byte[] bytes;
-        try (java.io.InputStream in = getClass().getResourceAsStream("reference.safetensors")) {
+        try (java.io.InputStream in = getClass().getResourceAsStream("reference-safetensors.bin")) {
             bytes = in.readAllBytes();
         }
         try (SafeTensors st = SafeTensors.of(bytes)) {
