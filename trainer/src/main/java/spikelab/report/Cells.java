@@ -13,17 +13,21 @@ import spikelab.model.Activation;
 /**
  * Runs grouped the way the study reads them: one cell per activation × depth, each holding its
  * runs at every learning rate and seed. Activations are ordered as in {@link Activation},
- * depths ascending.
+ * depths ascending. When the runs mix LayerNorm placements or widths (a pre-LN and a post-LN
+ * sweep reported together), those become part of the cell's label ("swiglu post-LN",
+ * "gelu d256") instead of being averaged together.
  */
 public final class Cells {
     /** One activation × depth. */
     public static final class Cell {
-        public final String activation;
+        /** The FFN activation, and what the tables and legends call this variant of it. */
+        public final String activation, label;
         public final int layers;
         public final List<RunData> runs = new ArrayList<>();
 
-        Cell(String activation, int layers) {
+        Cell(String activation, String label, int layers) {
             this.activation = activation;
+            this.label = label;
             this.layers = layers;
         }
 
@@ -77,18 +81,24 @@ public final class Cells {
     public final List<Cell> cells;
 
     public Cells(List<RunData> runs) {
+        boolean norms = runs.stream().map(r -> r.norm).distinct().count() > 1;
+        boolean widths = runs.stream().mapToInt(r -> r.dModel).distinct().count() > 1;
         Map<String, Cell> byKey = new LinkedHashMap<>();
-        for (RunData r : runs) byKey.computeIfAbsent(r.activation + "\u0000" + r.layers, k -> new Cell(r.activation, r.layers)).runs.add(r);
+        for (RunData r : runs) {
+            String label = r.activation + (norms ? " " + r.norm + "-LN" : "") + (widths ? " d" + r.dModel : "");
+            byKey.computeIfAbsent(label + "\u0000" + r.layers, k -> new Cell(r.activation, label, r.layers)).runs.add(r);
+        }
         List<Cell> list = new ArrayList<>(byKey.values());
-        list.sort(Comparator.comparingInt((Cell c) -> activationOrder(c.activation)).thenComparing(c -> c.activation)
+        list.sort(Comparator.comparingInt((Cell c) -> activationOrder(c.activation)).thenComparing(c -> c.label)
                 .thenComparingInt(c -> c.layers));
         for (Cell c : list) c.runs.sort(Comparator.comparingDouble((RunData r) -> r.lr).thenComparingLong(r -> r.seed));
         cells = List.copyOf(list);
     }
 
-    public List<String> activations() {
+    /** The cell labels (activations, or activation variants), in table order. */
+    public List<String> labels() {
         List<String> a = new ArrayList<>();
-        for (Cell c : cells) if (!a.contains(c.activation)) a.add(c.activation);
+        for (Cell c : cells) if (!a.contains(c.label)) a.add(c.label);
         return a;
     }
 
@@ -98,8 +108,8 @@ public final class Cells {
         return d;
     }
 
-    public Cell get(String activation, int layers) {
-        for (Cell c : cells) if (c.activation.equals(activation) && c.layers == layers) return c;
+    public Cell get(String label, int layers) {
+        for (Cell c : cells) if (c.label.equals(label) && c.layers == layers) return c;
         return null;
     }
 

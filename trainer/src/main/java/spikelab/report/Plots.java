@@ -18,6 +18,7 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import spikelab.run.AtomicFiles;
 
 /**
  * The report's figures, each as PNG (to look at) and SVG (to put in a paper): training loss and
@@ -30,8 +31,11 @@ final class Plots {
         if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
     }
 
-    /** Enough points for a smooth curve without multi-megabyte SVGs. */
-    private static final int MAX_POINTS = 400;
+    /**
+     * Curves longer than this are block-averaged down to it. Large enough that runs of a few
+     * thousand steps are drawn step by step, so single-step spikes stay visible.
+     */
+    private static final int MAX_POINTS = 2500;
 
     /** Okabe–Ito colours, distinguishable with the common colour-vision deficiencies, fixed per activation. */
     private static final Map<String, Color> COLOURS = Map.of(
@@ -76,7 +80,7 @@ final class Plots {
         XYChart c = chart(String.format(Locale.ROOT, "%s, %d layers (best lr per activation, mean over seeds)",
                 grad ? "Gradient norm" : "Training loss", depth), "step", yTitle);
         double lo = Double.POSITIVE_INFINITY, hi = 0;
-        for (String act : cells.activations()) {
+        for (String act : cells.labels()) {
             Cells.Cell cell = cells.get(act, depth);
             if (cell == null) continue;
             double lr = cell.bestLr();
@@ -88,7 +92,7 @@ final class Plots {
                 hi = Math.max(hi, v);
             }
             XYSeries s = c.addSeries(String.format(Locale.ROOT, "%s (lr %s)", act, Report.lrLabel(lr)), xy[0], xy[1]);
-            colour(s, act);
+            colour(s, cell);
             s.setMarker(SeriesMarkers.NONE);
         }
         if (c.getSeriesMap().isEmpty()) return;
@@ -138,7 +142,7 @@ final class Plots {
     /** @param fromZero start the y axis at 0 (fractions), so small differences do not look dramatic */
     private void versusDepth(String base, String title, String yTitle, boolean fromZero, ToDoubleFunction<RunData> f) throws IOException {
         XYChart c = chart(title + " (mean ± std over runs)", "layers", yTitle);
-        for (String act : cells.activations()) {
+        for (String act : cells.labels()) {
             List<Double> xs = new ArrayList<>(), ys = new ArrayList<>(), es = new ArrayList<>();
             for (int depth : cells.depths()) {
                 Cells.Cell cell = cells.get(act, depth);
@@ -151,7 +155,7 @@ final class Plots {
             }
             if (xs.isEmpty()) continue;
             XYSeries s = c.addSeries(act, xs, ys, es);
-            colour(s, act);
+            colour(s, cells.get(act, xs.get(0).intValue()));
             s.setMarker(SeriesMarkers.CIRCLE);
         }
         if (c.getSeriesMap().isEmpty()) return;
@@ -169,7 +173,7 @@ final class Plots {
         XYChart c = chart(String.format(Locale.ROOT, "Final validation loss vs peak lr, %d layers", depth),
                 "peak learning rate", "final val loss (diverged runs at their initial loss)");
         double init = 0, initN = 0, lrMin = Double.POSITIVE_INFINITY, lrMax = 0;
-        for (String act : cells.activations()) {
+        for (String act : cells.labels()) {
             Cells.Cell cell = cells.get(act, depth);
             if (cell == null) continue;
             Map<Double, Double> byLr = LrSensitivity.clampedLossByLr(cell.points());
@@ -191,7 +195,7 @@ final class Plots {
             double sens = cell.lrSensitivity();
             String label = Double.isNaN(sens) ? act : String.format(Locale.ROOT, "%s (LR sensitivity %.3f)", act, sens);
             XYSeries s = c.addSeries(label, xs, ys);
-            colour(s, act);
+            colour(s, cell);
             s.setMarker(SeriesMarkers.CIRCLE);
         }
         if (c.getSeriesMap().isEmpty()) return;
@@ -230,18 +234,20 @@ final class Plots {
         c.getStyler().setyAxisTickLabelsFormattingFunction(v -> String.format(Locale.ROOT, "%.3g", v));
     }
 
-    private static void colour(XYSeries s, String act) {
-        Color col = COLOURS.getOrDefault(act, Color.DARK_GRAY);
+    /** Colour by activation; a post-LN variant is dashed so it stays apart from its pre-LN twin. */
+    private static void colour(XYSeries s, Cells.Cell cell) {
+        Color col = COLOURS.getOrDefault(cell.activation, Color.DARK_GRAY);
         s.setLineColor(col);
         s.setMarkerColor(col);
-        s.setLineWidth(2f);
+        s.setLineStyle(cell.label.contains("post-LN") ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 5f}, 0f)
+                : new BasicStroke(2f));
     }
 
     private void save(XYChart c, String base) throws IOException {
-        AtomicWrite.write(dir.resolve(base + ".png"), BitmapEncoder.getBitmapBytes(c, BitmapEncoder.BitmapFormat.PNG));
+        AtomicFiles.write(dir.resolve(base + ".png"), BitmapEncoder.getBitmapBytes(c, BitmapEncoder.BitmapFormat.PNG));
         ByteArrayOutputStream svg = new ByteArrayOutputStream();
         VectorGraphicsEncoder.saveVectorGraphic(c, svg, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-        AtomicWrite.write(dir.resolve(base + ".svg"), svg.toByteArray());
+        AtomicFiles.write(dir.resolve(base + ".svg"), svg.toByteArray());
         written.add(base);
     }
 }

@@ -2,12 +2,15 @@ package spikelab.report;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+
+import spikelab.run.AtomicFiles;
 
 /**
  * Merges run directories into summary.csv, report.md and plots/ (DESIGN §4) in one output
@@ -20,13 +23,22 @@ public final class Report {
         public final Path csv, markdown;
         public final List<String> plots;
 
-        Result(int runs, int unfinished, Path csv, Path markdown, List<String> plots) {
+        /** Why no plots were drawn, or null when they were. */
+        public final String plotsSkipped;
+
+        Result(int runs, int unfinished, Path csv, Path markdown, List<String> plots, String plotsSkipped) {
             this.runs = runs;
             this.unfinished = unfinished;
             this.csv = csv;
             this.markdown = markdown;
             this.plots = plots;
+            this.plotsSkipped = plotsSkipped;
         }
+    }
+
+    /** Draws the figures into a directory and returns their base names (a seam for tests). */
+    interface PlotWriter {
+        List<String> write(Cells cells, Path dir) throws IOException;
     }
 
     private Report() {}
@@ -37,18 +49,32 @@ public final class Report {
     }
 
     public static Result write(List<RunData> runs, Path out) throws IOException {
+        return write(runs, out, Plots::write);
+    }
+
+    static Result write(List<RunData> runs, Path out, PlotWriter plotter) throws IOException {
         if (runs.isEmpty()) throw new IllegalArgumentException("no runs to report on");
         Cells cells = new Cells(runs);
         Path csv = out.resolve("summary.csv"), md = out.resolve("report.md");
-        AtomicWrite.write(csv, SummaryCsv.render(runs).getBytes(StandardCharsets.UTF_8));
-        List<String> plots = Plots.write(cells, out.resolve("plots"));
-        AtomicWrite.write(md, markdown(runs, cells, plots).getBytes(StandardCharsets.UTF_8));
+        Files.createDirectories(out.resolve("plots"));
+        AtomicFiles.write(csv, SummaryCsv.render(runs).getBytes(StandardCharsets.UTF_8));
+        List<String> plots = List.of();
+        String skipped = null;
+        try {
+            plots = plotter.write(cells, out.resolve("plots"));
+        } catch (LinkageError | java.awt.AWTError | InternalError e) {
+            // A bare GPU node or a minimal JRE often lacks the native font libraries that drawing
+            // text needs; the numbers matter more than the pictures, so the tables are still written.
+            skipped = "this Java cannot draw charts (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                    + "); install fonts and libfreetype/libharfbuzz, or run 'spikelab report " + out + "' on another machine";
+        }
+        AtomicFiles.write(md, markdown(runs, cells, plots, skipped).getBytes(StandardCharsets.UTF_8));
         int unfinished = 0;
         for (RunData r : runs) if (!r.finished()) unfinished++;
-        return new Result(runs.size(), unfinished, csv, md, plots);
+        return new Result(runs.size(), unfinished, csv, md, plots, skipped);
     }
 
-    static String markdown(List<RunData> runs, Cells cells, List<String> plots) {
+    static String markdown(List<RunData> runs, Cells cells, List<String> plots, String plotsSkipped) {
         StringBuilder sb = new StringBuilder("# Activation × depth stability report\n\n");
         Set<String> devices = new LinkedHashSet<>(), widths = new LinkedHashSet<>(), norms = new LinkedHashSet<>(),
                 steps = new LinkedHashSet<>();
@@ -91,7 +117,7 @@ public final class Report {
             List<RunData> atBest = c.atLr(best);
             double sens = c.lrSensitivity();
             sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-                    c.activation, c.layers, c.runs.size(), lrLabel(best),
+                    c.label, c.layers, c.runs.size(), lrLabel(best),
                     Cells.Cell.stat(atBest, r -> r.finalValLoss).format(4),
                     Double.isNaN(sens) ? "—" : String.format(Locale.ROOT, "%.4f", sens),
                     c.stat(r -> r.lossSpikeScore).format(4), c.stat(r -> r.gradSpikeScore).format(4),
@@ -109,7 +135,7 @@ public final class Report {
                 for (double lr : c.lrs()) {
                     List<RunData> rs = c.atLr(lr);
                     sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %s | %s | %s | %s | %s | %s | %s |%n",
-                            c.activation, c.layers, lrLabel(lr), rs.size(),
+                            c.label, c.layers, lrLabel(lr), rs.size(),
                             Cells.Cell.stat(rs, r -> r.finalValLoss).format(4),
                             Cells.Cell.stat(rs, r -> r.lossSpikeScore).format(4),
                             Cells.Cell.stat(rs, r -> r.gradSpikeScore).format(4),
@@ -121,6 +147,7 @@ public final class Report {
             sb.append('\n');
         }
 
+        if (plotsSkipped != null) sb.append("## Plots\n\nNot drawn: ").append(plotsSkipped).append(".\n");
         if (!plots.isEmpty()) {
             sb.append("## Plots\n\nEach figure is in plots/ as PNG and SVG.\n\n");
             for (String p : plots) sb.append("![").append(p).append("](plots/").append(p).append(".png)\n\n");

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
+import spikelab.run.Json;
 
 /**
  * One line of events.jsonl: the step, the kind of event, the value that triggered it, and the
@@ -41,15 +41,9 @@ public final class Event {
         JsonObject o = new JsonObject();
         o.addProperty("step", step);
         o.addProperty("type", type);
-        o.add("value", number(value));
-        for (Map.Entry<String, Double> e : stats.entrySet()) o.add(e.getKey(), number(e.getValue()));
+        Json.put(o, "value", value);
+        for (Map.Entry<String, Double> e : stats.entrySet()) Json.put(o, e.getKey(), e.getValue());
         return o;
-    }
-
-    static JsonPrimitive number(double v) {
-        if (Double.isNaN(v)) return new JsonPrimitive("NaN");
-        if (Double.isInfinite(v)) return new JsonPrimitive(v > 0 ? "Infinity" : "-Infinity");
-        return new JsonPrimitive(v);
     }
 
     @Override

@@ -96,6 +96,40 @@ class ReportTest {
     }
 
     @Test
+    void preAndPostLayerNormRunsStayApart() throws IOException {
+        Path runs = tmp.resolve("mixed");
+        for (String norm : List.of("pre", "post")) {
+            for (long seed : List.of(1L, 2L)) {
+                Path d = runs.resolve("relu-" + norm + "-s" + seed);
+                SyntheticRuns.write(d, "relu", 4, seed, 1e-3, 30, 30, 4.2, norm.equals("pre") ? 2.0 : 3.0, false);
+                Path s = d.resolve("summary.json");
+                Files.writeString(s, Files.readString(s).replace("\"norm\": \"pre\"", "\"norm\": \"" + norm + "\""));
+            }
+        }
+        Report.generate(List.of(runs), runs);
+        String md = Files.readString(runs.resolve("report.md"));
+        assertTrue(md.contains("| relu post-LN | 4 | 2 | 1e-3 | 3.0000 ± 0.0000 |"), md);
+        assertTrue(md.contains("| relu pre-LN | 4 | 2 | 1e-3 | 2.0000 ± 0.0000 |"), md);
+    }
+
+    @Test
+    void withoutNativeFontsTheTablesAreStillWritten() throws IOException {
+        Path a = tmp.resolve("a");
+        SyntheticRuns.write(a, "gelu", 2, 1, 1e-3, 30, 30, 4.2, 2.5, false);
+        Report.Result r = Report.write(RunData.find(List.of(a)), a, (cells, dir) -> {
+            throw new UnsatisfiedLinkError("libfontmanager.so: libharfbuzz.so.0: cannot open shared object file");
+        });
+        assertEquals(List.of(), r.plots);
+        assertEquals("this Java cannot draw charts (UnsatisfiedLinkError: libfontmanager.so: libharfbuzz.so.0: cannot open "
+                + "shared object file); install fonts and libfreetype/libharfbuzz, or run 'spikelab report " + a
+                + "' on another machine", r.plotsSkipped);
+        String md = Files.readString(a.resolve("report.md"));
+        assertTrue(md.contains("| gelu | 2 | 1 | 1e-3 | 2.5000 |"), md);
+        assertTrue(md.contains("Not drawn: this Java cannot draw charts"), md);
+        assertEquals(2, Files.readAllLines(a.resolve("summary.csv")).size());
+    }
+
+    @Test
     void unfinishedRunsAreListedAndBadInputsNamed() throws IOException {
         Path a = tmp.resolve("a");
         SyntheticRuns.write(a, "gelu", 2, 1, 1e-3, 30, 12, 4.2, 2.5, false);

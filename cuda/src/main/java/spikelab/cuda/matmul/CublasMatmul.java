@@ -45,8 +45,9 @@ final class CublasMatmul implements Matmul {
         if (m == 0 || n == 0) return;
         alphaHost[0] = alpha;
         betaHost[0] = beta;
-        JCublas2.cublasSgemm(handle, transB ? CUBLAS_OP_T : CUBLAS_OP_N, transA ? CUBLAS_OP_T : CUBLAS_OP_N,
-                n, m, k, Pointer.to(alphaHost), b, ldb, a, lda, Pointer.to(betaHost), c, ldc);
+        int[] cm = columnMajor(transA, transB, m, n);
+        JCublas2.cublasSgemm(handle, cm[0], cm[1], cm[2], cm[3], k,
+                Pointer.to(alphaHost), b, ldb, a, lda, Pointer.to(betaHost), c, ldc);
     }
 
     @Override
@@ -58,9 +59,17 @@ final class CublasMatmul implements Matmul {
         if (m == 0 || n == 0 || batchCount == 0) return;
         alphaHost[0] = alpha;
         betaHost[0] = beta;
-        JCublas2.cublasSgemmStridedBatched(handle, transB ? CUBLAS_OP_T : CUBLAS_OP_N,
-                transA ? CUBLAS_OP_T : CUBLAS_OP_N, n, m, k, Pointer.to(alphaHost),
+        int[] cm = columnMajor(transA, transB, m, n);
+        JCublas2.cublasSgemmStridedBatched(handle, cm[0], cm[1], cm[2], cm[3], k, Pointer.to(alphaHost),
                 b, ldb, strideB, a, lda, strideA, Pointer.to(betaHost), c, ldc, strideC, batchCount);
+    }
+
+    /**
+     * The column-major call computing a row-major product: {transa, transb, m, n} for cuBLAS,
+     * whose first operand is then B (with ldb) and second A (with lda); k and ldc unchanged.
+     */
+    static int[] columnMajor(boolean transA, boolean transB, int m, int n) {
+        return new int[] {transB ? CUBLAS_OP_T : CUBLAS_OP_N, transA ? CUBLAS_OP_T : CUBLAS_OP_N, n, m};
     }
 
     @Override

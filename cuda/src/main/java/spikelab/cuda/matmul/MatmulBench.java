@@ -93,7 +93,12 @@ public final class MatmulBench {
         List<String> labels = new ArrayList<>();
         List<Matmul> impls = new ArrayList<>();
         for (String tiles : new String[] {null, "wide", "narrow"}) {
+            long t0 = System.nanoTime();
             KernelMatmul km = new KernelMatmul(stream, false, null);
+            if (tiles == null) {
+                // the first load JIT-compiles the compute_80 PTX for this GPU (then cached by the driver)
+                System.out.printf("kernel module load: %.0f ms%n", (System.nanoTime() - t0) / 1e6);
+            }
             km.forcedTiles = tiles;
             labels.add(tiles == null ? "kernels-fp32" : "k-fp32-" + tiles);
             impls.add(km);
