@@ -3,8 +3,9 @@
 # root after scripts/gpu-stage.sh filled .gpu/:   bash .gpu/gpu-check.sh   (or scripts/gpu-check.sh)
 # 1. the cuda module's test suite (CUDA vs CPU for every op, training steps, determinism)
 # 2. spikelab bench --device cuda: DESIGN §5 reference model and a GPT-2-small shape, fp32 and TF32
-# 3. PyTorch eager fp32 (and TF32) on the same GPU and shapes, when python3 has torch with CUDA
-# Logs go to $OUT (when set) or .gpu/out. Set SKIP_TESTS=1 / SKIP_BENCH=1 / SKIP_TORCH=1 to skip parts.
+# 5. PyTorch eager fp32 (and TF32) on the same GPU and shapes, when python3 has torch with CUDA
+# 4. spikelab train on the built-in corpus: 20 small-model steps cpu vs cuda, then 1000 reference steps on cuda
+# Logs go to $OUT (when set) or .gpu/out. SKIP_TESTS=1 / SKIP_BENCH=1 / SKIP_TRAIN=1 / SKIP_TORCH=1 skip parts.
 set -uo pipefail
 g=.gpu
 [[ -f $g/spikelab.jar ]] || { echo "gpu-check: $g/spikelab.jar missing: run scripts/gpu-stage.sh first" >&2; exit 2; }
@@ -45,6 +46,26 @@ if [[ -z ${SKIP_BENCH:-} ]]; then
   bench "reference tf32" "${ref[@]}" --bench-steps 50 --bench-warmup 5 --tf32
   bench "gpt2-small fp32" "${gpt2[@]}"
   bench "gpt2-small tf32" "${gpt2[@]}" --tf32
+fi
+
+if [[ -z ${SKIP_TRAIN:-} ]]; then
+  # the whole trainer path (eval, probes, run files) on the GPU, and its first steps against the CPU
+  runs=$(mktemp -d)
+  # a small model so the CPU side takes seconds
+  small=(--layers 2 --d-model 64 --heads 4 --context 64 --batch 8 --steps 20 --eval-every 10 --eval-batches 2 --probe-every 10)
+  echo "== spikelab train, built-in corpus, small model, 20 steps on cpu and on cuda (same seed): loss per step"
+  for d in cpu cuda; do
+    "$java_bin" "${jopts[@]}" -jar $g/spikelab.jar train --device $d "${small[@]}" \
+      --no-progress --out "$runs/$d" > "$out/train-$d.log" 2>&1 || { status=1; tail -5 "$out/train-$d.log"; }
+  done
+  paste <(grep -o '"loss":[^,]*' "$runs/cpu/metrics.jsonl") <(grep -o '"loss":[^,]*' "$runs/cuda/metrics.jsonl") \
+    | tee "$out/train-compare.txt"
+  echo "== spikelab train --device cuda, 1000 steps"
+  "$java_bin" "${jopts[@]}" -jar $g/spikelab.jar train --device cuda --steps 1000 --no-progress --out "$runs/long" \
+    > "$out/train-long.log" 2>&1 || status=1
+  tail -3 "$out/train-long.log"
+  cat "$runs/long/summary.json" | tee "$out/train-summary.json"
+  rm -rf "$runs"
 fi
 
 if [[ -z ${SKIP_TORCH:-} ]] && python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then

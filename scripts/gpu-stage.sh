@@ -28,8 +28,8 @@ cp ~/.m2/repository/org/junit/platform/junit-platform-console-standalone/1.13.4/
 cp scripts/gpu-check.sh scripts/torch_gpu_bench.py "$dest/"
 
 jdk=${JLINK_JDK:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
-# java.xml for logback; no java.desktop (plots are not part of the check): keeps the runtime at ~40 MB
-mods=java.base,java.logging,java.management,java.xml,java.naming,jdk.unsupported,jdk.incubator.vector
+# java.xml for logback, jdk.zipfs for JUnit scanning the jar; no java.desktop (plots are not part of the check): keeps the runtime at ~40 MB
+mods=java.base,java.logging,java.management,java.xml,java.naming,jdk.zipfs,jdk.unsupported,jdk.incubator.vector
 "$jdk/bin/jlink" --add-modules "$mods" --strip-debug --no-man-pages --no-header-files --compress=2 \
   --output "$dest/jre" 2>/dev/null
 du -sh "$dest" "$dest"/* | sed 's/^/gpu-stage: /'

@@ -1,7 +1,7 @@
 package spikelab.data;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -144,5 +144,11 @@ class DatasetsTest {
         assertEquals(1_003_854, ds.train().length);
         assertEquals(111_540, ds.val().length);
         ds.requireContext(1024);
+    }
+
+    /** Like Assumptions.assumeTrue, but the reason also reaches the build log, not only the report. */
+    private static void assumeTrue(boolean condition, String reason) {
+        if (!condition) System.out.println("[test skipped] " + reason);
+        org.junit.jupiter.api.Assumptions.assumeTrue(condition, reason);
     }
 }

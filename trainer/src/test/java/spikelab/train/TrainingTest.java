@@ -83,7 +83,9 @@ class TrainingTest {
     @Test
     void tinyShakespeareLossFalls() throws IOException {
         Path shared = Path.of(System.getProperty("spikelab.shared", "../shared"), "data", "tinyshakespeare.txt");
-        Assumptions.assumeTrue(Files.isRegularFile(shared), "skipped: " + shared + " is absent (needs ../shared beside the checkout)");
+        String reason = shared + " is absent (needs ../shared beside the checkout)";
+        if (!Files.isRegularFile(shared)) System.out.println("[test skipped] " + reason);
+        Assumptions.assumeTrue(Files.isRegularFile(shared), reason);
         Path run = tmp.resolve("shakespeare");
         JsonObject s = train(run, "--data", shared.toString(), "--steps", "60", "--lr", "3e-3", "--warmup", "5");
         assertTrue(s.get("final_val_loss").getAsDouble() < s.get("val_loss_at_init").getAsDouble() - 0.8,

@@ -1,34 +1,87 @@
 package spikelab.backend.cpu;
 
+import java.util.Locale;
+
 /**
- * Row-major SGEMM on float arrays: C = alpha·op(A)·op(B) + beta·C.
+ * Row-major SGEMM on float arrays: C = alpha·op(A)·op(B) + beta·C, op(A) m×k, op(B) k×n,
+ * lda/ldb/ldc the row strides as stored. With beta = 0, C is not read.
  *
- * <p>Reference implementation: every C element is one dot product over k in increasing order,
- * computed by exactly one thread, so results do not depend on the thread count.
+ * <p>Runs the blocked, packed {@link PackedGemm} with the Vector API kernel when the JVM has
+ * jdk.incubator.vector (started with {@code --add-modules jdk.incubator.vector}), otherwise
+ * the plain-Java kernel; both follow one summation order, so they give the same bits, and
+ * neither depends on the thread count. The system property {@code spikelab.gemm=scalar}
+ * forces the plain kernel (for comparisons).
  */
 public final class Gemm {
     private Gemm() {}
 
+    private static final PackedGemm IMPL = choose();
+
+    private static PackedGemm choose() {
+        String forced = System.getProperty("spikelab.gemm", "").toLowerCase(Locale.ROOT);
+        if (!forced.equals("scalar") && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            try {
+                // by name, so that the class (and the incubator module) is only linked when present
+                return (PackedGemm) Class.forName("spikelab.backend.cpu.VectorGemm")
+                        .getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return new ScalarGemm();
+            }
+        }
+        return new ScalarGemm();
+    }
+
     /** Which kernel runs, for logs and bench output. */
-    public static String kernelName() { return "scalar reference gemm"; }
+    public static String kernelName() { return IMPL.name(); }
+
+    /** True when the Vector API kernel is in use. */
+    public static boolean vectorized() { return !(IMPL instanceof ScalarGemm); }
 
     public static void gemm(Parallel par, boolean transA, boolean transB, int m, int n, int k,
                             float alpha, float[] a, int aOff, int lda,
                             float[] b, int bOff, int ldb,
                             float beta, float[] c, int cOff, int ldc) {
-        par.forRange(m, 4, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                for (int j = 0; j < n; j++) {
-                    float acc = 0f;
-                    for (int p = 0; p < k; p++) {
-                        float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                        float bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
-                        acc += av * bv;
-                    }
-                    int ci = cOff + i * ldc + j;
-                    c[ci] = beta == 0f ? alpha * acc : alpha * acc + beta * c[ci];
-                }
-            }
-        });
+        check(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        IMPL.gemm(par, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /** As {@link #gemm} on the plain-Java kernel, whatever the JVM offers (tests, benchmarks). */
+    static void gemmScalar(Parallel par, boolean transA, boolean transB, int m, int n, int k,
+                           float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                           float beta, float[] c, int cOff, int ldc) {
+        check(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        ScalarHolder.SCALAR.gemm(par, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    private static final class ScalarHolder {
+        static final PackedGemm SCALAR = new ScalarGemm();
+    }
+
+    // Shapes are checked up front: a wrong stride would otherwise read a neighbouring tensor silently.
+    private static void check(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+                              float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("gemm dimensions must be non-negative, got m=" + m + " n=" + n + " k=" + k);
+        }
+        if (m == 0 || n == 0) return;
+        int aRows = transA ? k : m, aCols = transA ? m : k;
+        int bRows = transB ? n : k, bCols = transB ? k : n;
+        stride("A", aRows, aCols, a, aOff, lda);
+        stride("B", bRows, bCols, b, bOff, ldb);
+        stride("C", m, n, c, cOff, ldc);
+    }
+
+    private static void stride(String what, int rows, int cols, float[] x, int off, int ld) {
+        if (rows == 0 || cols == 0) return;
+        if (ld < cols) {
+            throw new IllegalArgumentException("gemm: row stride of " + what + " is " + ld + " but its rows hold "
+                    + cols + " values; pass a stride of at least " + cols);
+        }
+        long last = off + (long) (rows - 1) * ld + cols;
+        if (off < 0 || last > x.length) {
+            throw new IllegalArgumentException("gemm: " + what + " (" + rows + "x" + cols + ", stride " + ld
+                    + ", offset " + off + ") reaches element " + last + " of an array of " + x.length
+                    + "; check the shape and offset");
+        }
     }
 }

@@ -1,0 +1,155 @@
+package spikelab.backend.cpu;
+
+/**
+ * The blocked SGEMM driver shared by the Vector API kernel and the plain-Java fallback:
+ * op(B) is packed once per call into NR-wide column strips, each thread packs MR-high row
+ * strips of op(A) for its own rows, and a register-tiled micro-kernel computes MR×NR tiles of C.
+ *
+ * <p>Summation order (what makes results independent of the thread count): k is cut into
+ * blocks of the constant {@link #KC}; within a block each C element is one FMA chain over
+ * k in increasing order starting from zero, and the blocks are added into C in increasing
+ * order (the first block also applies beta). Threads only split the rows of C (output
+ * tiles), never k, so how many threads run, or which rows each gets, cannot change a bit.
+ * Kernels with different tile shapes but this order give bit-identical results.
+ */
+abstract class PackedGemm {
+    /** k-block depth. Part of the summation order: changing it changes results in the last bits. */
+    static final int KC = 256;
+    /** Largest row block per work unit: MC×KC floats of packed A stay in L2. */
+    private static final int MC_MAX = 96;
+
+    final int mr, nr;
+
+    private final ThreadLocal<float[]> aScratch;
+    private final ThreadLocal<float[][]> bScratch = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    PackedGemm(int mr, int nr) {
+        if (MC_MAX % mr != 0) throw new AssertionError("MC_MAX must be a multiple of MR");
+        this.mr = mr;
+        this.nr = nr;
+        this.aScratch = ThreadLocal.withInitial(() -> new float[MC_MAX * KC]);
+    }
+
+    /** Kernel name for logs. */
+    abstract String name();
+
+    /**
+     * Multiplies a packed mc×kc block of A (MR-row strips) by the packed kc×nc panel of B
+     * (NR-column strips) into C at {@code cOff} (row stride ldc), only the first mc rows and
+     * nc columns being real. {@code first}: C = alpha·acc (+ beta·C unless beta is 0);
+     * otherwise C += alpha·acc.
+     */
+    abstract void macroKernel(float[] ap, float[] bp, int bOff, int mc, int nc, int kc,
+                              float alpha, float beta, boolean first, float[] c, int cOff, int ldc);
+
+    final void gemm(Parallel par, boolean transA, boolean transB, int m, int n, int k,
+                    float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                    float beta, float[] c, int cOff, int ldc) {
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            scaleOnly(par, m, n, beta, c, cOff, ldc);
+            return;
+        }
+        int nStrips = (n + nr - 1) / nr;
+        int nPad = nStrips * nr;
+        int kBlocks = (k + KC - 1) / KC;
+        float[][] holder = bScratch.get();
+        if (holder[0].length < (long) k * nPad) holder[0] = new float[Math.multiplyExact(k, nPad)];
+        float[] bp = holder[0];
+        par.forRange(nStrips, Math.max(1, 16384 / Math.max(1, k)), (from, to) ->
+                packB(transB, b, bOff, ldb, n, k, nPad, bp, from, to));
+
+        // Row blocks sized so every thread gets work; MC only affects speed, never the sums.
+        int perThread = (m + par.threads() - 1) / par.threads();
+        int mc = Math.min(MC_MAX, Math.max(mr, (perThread + mr - 1) / mr * mr));
+        int mBlocks = (m + mc - 1) / mc;
+        par.forRange(mBlocks, (from, to) -> {
+            float[] ap = aScratch.get();
+            for (int blk = from; blk < to; blk++) {
+                int i0 = blk * mc, mcb = Math.min(mc, m - i0);
+                for (int kb = 0; kb < kBlocks; kb++) {
+                    int p0 = kb * KC, kcb = Math.min(KC, k - p0);
+                    packA(transA, a, aOff, lda, i0, mcb, p0, kcb, ap);
+                    macroKernel(ap, bp, p0 * nPad, mcb, n, kcb, alpha, beta, kb == 0,
+                            c, cOff + i0 * ldc, ldc);
+                }
+            }
+        });
+    }
+
+    /** C = beta·C (k = 0: the product is empty); beta 0 writes zeros without reading C. */
+    private static void scaleOnly(Parallel par, int m, int n, float beta, float[] c, int cOff, int ldc) {
+        par.forRange(m, 64, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int r = cOff + i * ldc;
+                for (int j = 0; j < n; j++) c[r + j] = beta == 0f ? 0f : beta * c[r + j];
+            }
+        });
+    }
+
+    /**
+     * Packs rows [i0, i0+mc) × k-range [p0, p0+kc) of op(A) as MR-row strips: strip s holds,
+     * for each p, MR consecutive values op(A)[i0+s·MR+r][p0+p]; rows past mc are zero.
+     */
+    private void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] ap) {
+        int mr = this.mr;
+        for (int s = 0; s * mr < mc; s++) {
+            int base = s * kc * mr;
+            int rows = Math.min(mr, mc - s * mr);
+            if (transA) {
+                // op(A)[i][p] = a[p·lda + i]: the MR values of one p are contiguous
+                for (int p = 0; p < kc; p++) {
+                    int src = aOff + (p0 + p) * lda + i0 + s * mr, dst = base + p * mr;
+                    for (int r = 0; r < rows; r++) ap[dst + r] = a[src + r];
+                    for (int r = rows; r < mr; r++) ap[dst + r] = 0f;
+                }
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    int src = aOff + (i0 + s * mr + r) * lda + p0;
+                    for (int p = 0; p < kc; p++) ap[base + p * mr + r] = a[src + p];
+                }
+                for (int r = rows; r < mr; r++) {
+                    for (int p = 0; p < kc; p++) ap[base + p * mr + r] = 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs column strips [from, to) of op(B) for all k blocks. Block kb starts at kb·KC·nPad;
+     * inside it strip js holds, for each p, NR consecutive values op(B)[p][js·NR+j], zero past n.
+     */
+    private void packB(boolean transB, float[] b, int bOff, int ldb, int n, int k, int nPad, float[] bp,
+                       int from, int to) {
+        int nr = this.nr;
+        for (int p0 = 0; p0 < k; p0 += KC) {
+            int kc = Math.min(KC, k - p0);
+            for (int js = from; js < to; js++) {
+                int base = p0 * nPad + js * kc * nr;
+                int j0 = js * nr, cols = Math.min(nr, n - j0);
+                if (transB) {
+                    // op(B)[p][j] = b[j·ldb + p]: walk each source row contiguously
+                    for (int j = 0; j < cols; j++) {
+                        int src = bOff + (j0 + j) * ldb + p0;
+                        for (int p = 0; p < kc; p++) bp[base + p * nr + j] = b[src + p];
+                    }
+                    for (int j = cols; j < nr; j++) {
+                        for (int p = 0; p < kc; p++) bp[base + p * nr + j] = 0f;
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        int src = bOff + (p0 + p) * ldb + j0, dst = base + p * nr;
+                        System.arraycopy(b, src, bp, dst, cols);
+                        for (int j = cols; j < nr; j++) bp[dst + j] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Combines one accumulated value into C; the same arithmetic as the kernels' vector path. */
+    static float combine(float acc, float alpha, float beta, boolean first, float old) {
+        if (!first) return old + alpha * acc;
+        return beta == 0f ? alpha * acc : alpha * acc + beta * old;
+    }
+}

@@ -1,0 +1,103 @@
+package spikelab.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * 6×16 register-tiled micro-kernel on 256-bit vectors: per k step two B vectors, six A
+ * broadcasts and twelve FMAs into twelve accumulators (15 of the 16 AVX2 registers). Loaded
+ * reflectively by {@link Gemm} only when the jdk.incubator.vector module is present.
+ */
+final class VectorGemm extends PackedGemm {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    private static final int MR = 6, NR = 16;
+
+    private final ThreadLocal<float[]> edge = ThreadLocal.withInitial(() -> new float[MR * NR]);
+
+    VectorGemm() {
+        super(MR, NR);
+    }
+
+    @Override
+    String name() { return "Vector API 6x16 gemm"; }
+
+    @Override
+    void macroKernel(float[] ap, float[] bp, int bOff, int mc, int nc, int kc,
+                     float alpha, float beta, boolean first, float[] c, int cOff, int ldc) {
+        float[] tile = edge.get();
+        for (int js = 0; js * NR < nc; js++) {
+            int bo = bOff + js * kc * NR;
+            int cols = Math.min(NR, nc - js * NR);
+            for (int is = 0; is * MR < mc; is++) {
+                int rows = Math.min(MR, mc - is * MR);
+                int co = cOff + is * MR * ldc + js * NR;
+                kernel(ap, is * kc * MR, bp, bo, kc, tile);
+                if (cols == NR) {
+                    for (int r = 0; r < rows; r++) combineRow(tile, r * NR, alpha, beta, first, c, co + r * ldc);
+                } else {
+                    for (int r = 0; r < rows; r++) {
+                        for (int j = 0; j < cols; j++) {
+                            int ci = co + r * ldc + j;
+                            c[ci] = combine(tile[r * NR + j], alpha, beta, first, first && beta == 0f ? 0f : c[ci]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // acc[r][j] = Σ_p A[r][p]·B[p][j] as one FMA chain per element, p ascending, written to tile.
+    // Nothing but the loop and the final stores: with the C update in here too, C2 (JDK 17)
+    // kept the accumulators boxed once both update paths had run, a 5× slowdown.
+    private static void kernel(float[] ap, int ao, float[] bp, int bo, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * NR, ai = ao + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + 8);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a.fma(b0, c40);
+            c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a.fma(b0, c50);
+            c51 = a.fma(b1, c51);
+        }
+        c00.intoArray(tile, 0); c01.intoArray(tile, 8);
+        c10.intoArray(tile, 16); c11.intoArray(tile, 24);
+        c20.intoArray(tile, 32); c21.intoArray(tile, 40);
+        c30.intoArray(tile, 48); c31.intoArray(tile, 56);
+        c40.intoArray(tile, 64); c41.intoArray(tile, 72);
+        c50.intoArray(tile, 80); c51.intoArray(tile, 88);
+    }
+
+    // PackedGemm.combine on 16 lanes: mul and add rounded separately, as in the scalar code.
+    private static void combineRow(float[] tile, int t, float alpha, float beta, boolean first, float[] c, int ci) {
+        for (int h = 0; h < NR; h += 8) {
+            FloatVector s = FloatVector.fromArray(S, tile, t + h).mul(alpha);
+            if (!first) {
+                FloatVector.fromArray(S, c, ci + h).add(s).intoArray(c, ci + h);
+            } else if (beta != 0f) {
+                s.add(FloatVector.fromArray(S, c, ci + h).mul(beta)).intoArray(c, ci + h);
+            } else {
+                s.intoArray(c, ci + h);
+            }
+        }
+    }
+}
