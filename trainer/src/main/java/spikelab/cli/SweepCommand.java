@@ -60,7 +60,7 @@ public final class SweepCommand implements Callable<Integer> {
             description = "sweep directory; rerun with the same DIR to resume (default: ${DEFAULT-VALUE})")
     Path out;
     @Option(names = "--shard", paramLabel = "I/N",
-            description = "run only cells i, i+n, i+2n, ... of the grid (0 <= i < n), e.g. --shard ${SLURM_ARRAY_TASK_ID}/8")
+            description = "run only cells i, i+n, i+2n, ... of the grid (0 <= i < n), e.g. --shard $${SLURM_ARRAY_TASK_ID}/8 in a Slurm array")
     String shard;
     @Option(names = "--device", paramLabel = "D", defaultValue = "auto",
             description = "cpu, cuda or auto, as for train (default: ${DEFAULT-VALUE})")

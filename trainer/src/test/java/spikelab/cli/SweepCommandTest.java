@@ -121,6 +121,13 @@ class SweepCommandTest {
         assertFalse(Files.exists(Path.of(out)), "nothing is written for bad input");
     }
 
+    @Test
+    void helpShowsTheSlurmVariableLiterally() {
+        StringWriter out = new StringWriter();
+        assertEquals(0, Main.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "sweep", "--help"));
+        assertTrue(out.toString().contains("--shard ${SLURM_ARRAY_TASK_ID}/8"), out.toString());
+    }
+
     private void assertError(String expected, String... args) {
         StringWriter err = new StringWriter();
         String[] full = concat(new String[] {"sweep", "--out", tmp.resolve("bad").toString()}, args);
