@@ -21,6 +21,12 @@ public final class AtomicFiles {
                 while (buf.hasRemaining()) ch.write(buf);
                 ch.force(true);
             }
+            // createTempFile makes owner-only files; run files are for everyone who may read the directory
+            try {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException notPosix) {
+                // the platform's defaults apply
+            }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

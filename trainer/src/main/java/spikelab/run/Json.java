@@ -14,7 +14,8 @@ public final class Json {
     private Json() {}
 
     public static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
-    public static final Gson PRETTY = new GsonBuilder().disableHtmlEscaping().setPrettyPrinting().create();
+    /** For config.json and summary.json: nulls are kept, so "diverged_step": null says "did not diverge". */
+    public static final Gson PRETTY = new GsonBuilder().disableHtmlEscaping().serializeNulls().setPrettyPrinting().create();
 
     public static JsonElement number(double v) {
         if (Double.isNaN(v)) return new JsonPrimitive("NaN");

@@ -178,8 +178,8 @@ public class TrainOptions {
         if (!Double.isFinite(explosionFactor) || explosionFactor <= 1) throw new UserError("--explosion-factor must be above 1, got " + explosionFactor);
         if (spikePreset != null) {
             if (!spikePreset.equalsIgnoreCase("olmo2")) throw new UserError("unknown --spike-preset '" + spikePreset + "': use olmo2");
-            spikeWindow = 1000;
-            spikeThreshold = 7;
+            spikeWindow = spikelab.stability.SpikeDetector.OLMO2_WINDOW;
+            spikeThreshold = spikelab.stability.SpikeDetector.OLMO2_THRESHOLD;
         }
         if (!tokenizer.equals("char") && !tokenizer.equals("byte")) {
             throw new UserError("unknown tokenizer '" + tokenizer + "': use char or byte");
