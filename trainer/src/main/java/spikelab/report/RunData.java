@@ -13,7 +13,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
+import spikelab.run.Json;
 
 /**
  * One finished (or stopped) run as the report sees it: the summary.json fields, and on demand
@@ -168,19 +168,11 @@ public final class RunData {
     }
 
     static double num(JsonObject o, String key) {
-        JsonElement e = o.get(key);
-        if (e == null || e.isJsonNull()) return Double.NaN;
-        JsonPrimitive p = e.getAsJsonPrimitive();
-        if (p.isString()) {
-            switch (p.getAsString()) {
-                case "Infinity": return Double.POSITIVE_INFINITY;
-                case "-Infinity": return Double.NEGATIVE_INFINITY;
-                case "NaN": return Double.NaN;
-                default: return Double.parseDouble(p.getAsString());
-            }
+        try {
+            return Json.toDouble(o.get(key));
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("'" + key + "': " + e.getMessage(), e);
         }
-        if (p.isBoolean()) throw new IllegalStateException("'" + key + "' is a boolean, expected a number");
-        return p.getAsDouble();
     }
 
     private static String str(JsonObject o, String key, String dflt) {

@@ -33,15 +33,20 @@ public final class Json {
 
     public static void put(JsonObject o, String key, double v) { o.add(key, number(v)); }
 
-    /** Reads a number written by {@link #number}, strings for non-finite values included. */
+    /**
+     * Reads a number written by {@link #number}: JSON numbers, the strings for non-finite values,
+     * and numbers written as strings; null or absent is NaN.
+     */
     public static double toDouble(JsonElement e) {
         if (e == null || e.isJsonNull()) return Double.NaN;
         JsonPrimitive p = e.getAsJsonPrimitive();
+        if (p.isBoolean()) throw new IllegalStateException("expected a number, found the boolean " + p.getAsBoolean());
         if (p.isString()) {
             switch (p.getAsString()) {
                 case "Infinity": return Double.POSITIVE_INFINITY;
                 case "-Infinity": return Double.NEGATIVE_INFINITY;
-                default: return Double.NaN;
+                case "NaN": return Double.NaN;
+                default: return Double.parseDouble(p.getAsString());
             }
         }
         return p.getAsDouble();
