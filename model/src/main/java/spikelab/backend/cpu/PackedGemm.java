@@ -2,8 +2,12 @@ package spikelab.backend.cpu;
 
 /**
  * The blocked SGEMM driver shared by the Vector API kernel and the plain-Java fallback:
- * op(B) is packed once per call into NR-wide column strips, each thread packs MR-high row
- * strips of op(A) for its own rows, and a register-tiled micro-kernel computes MR×NR tiles of C.
+ * op(B) is packed once per call into NR-wide column strips and a register-tiled micro-kernel
+ * computes MR×NR tiles of C. Each thread packs MR-high row strips of op(A) for its own rows,
+ * except when op(B) has at most {@link #IN_PLACE_MAX_STRIPS} strips (the attention products,
+ * where n is the head size): then each A element is used once or twice, packing would cost as
+ * much as the arithmetic, and the kernel reads op(A) where it lies through a row and a column
+ * stride, copying only a block's last, partial strip.
  *
  * <p>Summation order (what makes results independent of the thread count): k is cut into
  * blocks of the constant {@link #KC}; within a block each C element is one FMA chain over
@@ -15,7 +19,9 @@ package spikelab.backend.cpu;
 abstract class PackedGemm {
     /** k-block depth. Part of the summation order: changing it changes results in the last bits. */
     static final int KC = 256;
-    /** Largest row block per work unit: MC×KC floats of packed A stay in L2. */
+    /** Up to this many NR-wide column strips of op(B), A is read in place instead of packed. */
+    static final int IN_PLACE_MAX_STRIPS = 2;
+    /** Largest row block per work unit: its MC×KC slice of A stays in L2 while B strips pass. */
     private static final int MC_MAX = 96;
 
     final int mr, nr;
@@ -34,13 +40,15 @@ abstract class PackedGemm {
     abstract String name();
 
     /**
-     * Multiplies a packed mc×kc block of A (MR-row strips) by the packed kc×nc panel of B
-     * (NR-column strips) into C at {@code cOff} (row stride ldc), only the first mc rows and
-     * nc columns being real. {@code first}: C = alpha·acc (+ beta·C unless beta is 0);
-     * otherwise C += alpha·acc.
+     * Multiplies an mc×kc block of op(A) by the packed kc×nc panel of B (NR-column strips) into
+     * C at {@code cOff} (row stride ldc), only the first mc rows and nc columns being real.
+     * Full MR-row strip s has element (r, p) at a[aOff + s·ss + r·rs + p·cs]; the last strip,
+     * when mc is not a multiple of MR, is MR zero-padded rows at edge[edgeOff + p·MR + r].
+     * {@code first}: C = alpha·acc (+ beta·C unless beta is 0); otherwise C += alpha·acc.
      */
-    abstract void macroKernel(float[] ap, float[] bp, int bOff, int mc, int nc, int kc,
-                              float alpha, float beta, boolean first, float[] c, int cOff, int ldc);
+    abstract void macroKernel(float[] a, int aOff, int rs, int cs, int ss, float[] edge, int edgeOff, float[] bp, int bOff,
+                              int mc, int nc, int kc, float alpha, float beta, boolean first,
+                              float[] c, int cOff, int ldc);
 
     final void gemm(Parallel par, boolean transA, boolean transB, int m, int n, int k,
                     float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -63,15 +71,24 @@ abstract class PackedGemm {
         int perThread = (m + par.threads() - 1) / par.threads();
         int mc = Math.min(MC_MAX, Math.max(mr, (perThread + mr - 1) / mr * mr));
         int mBlocks = (m + mc - 1) / mc;
+        int rs = transA ? 1 : lda, cs = transA ? lda : 1;
+        boolean inPlace = nStrips <= IN_PLACE_MAX_STRIPS;
         par.forRange(mBlocks, (from, to) -> {
             float[] ap = aScratch.get();
             for (int blk = from; blk < to; blk++) {
                 int i0 = blk * mc, mcb = Math.min(mc, m - i0);
+                int full = mcb / mr * mr;
                 for (int kb = 0; kb < kBlocks; kb++) {
                     int p0 = kb * KC, kcb = Math.min(KC, k - p0);
-                    packA(transA, a, aOff, lda, i0, mcb, p0, kcb, ap);
-                    macroKernel(ap, bp, p0 * nPad, mcb, n, kcb, alpha, beta, kb == 0,
-                            c, cOff + i0 * ldc, ldc);
+                    if (inPlace) {
+                        if (full < mcb) packEdge(a, aOff + (i0 + full) * rs + p0 * cs, rs, cs, mcb - full, kcb, ap);
+                        macroKernel(a, aOff + i0 * rs + p0 * cs, rs, cs, mr * rs, ap, 0, bp, p0 * nPad, mcb, n, kcb,
+                                alpha, beta, kb == 0, c, cOff + i0 * ldc, ldc);
+                    } else {
+                        packA(transA, a, aOff, lda, i0, mcb, p0, kcb, ap);
+                        macroKernel(ap, 0, 1, mr, kcb * mr, ap, full * kcb, bp, p0 * nPad, mcb, n, kcb,
+                                alpha, beta, kb == 0, c, cOff + i0 * ldc, ldc);
+                    }
                 }
             }
         });
@@ -112,6 +129,16 @@ abstract class PackedGemm {
                     for (int p = 0; p < kc; p++) ap[base + p * mr + r] = 0f;
                 }
             }
+        }
+    }
+
+    /** Copies the last {@code rows} (< MR) rows of a block's A as one zero-padded strip: edge[p·MR + r]. */
+    private void packEdge(float[] a, int off, int rs, int cs, int rows, int kc, float[] edge) {
+        int mr = this.mr;
+        for (int p = 0; p < kc; p++) {
+            int src = off + p * cs, dst = p * mr;
+            for (int r = 0; r < rows; r++) edge[dst + r] = a[src + r * rs];
+            for (int r = rows; r < mr; r++) edge[dst + r] = 0f;
         }
     }
 

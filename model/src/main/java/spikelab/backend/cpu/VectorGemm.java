@@ -12,7 +12,7 @@ final class VectorGemm extends PackedGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
     private static final int MR = 6, NR = 16;
 
-    private final ThreadLocal<float[]> edge = ThreadLocal.withInitial(() -> new float[MR * NR]);
+    private final ThreadLocal<float[]> tile = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
     VectorGemm() {
         super(MR, NR);
@@ -22,16 +22,21 @@ final class VectorGemm extends PackedGemm {
     String name() { return "Vector API 6x16 gemm"; }
 
     @Override
-    void macroKernel(float[] ap, float[] bp, int bOff, int mc, int nc, int kc,
-                     float alpha, float beta, boolean first, float[] c, int cOff, int ldc) {
-        float[] tile = edge.get();
+    void macroKernel(float[] a, int aOff, int rs, int cs, int ss, float[] edge, int edgeOff, float[] bp, int bOff,
+                     int mc, int nc, int kc, float alpha, float beta, boolean first,
+                     float[] c, int cOff, int ldc) {
+        float[] tile = this.tile.get();
         for (int js = 0; js * NR < nc; js++) {
             int bo = bOff + js * kc * NR;
             int cols = Math.min(NR, nc - js * NR);
             for (int is = 0; is * MR < mc; is++) {
                 int rows = Math.min(MR, mc - is * MR);
                 int co = cOff + is * MR * ldc + js * NR;
-                kernel(ap, is * kc * MR, bp, bo, kc, tile);
+                if (rows == MR) {
+                    kernel(a, aOff + is * ss, rs, cs, bp, bo, kc, tile);
+                } else {
+                    kernel(edge, edgeOff, 1, MR, bp, bo, kc, tile);
+                }
                 if (cols == NR) {
                     for (int r = 0; r < rows; r++) combineRow(tile, r * NR, alpha, beta, first, c, co + r * ldc);
                 } else {
@@ -46,10 +51,12 @@ final class VectorGemm extends PackedGemm {
         }
     }
 
-    // acc[r][j] = Σ_p A[r][p]·B[p][j] as one FMA chain per element, p ascending, written to tile.
+    // acc[r][j] = Σ_p A[r][p]·B[p][j] as one FMA chain per element, p ascending, written to tile;
+    // A[r][p] = a[ao + r·rs + p·cs].
     // Nothing but the loop and the final stores: with the C update in here too, C2 (JDK 17)
     // kept the accumulators boxed once both update paths had run, a 5× slowdown.
-    private static void kernel(float[] ap, int ao, float[] bp, int bo, int kc, float[] tile) {
+    private static void kernel(float[] a, int ao, int rs, int cs, float[] bp, int bo, int kc, float[] tile) {
+        int r1 = rs, r2 = 2 * rs, r3 = 3 * rs, r4 = 4 * rs, r5 = 5 * rs;
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -57,27 +64,27 @@ final class VectorGemm extends PackedGemm {
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int bi = bo + p * NR, ai = ao + p * MR;
+            int bi = bo + p * NR, ai = ao + p * cs;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + 8);
-            FloatVector a = FloatVector.broadcast(S, ap[ai]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, ap[ai + 1]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, ap[ai + 2]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, ap[ai + 3]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, ap[ai + 4]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, ap[ai + 5]);
-            c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
+            FloatVector x = FloatVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + r1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + r2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + r3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + r4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + r5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
         }
         c00.intoArray(tile, 0); c01.intoArray(tile, 8);
         c10.intoArray(tile, 16); c11.intoArray(tile, 24);
