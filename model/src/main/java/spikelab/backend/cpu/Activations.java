@@ -2,9 +2,31 @@ package spikelab.backend.cpu;
 
 import spikelab.model.Activation;
 
-/** FFN hidden activations; the scalar math is {@link Activation#gate} and {@link Activation#gateGrad}. */
+/**
+ * FFN hidden activations, a row of tokens at a time, on the Vector API kernel when the JVM has
+ * jdk.incubator.vector and on the plain-Java kernel otherwise (same bits either way). The
+ * reference math, in double-precision tanh/exp, is {@link Activation#gate} and
+ * {@link Activation#gateGrad}; {@code ActivationKernelTest} holds the two together.
+ */
 final class Activations {
     private Activations() {}
+
+    private static final ActivationKernel KERNEL = choose();
+
+    private static ActivationKernel choose() {
+        if (!System.getProperty("spikelab.activations", "").equalsIgnoreCase("scalar")
+                && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            try {
+                return (ActivationKernel) Class.forName("spikelab.backend.cpu.VectorActivationKernel")
+                        .getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return new ActivationKernel();
+            }
+        }
+        return new ActivationKernel();
+    }
+
+    static String kernelName() { return KERNEL.name(); }
 
     // plain: out = g(pre);  gated: pre row = (a | u), out = g(a) ⊙ u
     static void forward(Parallel par, float[] out, int oOff, float[] pre, int pOff, int n, int hidden, Activation act) {
@@ -15,9 +37,9 @@ final class Activations {
             for (int r = from; r < to; r++) {
                 int p = pOff + r * pw, o = oOff + r * hidden;
                 if (gated) {
-                    for (int j = 0; j < hidden; j++) out[o + j] = Activation.gate(gate, pre[p + j]) * pre[p + hidden + j];
+                    KERNEL.gatedValue(gate, pre, p, pre, p + hidden, out, o, hidden);
                 } else {
-                    for (int j = 0; j < hidden; j++) out[o + j] = Activation.gate(gate, pre[p + j]);
+                    KERNEL.value(gate, pre, p, out, o, hidden);
                 }
             }
         });
@@ -33,13 +55,9 @@ final class Activations {
             for (int r = from; r < to; r++) {
                 int p = pOff + r * pw, dp = dpOff + r * pw, d = dOff + r * hidden;
                 if (gated) {
-                    for (int j = 0; j < hidden; j++) {
-                        float a = pre[p + j], u = pre[p + hidden + j], g = dout[d + j];
-                        dpre[dp + j] = g * u * Activation.gateGrad(gate, a);
-                        dpre[dp + hidden + j] = g * Activation.gate(gate, a);
-                    }
+                    KERNEL.gatedGrad(gate, dout, d, pre, p, pre, p + hidden, dpre, dp, dpre, dp + hidden, hidden);
                 } else {
-                    for (int j = 0; j < hidden; j++) dpre[dp + j] = dout[d + j] * Activation.gateGrad(gate, pre[p + j]);
+                    KERNEL.grad(gate, dout, d, pre, p, dpre, dp, hidden);
                 }
             }
         });
