@@ -42,6 +42,11 @@ class ActivationKernel {
         }
     }
 
+    // out[i] = e^(x[i] − shift): softmax numerators (attention subtracts the row maximum)
+    void expShifted(float[] x, int xo, float shift, float[] out, int oo, int len) {
+        for (int i = 0; i < len; i++) out[oo + i] = FloatMath.exp(x[xo + i] - shift);
+    }
+
     static float value(Gate g, float u) {
         switch (g) {
             case RELU: return u > 0f ? u : 0f;

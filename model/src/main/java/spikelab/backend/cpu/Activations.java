@@ -28,6 +28,9 @@ final class Activations {
 
     static String kernelName() { return KERNEL.name(); }
 
+    /** The element-wise kernel in use, also for attention's softmax exponentials. */
+    static ActivationKernel kernel() { return KERNEL; }
+
     // plain: out = g(pre);  gated: pre row = (a | u), out = g(a) ⊙ u
     static void forward(Parallel par, float[] out, int oOff, float[] pre, int pOff, int n, int hidden, Activation act) {
         Activation.Gate gate = act.gate();

@@ -59,6 +59,12 @@ class ActivationKernelTest {
             sameBits(a1, a2, g + " gated grad (gate)");
             sameBits(b1, b2, g + " gated grad (up)");
         }
+        float[] e1 = new float[len], e2 = new float[len];
+        for (float shift : new float[]{0f, -0f, 3.5f, -2f, Float.NaN}) {
+            SCALAR.expShifted(x, 0, shift, e1, 0, len);
+            VECTOR.expShifted(x, 0, shift, e2, 0, len);
+            sameBits(e1, e2, "exp(x - " + shift + ")");
+        }
     }
 
     @Test
