@@ -7,10 +7,14 @@ import java.util.Arrays;
  * (batch, head) pairs: each pair owns its slice of every output, so no two threads write one
  * element and the result does not depend on the thread count. Within a pair the products are
  * strided matrix products on the qkv rows (row stride 3C), so they run on the fast
- * {@link Gemm} kernel instead of scalar dot products; the causal mask costs the upper
- * triangle's wasted work, which is cheaper than losing the vector kernel.
+ * {@link Gemm} kernel instead of scalar dot products. They run in blocks of {@link #BLOCK}
+ * query rows, each only as wide (or as deep) as the causal mask lets it reach, which skips most
+ * of the upper triangle: the skipped terms are exact zeros of P, so the sums are unchanged.
  */
 final class Attention {
+    /** Query rows per causal block: smaller skips more of the triangle but packs K more often. */
+    static final int BLOCK = 32;
+
     private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[0]);
     private float[] pairMax = new float[0];
 
@@ -27,7 +31,12 @@ final class Attention {
                 int bi = bh / h, hi = bh % h;
                 int q = qOff + bi * t * c3 + hi * hs, k = q + c, v = q + 2 * c;
                 int p = aOff + bh * t * t;
-                Gemm.gemm(Parallel.SERIAL, false, true, t, t, hs, scale, qkv, q, c3, qkv, k, c3, 0f, att, p, t);
+                // block rows [r0, r1) need keys [0, r1) only
+                for (int r0 = 0; r0 < t; r0 += BLOCK) {
+                    int r1 = Math.min(t, r0 + BLOCK);
+                    Gemm.gemm(Parallel.SERIAL, false, true, r1 - r0, r1, hs, scale, qkv, q + r0 * c3, c3, qkv, k, c3,
+                            0f, att, p + r0 * t, t);
+                }
                 float absMax = 0f;
                 for (int ti = 0; ti < t; ti++) {
                     int row = p + ti * t;
@@ -38,18 +47,19 @@ final class Attention {
                         float a = Math.abs(l);
                         if (a > absMax || a != a) absMax = a;
                     }
+                    Activations.kernel().expShifted(att, row, max, att, row, ti + 1);
                     float sum = 0f;
-                    for (int s = 0; s <= ti; s++) {
-                        float e = (float) Math.exp(att[row + s] - max);
-                        att[row + s] = e;
-                        sum += e;
-                    }
+                    for (int s = 0; s <= ti; s++) sum += att[row + s];
                     float inv = 1f / sum;
                     for (int s = 0; s <= ti; s++) att[row + s] *= inv;
                     Arrays.fill(att, row + ti + 1, row + t, 0f);
                 }
-                Gemm.gemm(Parallel.SERIAL, false, false, t, hs, t, 1f, att, p, t, qkv, v, c3, 0f,
-                        out, oOff + bi * t * c + hi * hs, c);
+                int o = oOff + bi * t * c + hi * hs;
+                for (int r0 = 0; r0 < t; r0 += BLOCK) {
+                    int r1 = Math.min(t, r0 + BLOCK);
+                    Gemm.gemm(Parallel.SERIAL, false, false, r1 - r0, hs, r1, 1f, att, p + r0 * t, t, qkv, v, c3, 0f,
+                            out, o + r0 * c, c);
+                }
                 pm[bh] = absMax;
             }
         });
@@ -76,8 +86,14 @@ final class Attention {
                 int dq = dOff + bi * t * c3 + hi * hs, dk = dq + c, dv = dq + 2 * c;
                 int g = doOff + bi * t * c + hi * hs;
                 int p = aOff + bh * t * t;
-                Gemm.gemm(Parallel.SERIAL, false, true, t, t, hs, 1f, dout, g, c, qkv, v, c3, 0f, ds, 0, t);
-                Gemm.gemm(Parallel.SERIAL, true, false, t, hs, t, 1f, att, p, t, dout, g, c, 0f, dqkv, dv, c3);
+                for (int r0 = 0; r0 < t; r0 += BLOCK) {
+                    int r1 = Math.min(t, r0 + BLOCK);
+                    // dP rows [r0, r1) up to column r1;  dV rows [r0, r1) from query rows r0 on
+                    Gemm.gemm(Parallel.SERIAL, false, true, r1 - r0, r1, hs, 1f, dout, g + r0 * c, c, qkv, v, c3,
+                            0f, ds, r0 * t, t);
+                    Gemm.gemm(Parallel.SERIAL, true, false, r1 - r0, hs, t - r0, 1f, att, p + r0 * t + r0, t,
+                            dout, g + r0 * c, c, 0f, dqkv, dv + r0 * c3, c3);
+                }
                 for (int ti = 0; ti < t; ti++) {
                     int row = p + ti * t, drow = ti * t;
                     float dot = 0f;
@@ -85,8 +101,14 @@ final class Attention {
                     for (int s = 0; s <= ti; s++) ds[drow + s] = att[row + s] * (ds[drow + s] - dot) * scale;
                     Arrays.fill(ds, drow + ti + 1, drow + t, 0f);
                 }
-                Gemm.gemm(Parallel.SERIAL, false, false, t, hs, t, 1f, ds, 0, t, qkv, k, c3, 0f, dqkv, dq, c3);
-                Gemm.gemm(Parallel.SERIAL, true, false, t, hs, t, 1f, ds, 0, t, qkv, q, c3, 0f, dqkv, dk, c3);
+                for (int r0 = 0; r0 < t; r0 += BLOCK) {
+                    int r1 = Math.min(t, r0 + BLOCK);
+                    // dQ rows [r0, r1) over keys [0, r1);  dK rows [r0, r1) over queries [r0, t)
+                    Gemm.gemm(Parallel.SERIAL, false, false, r1 - r0, hs, r1, 1f, ds, r0 * t, t, qkv, k, c3,
+                            0f, dqkv, dq + r0 * c3, c3);
+                    Gemm.gemm(Parallel.SERIAL, true, false, r1 - r0, hs, t - r0, 1f, ds, r0 * t + r0, t,
+                            qkv, q + r0 * c3, c3, 0f, dqkv, dk + r0 * c3, c3);
+                }
             }
         });
     }
