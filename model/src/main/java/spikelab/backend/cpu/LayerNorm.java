@@ -12,14 +12,8 @@ final class LayerNorm {
         par.forRange(n, 32, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int xr = xOff + r * c;
-                float s = 0f;
-                for (int i = 0; i < c; i++) s += x[xr + i];
-                float mu = s / c;
-                float v = 0f;
-                for (int i = 0; i < c; i++) {
-                    float d = x[xr + i] - mu;
-                    v += d * d;
-                }
+                float mu = sum(x, xr, c) / c;
+                float v = sumSquaredDeviations(x, xr, c, mu);
                 float rs = (float) (1.0 / Math.sqrt(v / c + EPS));
                 int o = oOff + r * c;
                 for (int i = 0; i < c; i++) out[o + i] = (x[xr + i] - mu) * rs * w[wOff + i] + bias[bOff + i];
@@ -39,14 +33,8 @@ final class LayerNorm {
             for (int r = from; r < to; r++) {
                 int xr = xOff + r * c, yr = dyOff + r * c, o = dxOff + r * c;
                 float mu = mean[mOff + r], rs = rstd[rOff + r];
-                float gMean = 0f, gxMean = 0f;
-                for (int i = 0; i < c; i++) {
-                    float g = dy[yr + i] * w[wOff + i];
-                    gMean += g;
-                    gxMean += g * (x[xr + i] - mu) * rs;
-                }
-                gMean /= c;
-                gxMean /= c;
+                float[] sums = rowSums(dy, yr, w, wOff, x, xr, mu, rs, c);
+                float gMean = sums[0] / c, gxMean = sums[1] / c;
                 for (int i = 0; i < c; i++) {
                     float xh = (x[xr + i] - mu) * rs;
                     float g = dy[yr + i] * w[wOff + i];
@@ -54,6 +42,11 @@ final class LayerNorm {
                 }
             }
         });
+        dwDb(par, dw, dwOff, db, dbOff, dy, dyOff, x, xOff, mean, mOff, rstd, rOff, n, c);
+    }
+
+    private static void dwDb(Parallel par, float[] dw, int dwOff, float[] db, int dbOff, float[] dy, int dyOff,
+                             float[] x, int xOff, float[] mean, int mOff, float[] rstd, int rOff, int n, int c) {
         par.forRange(c, 16, (from, to) -> {
             for (int r = 0; r < n; r++) {
                 int xr = xOff + r * c, yr = dyOff + r * c;
@@ -64,5 +57,67 @@ final class LayerNorm {
                 }
             }
         });
+    }
+
+    // Row sums with four interleaved accumulators (element i goes to chain i mod 4, the chains
+    // are added pairwise at the end): a single chain is bound by the add latency, four are not.
+    // The order is fixed, so results do not depend on threads.
+    private static float sum(float[] a, int off, int c) {
+        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+        int i = 0;
+        for (; i <= c - 4; i += 4) {
+            s0 += a[off + i];
+            s1 += a[off + i + 1];
+            s2 += a[off + i + 2];
+            s3 += a[off + i + 3];
+        }
+        for (; i < c; i++) s0 += a[off + i];
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    private static float sumSquaredDeviations(float[] a, int off, int c, float mu) {
+        float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+        int i = 0;
+        for (; i <= c - 4; i += 4) {
+            float d0 = a[off + i] - mu, d1 = a[off + i + 1] - mu, d2 = a[off + i + 2] - mu, d3 = a[off + i + 3] - mu;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; i < c; i++) {
+            float d = a[off + i] - mu;
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    private static final ThreadLocal<float[]> PAIR = ThreadLocal.withInitial(() -> new float[2]);
+
+    // {Σ g, Σ g·x̂} with g = dy ⊙ w, x̂ = (x − μ)·rstd, as in sum(): four chains each
+    private static float[] rowSums(float[] dy, int yr, float[] w, int wOff, float[] x, int xr, float mu, float rs, int c) {
+        float g0 = 0f, g1 = 0f, g2 = 0f, g3 = 0f, h0 = 0f, h1 = 0f, h2 = 0f, h3 = 0f;
+        int i = 0;
+        for (; i <= c - 4; i += 4) {
+            float a0 = dy[yr + i] * w[wOff + i], a1 = dy[yr + i + 1] * w[wOff + i + 1];
+            float a2 = dy[yr + i + 2] * w[wOff + i + 2], a3 = dy[yr + i + 3] * w[wOff + i + 3];
+            g0 += a0;
+            g1 += a1;
+            g2 += a2;
+            g3 += a3;
+            h0 += a0 * (x[xr + i] - mu) * rs;
+            h1 += a1 * (x[xr + i + 1] - mu) * rs;
+            h2 += a2 * (x[xr + i + 2] - mu) * rs;
+            h3 += a3 * (x[xr + i + 3] - mu) * rs;
+        }
+        for (; i < c; i++) {
+            float a = dy[yr + i] * w[wOff + i];
+            g0 += a;
+            h0 += a * (x[xr + i] - mu) * rs;
+        }
+        float[] out = PAIR.get();
+        out[0] = (g0 + g1) + (g2 + g3);
+        out[1] = (h0 + h1) + (h2 + h3);
+        return out;
     }
 }
