@@ -33,6 +33,16 @@ public final class Cells {
 
         public Stats stat(ToDoubleFunction<RunData> f) { return stat(runs, f); }
 
+        /**
+         * As {@link #stat(ToDoubleFunction)} over the runs that did not diverge: a diverged run's
+         * dead units and attention logits describe the blow-up, not the activation.
+         */
+        public Stats finishedStat(ToDoubleFunction<RunData> f) {
+            List<RunData> ok = new ArrayList<>();
+            for (RunData r : runs) if (!r.diverged) ok.add(r);
+            return stat(ok, f);
+        }
+
         static Stats stat(List<RunData> runs, ToDoubleFunction<RunData> f) {
             double[] v = new double[runs.size()];
             for (int i = 0; i < v.length; i++) v[i] = f.applyAsDouble(runs.get(i));

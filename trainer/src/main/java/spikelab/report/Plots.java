@@ -64,10 +64,10 @@ final class Plots {
             curves(depth, "loss", "training loss", false);
             curves(depth, "grad-norm", "gradient norm (before clipping)", true);
         }
-        versusDepth("loss-spike-score-vs-depth", "Loss spike score vs depth", "loss spike score (fraction of steps)", true, r -> r.lossSpikeScore);
-        versusDepth("grad-spike-score-vs-depth", "Gradient-norm spike score vs depth", "grad-norm spike score (fraction of steps)", true, r -> r.gradSpikeScore);
-        versusDepth("dead-fraction-vs-depth", "Dead FFN units vs depth (last probe)", "dead fraction (mean over layers)", true, r -> r.deadFraction);
-        versusDepth("max-attn-logit-vs-depth", "Max attention logit vs depth", "max attention logit (over the run)", false, r -> r.maxAttnLogit);
+        versusDepth("loss-spike-score-vs-depth", "Loss spike score vs depth", "loss spike score (fraction of steps)", true, false, r -> r.lossSpikeScore);
+        versusDepth("grad-spike-score-vs-depth", "Gradient-norm spike score vs depth", "grad-norm spike score (fraction of steps)", true, false, r -> r.gradSpikeScore);
+        versusDepth("dead-fraction-vs-depth", "Dead FFN units vs depth (last probe)", "dead fraction (mean over layers)", true, true, r -> r.deadFraction);
+        versusDepth("max-attn-logit-vs-depth", "Max attention logit vs depth", "max attention logit (over the run)", false, true, r -> r.maxAttnLogit);
         if (cells.lrSweep()) {
             for (int depth : cells.depths()) lossVsLr(depth);
         }
@@ -140,14 +140,17 @@ final class Plots {
     // ---- scalar against depth -----------------------------------------------------------
 
     /** @param fromZero start the y axis at 0 (fractions), so small differences do not look dramatic */
-    private void versusDepth(String base, String title, String yTitle, boolean fromZero, ToDoubleFunction<RunData> f) throws IOException {
-        XYChart c = chart(title + " (mean ± std over runs)", "layers", yTitle);
+    // finishedOnly: leave diverged runs out (their dead units and logits describe the blow-up)
+    private void versusDepth(String base, String title, String yTitle, boolean fromZero, boolean finishedOnly,
+                             ToDoubleFunction<RunData> f) throws IOException {
+        XYChart c = chart(title + (finishedOnly ? " (runs that did not diverge, mean ± std)" : " (all runs, mean ± std)"),
+                "layers", yTitle);
         for (String act : cells.labels()) {
             List<Double> xs = new ArrayList<>(), ys = new ArrayList<>(), es = new ArrayList<>();
             for (int depth : cells.depths()) {
                 Cells.Cell cell = cells.get(act, depth);
                 if (cell == null) continue;
-                Stats s = cell.stat(f);
+                Stats s = finishedOnly ? cell.finishedStat(f) : cell.stat(f);
                 if (s.n == 0) continue;
                 xs.add((double) depth);
                 ys.add(s.mean);
@@ -205,8 +208,10 @@ final class Plots {
             s.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
             s.setMarker(SeriesMarkers.NONE);
         }
+        // decade ticks from XChart's own log-axis labelling: a custom tick formatter made it
+        // place linear ticks (0.0, 0.1, ...) on the log axis, mislabelling every point
         c.getStyler().setXAxisLogarithmic(true);
-        c.getStyler().setxAxisTickLabelsFormattingFunction(Report::lrLabel);
+        c.getStyler().setXAxisLogarithmicDecadeOnly(true);
         c.getStyler().setYAxisDecimalPattern("0.###");
         save(c, String.format(Locale.ROOT, "loss-vs-lr-L%d", depth));
     }

@@ -107,8 +107,10 @@ public final class Report {
         sb.append("Final validation loss is at the cell's best peak learning rate (mean ± std over seeds). "
                 + "LR sensitivity (Wortsman et al. 2023) is the mean over the lr grid of min(loss, loss at init) minus "
                 + "its minimum: 0 means every lr reached the best loss; it needs at least two learning rates. "
-                + "The stability columns are mean ± std over all the cell's runs (every lr and seed); a spike score is "
-                + "the fraction of eligible steps (those after the first W) that spiked.\n\n");
+                + "The spike, explosion and divergence columns are mean ± std over all the cell's runs (every lr and "
+                + "seed); a spike score is the fraction of eligible steps (those after the first W) that spiked. Dead "
+                + "fraction and max attention logit are over the runs that did not diverge, since a diverged run's "
+                + "values describe the blow-up rather than the activation.\n\n");
         sb.append("| activation | layers | runs | best lr | final val loss | LR sensitivity | loss spike score | "
                 + "grad spike score | explosions | diverged | dead fraction | max attn logit |\n");
         sb.append("|---|---:|---:|---:|---|---:|---|---|---|---:|---|---|\n");
@@ -122,7 +124,7 @@ public final class Report {
                     Double.isNaN(sens) ? "—" : String.format(Locale.ROOT, "%.4f", sens),
                     c.stat(r -> r.lossSpikeScore).format(4), c.stat(r -> r.gradSpikeScore).format(4),
                     c.stat(r -> r.explosions).format(1), percent(c.divergedFraction(c.runs)),
-                    c.stat(r -> r.deadFraction).format(3), c.stat(r -> r.maxAttnLogit).format(2)));
+                    c.finishedStat(r -> r.deadFraction).format(3), c.finishedStat(r -> r.maxAttnLogit).format(2)));
         }
         sb.append('\n');
 
