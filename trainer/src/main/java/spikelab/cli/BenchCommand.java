@@ -82,8 +82,10 @@ public final class BenchCommand implements Callable<Integer> {
                 System.out.printf("MFU (published):   %.1f%% of the GPU's published %s peak, %.0f TFLOP/s%n", 100 * achieved / published,
                         options.tf32 ? "TF32 dense" : "fp32", published / 1e3);
             }
-            System.out.println("reference (DESIGN 5, this 2-vCPU machine): PyTorch CPU ~5,900 tok/s (1 thread), ~2,900 (2 threads); "
-                    + "OpenBLAS sgemm ceiling ~70 GFLOP/s");
+            if (!gpu) {
+                System.out.println("reference (DESIGN 5's 2-vCPU machine, reference model): PyTorch CPU ~5,900 tok/s (1 thread), "
+                        + "~2,900 (2 threads); OpenBLAS sgemm ~70 GFLOP/s. On this machine: scripts/bench-vs-pytorch.sh");
+            }
             if (json) {
                 JsonObject o = new JsonObject();
                 Json.put(o, "tokens_per_s", Math.round(tps));
