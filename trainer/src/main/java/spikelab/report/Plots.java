@@ -98,6 +98,9 @@ final class Plots {
         if (c.getSeriesMap().isEmpty()) return;
         // log where the values span a decade or more (gradient norms usually do)
         if (lo > 0 && hi / lo >= 10) logY(c);
+        // XChart's default spacing crowded the step labels into one another past step 100
+        c.getStyler().setXAxisTickMarkSpacingHint(120);
+        c.getStyler().setXAxisDecimalPattern("#");
         save(c, String.format(Locale.ROOT, "%s-L%d", base, depth));
     }
 
