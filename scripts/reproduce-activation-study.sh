@@ -15,15 +15,16 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 preset="${1:-}"
 case "$preset" in
   cpu)
-    # 3 activations x 4 depths x 3 seeds x 4 learning rates = 144 runs of a d_model-32 model,
-    # 200 steps each. Measured here (2 vCPU shared with other builds, scalar matmul): ~0.02 s
-    # per layer-step, so ~60 min in all; lr 1 diverges within ~25 steps (cheap) and lr 1e-1
-    # already degrades the deeper models, so the grid always holds failures to compare.
-    # W=50 instead of DESIGN's 100: with 200 steps the default window would still hold the
-    # initial loss drop for half the run and see no spike at all.
+    # 3 activations x 4 depths x 3 seeds x 7 learning rates = 252 runs of a d_model-32 model,
+    # 300 steps each: the lr grid steps by ~3x from well below the optimum (1e-3) to 1, where
+    # every cell diverges, so each activation's breaking point is bracketed. Measured on the
+    # 2-vCPU machine: ~20 min (runs that diverge stop early).
+    # W=50 instead of DESIGN's 100: with 300 steps the default window would still hold the
+    # initial loss drop for a third of the run.
     out="runs/activation-study-cpu"
-    args=(--activations relu,gelu,swiglu --depths 2,4,8,16 --seeds 1,2,3 --lrs 1e-3,1e-2,1e-1,1
-          --device cpu --d-model 32 --heads 4 --context 32 --batch 8 --steps 200 --warmup 20
+    args=(--activations relu,gelu,swiglu --depths 2,4,8,16 --seeds 1,2,3
+          --lrs 1e-3,3e-3,1e-2,3e-2,1e-1,3e-1,1
+          --device cpu --d-model 32 --heads 4 --context 32 --batch 8 --steps 300 --warmup 30
           --spike-window 50 --eval-every 50 --eval-batches 4 --probe-every 50)
     ;;
   gpu)
