@@ -11,20 +11,8 @@ import spikelab.model.Activation;
 final class Activations {
     private Activations() {}
 
-    private static final ActivationKernel KERNEL = choose();
-
-    private static ActivationKernel choose() {
-        if (!System.getProperty("spikelab.activations", "").equalsIgnoreCase("scalar")
-                && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-            try {
-                return (ActivationKernel) Class.forName("spikelab.backend.cpu.VectorActivationKernel")
-                        .getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                return new ActivationKernel();
-            }
-        }
-        return new ActivationKernel();
-    }
+    private static final ActivationKernel KERNEL = VectorKernels.choose("spikelab.activations",
+            "spikelab.backend.cpu.VectorActivationKernel", ActivationKernel.class, ActivationKernel::new);
 
     static String kernelName() { return KERNEL.name(); }
 

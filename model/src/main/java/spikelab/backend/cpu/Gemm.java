@@ -1,7 +1,5 @@
 package spikelab.backend.cpu;
 
-import java.util.Locale;
-
 /**
  * Row-major SGEMM on float arrays: C = alpha·op(A)·op(B) + beta·C, op(A) m×k, op(B) k×n,
  * lda/ldb/ldc the row strides as stored. With beta = 0, C is not read.
@@ -15,21 +13,8 @@ import java.util.Locale;
 public final class Gemm {
     private Gemm() {}
 
-    private static final PackedGemm IMPL = choose();
-
-    private static PackedGemm choose() {
-        String forced = System.getProperty("spikelab.gemm", "").toLowerCase(Locale.ROOT);
-        if (!forced.equals("scalar") && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-            try {
-                // by name, so that the class (and the incubator module) is only linked when present
-                return (PackedGemm) Class.forName("spikelab.backend.cpu.VectorGemm")
-                        .getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                return new ScalarGemm();
-            }
-        }
-        return new ScalarGemm();
-    }
+    private static final PackedGemm IMPL = VectorKernels.choose("spikelab.gemm", "spikelab.backend.cpu.VectorGemm",
+            PackedGemm.class, ScalarGemm::new);
 
     /** Which kernel runs, for logs and bench output. */
     public static String kernelName() { return IMPL.name(); }

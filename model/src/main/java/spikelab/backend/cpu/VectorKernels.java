@@ -1,0 +1,26 @@
+package spikelab.backend.cpu;
+
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/** Picks a kernel's Vector API implementation when the JVM has jdk.incubator.vector. */
+final class VectorKernels {
+    private VectorKernels() {}
+
+    /**
+     * An instance of {@code vectorClass} (by name, so that it, and the incubator module, are
+     * only linked when present), or {@code plain} when the module is missing, the class fails
+     * to link, or the system property {@code property} is "scalar" (for comparisons).
+     */
+    static <T> T choose(String property, String vectorClass, Class<T> type, Supplier<T> plain) {
+        String forced = System.getProperty(property, "").toLowerCase(Locale.ROOT);
+        if (!forced.equals("scalar") && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            try {
+                return type.cast(Class.forName(vectorClass).getDeclaredConstructor().newInstance());
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return plain.get();
+            }
+        }
+        return plain.get();
+    }
+}
