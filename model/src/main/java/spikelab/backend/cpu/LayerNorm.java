@@ -30,10 +30,11 @@ final class LayerNorm {
                          float[] dy, int dyOff, float[] x, int xOff, float[] w, int wOff,
                          float[] mean, int mOff, float[] rstd, int rOff, int n, int c) {
         par.forRange(n, 32, (from, to) -> {
+            float[] sums = new float[2];
             for (int r = from; r < to; r++) {
                 int xr = xOff + r * c, yr = dyOff + r * c, o = dxOff + r * c;
                 float mu = mean[mOff + r], rs = rstd[rOff + r];
-                float[] sums = rowSums(dy, yr, w, wOff, x, xr, mu, rs, c);
+                rowSums(dy, yr, w, wOff, x, xr, mu, rs, c, sums);
                 float gMean = sums[0] / c, gxMean = sums[1] / c;
                 for (int i = 0; i < c; i++) {
                     float xh = (x[xr + i] - mu) * rs;
@@ -45,16 +46,26 @@ final class LayerNorm {
         dwDb(par, dw, dwOff, db, dbOff, dy, dyOff, x, xOff, mean, mOff, rstd, rOff, n, c);
     }
 
+    // dw += Σ_r dy ⊙ x̂, db += Σ_r dy, each column summed over rows in order into a local array
+    // first: dw and db may share their array with dy and x (one parameter/gradient arena), and
+    // then C2 will not vectorise a loop that writes them row after row.
     private static void dwDb(Parallel par, float[] dw, int dwOff, float[] db, int dbOff, float[] dy, int dyOff,
                              float[] x, int xOff, float[] mean, int mOff, float[] rstd, int rOff, int n, int c) {
         par.forRange(c, 16, (from, to) -> {
+            int w = to - from;
+            float[] sw = new float[w], sb = new float[w];
             for (int r = 0; r < n; r++) {
-                int xr = xOff + r * c, yr = dyOff + r * c;
+                int xr = xOff + r * c + from, yr = dyOff + r * c + from;
                 float mu = mean[mOff + r], rs = rstd[rOff + r];
-                for (int i = from; i < to; i++) {
-                    dw[dwOff + i] += dy[yr + i] * (x[xr + i] - mu) * rs;
-                    db[dbOff + i] += dy[yr + i];
+                for (int i = 0; i < w; i++) {
+                    float g = dy[yr + i];
+                    sw[i] += g * (x[xr + i] - mu) * rs;
+                    sb[i] += g;
                 }
+            }
+            for (int i = 0; i < w; i++) {
+                dw[dwOff + from + i] += sw[i];
+                db[dbOff + from + i] += sb[i];
             }
         });
     }
@@ -92,10 +103,9 @@ final class LayerNorm {
         return (s0 + s1) + (s2 + s3);
     }
 
-    private static final ThreadLocal<float[]> PAIR = ThreadLocal.withInitial(() -> new float[2]);
-
     // {Σ g, Σ g·x̂} with g = dy ⊙ w, x̂ = (x − μ)·rstd, as in sum(): four chains each
-    private static float[] rowSums(float[] dy, int yr, float[] w, int wOff, float[] x, int xr, float mu, float rs, int c) {
+    private static void rowSums(float[] dy, int yr, float[] w, int wOff, float[] x, int xr, float mu, float rs, int c,
+                                float[] out) {
         float g0 = 0f, g1 = 0f, g2 = 0f, g3 = 0f, h0 = 0f, h1 = 0f, h2 = 0f, h3 = 0f;
         int i = 0;
         for (; i <= c - 4; i += 4) {
@@ -115,9 +125,7 @@ final class LayerNorm {
             g0 += a;
             h0 += a * (x[xr + i] - mu) * rs;
         }
-        float[] out = PAIR.get();
         out[0] = (g0 + g1) + (g2 + g3);
         out[1] = (h0 + h1) + (h2 + h3);
-        return out;
     }
 }

@@ -64,8 +64,9 @@ abstract class PackedGemm {
         float[][] holder = bScratch.get();
         if (holder[0].length < (long) k * nPad) holder[0] = new float[Math.multiplyExact(k, nPad)];
         float[] bp = holder[0];
-        par.forRange(nStrips, Math.max(1, 16384 / Math.max(1, k)), (from, to) ->
-                packB(transB, b, bOff, ldb, n, k, nPad, bp, from, to));
+        // one work unit per (k block, strip): a weight gradient's B (k = B·T) is deep but has few strips
+        par.forRange(kBlocks * nStrips, Math.max(1, 16384 / (KC * nr)), (from, to) ->
+                packB(transB, b, bOff, ldb, n, k, nPad, nStrips, bp, from, to));
 
         // Row blocks sized so every thread gets work; MC only affects speed, never the sums.
         int perThread = (m + par.threads() - 1) / par.threads();
@@ -143,32 +144,32 @@ abstract class PackedGemm {
     }
 
     /**
-     * Packs column strips [from, to) of op(B) for all k blocks. Block kb starts at kb·KC·nPad;
-     * inside it strip js holds, for each p, NR consecutive values op(B)[p][js·NR+j], zero past n.
+     * Packs units [from, to) of op(B), unit u being strip u mod nStrips of k block u / nStrips.
+     * Block kb starts at kb·KC·nPad; inside it strip js holds, for each p, NR consecutive values
+     * op(B)[p][js·NR+j], zero past n.
      */
-    private void packB(boolean transB, float[] b, int bOff, int ldb, int n, int k, int nPad, float[] bp,
-                       int from, int to) {
+    private void packB(boolean transB, float[] b, int bOff, int ldb, int n, int k, int nPad, int nStrips,
+                       float[] bp, int from, int to) {
         int nr = this.nr;
-        for (int p0 = 0; p0 < k; p0 += KC) {
+        for (int u = from; u < to; u++) {
+            int p0 = u / nStrips * KC, js = u % nStrips;
             int kc = Math.min(KC, k - p0);
-            for (int js = from; js < to; js++) {
-                int base = p0 * nPad + js * kc * nr;
-                int j0 = js * nr, cols = Math.min(nr, n - j0);
-                if (transB) {
-                    // op(B)[p][j] = b[j·ldb + p]: walk each source row contiguously
-                    for (int j = 0; j < cols; j++) {
-                        int src = bOff + (j0 + j) * ldb + p0;
-                        for (int p = 0; p < kc; p++) bp[base + p * nr + j] = b[src + p];
-                    }
-                    for (int j = cols; j < nr; j++) {
-                        for (int p = 0; p < kc; p++) bp[base + p * nr + j] = 0f;
-                    }
-                } else {
-                    for (int p = 0; p < kc; p++) {
-                        int src = bOff + (p0 + p) * ldb + j0, dst = base + p * nr;
-                        System.arraycopy(b, src, bp, dst, cols);
-                        for (int j = cols; j < nr; j++) bp[dst + j] = 0f;
-                    }
+            int base = p0 * nPad + js * kc * nr;
+            int j0 = js * nr, cols = Math.min(nr, n - j0);
+            if (transB) {
+                // op(B)[p][j] = b[j·ldb + p]: walk each source row contiguously
+                for (int j = 0; j < cols; j++) {
+                    int src = bOff + (j0 + j) * ldb + p0;
+                    for (int p = 0; p < kc; p++) bp[base + p * nr + j] = b[src + p];
+                }
+                for (int j = cols; j < nr; j++) {
+                    for (int p = 0; p < kc; p++) bp[base + p * nr + j] = 0f;
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = bOff + (p0 + p) * ldb + j0, dst = base + p * nr;
+                    System.arraycopy(b, src, bp, dst, cols);
+                    for (int j = cols; j < nr; j++) bp[dst + j] = 0f;
                 }
             }
         }
