@@ -8,12 +8,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import spikelab.backend.Backend;
 import spikelab.backend.Tensor;
+import spikelab.data.TokenDataset;
 import spikelab.model.ModelConfig;
 import spikelab.model.Rng;
 import spikelab.model.Transformer;
 import spikelab.optim.AdamW;
 import spikelab.run.Json;
+import spikelab.train.DataLoading;
 import spikelab.train.Devices;
+import spikelab.train.MeasurementCost;
 import spikelab.train.TrainOptions;
 
 /**
@@ -38,13 +41,17 @@ public final class BenchCommand implements Callable<Integer> {
     Integer peakSize;
     @Option(names = "--json", description = "print one JSON object as the last line")
     boolean json;
+    @Option(names = "--measurement-cost", description = "instead: time the stability measurements, the dead-unit "
+            + "probe and validation against training steps on --data (default: the built-in corpus)")
+    boolean measurementCost;
 
     @Override
     public Integer call() {
         options.validate();
         if (benchSteps < 1 || benchWarmup < 0) throw new UserError("--bench-steps must be positive and --bench-warmup 0 or more");
         if (vocab < 2) throw new UserError("--vocab must be at least 2, got " + vocab);
-        ModelConfig cfg = options.modelConfig(vocab);
+        TokenDataset data = measurementCost ? DataLoading.load(options) : null;
+        ModelConfig cfg = options.modelConfig(data != null ? data.tokenizer().vocabSize() : vocab);
         try (Backend be = Devices.open(options.device, options.threads(), options.tf32)) {
             Transformer model = new Transformer(be, cfg, options.batch, options.seed);
             AdamW adam = new AdamW(model, 0.9f, 0.95f, 1e-8f, 0.1f);
@@ -54,6 +61,11 @@ public final class BenchCommand implements Callable<Integer> {
             for (int i = 0; i < n; i++) {
                 in[i] = (int) (rng.nextDouble() * vocab);
                 tg[i] = (int) (rng.nextDouble() * vocab);
+            }
+            if (measurementCost) {
+                System.out.println(MeasurementCost.measure(model, adam, data, options.evalBatches,
+                        options.dataSeed, benchSteps));
+                return 0;
             }
             long[] lengths = {model.grads().size()};
             for (int i = 0; i < benchWarmup; i++) step(model, adam, in, tg, lengths);
