@@ -25,12 +25,14 @@ import spikelab.report.Report;
 import spikelab.report.RunData;
 import spikelab.run.AtomicFiles;
 import spikelab.run.Json;
+import spikelab.train.Checkpoint;
 
 /**
  * {@code spikelab sweep}: trains one run per cell of activations × depths × seeds × learning
  * rates, in this process, one after another, then writes the report. A cell whose summary.json
- * says it finished (all steps, or diverged) is skipped, so rerunning an interrupted sweep
- * resumes it; {@code --shard i/n} splits the cells between machines or array jobs.
+ * says it finished (all steps, or diverged) is skipped and an interrupted one continues from its
+ * checkpoint, so rerunning an interrupted sweep resumes it; {@code --shard i/n} splits the
+ * cells between machines or array jobs.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train every cell of activations x depths x seeds x learning rates into DIR/runs/<cell>/, "
@@ -120,11 +122,9 @@ public final class SweepCommand implements Callable<Integer> {
                 skipped++;
                 continue;
             }
-            clearUnfinished(dir);
-            log.info("{}: training", tag);
             int rc;
             try {
-                rc = runner.run(args(c));
+                rc = trainCell(c, dir, tag);
             } catch (UserError e) {
                 throw e;                                    // the same options would fail every cell
             } catch (Exception e) {
@@ -228,6 +228,29 @@ public final class SweepCommand implements Callable<Integer> {
 
     private static int train(List<String> args) {
         return parseTrain(args).call();
+    }
+
+    /**
+     * Trains one unfinished cell. One that stopped with a checkpoint (Ctrl-C, a scheduler's time
+     * limit, --checkpoint-every before a kill) continues from it, so what it measured is kept and
+     * its losses are those of an uninterrupted run; if it cannot be resumed (corrupt checkpoint,
+     * other settings), or has none, it is cleared and trained from the start.
+     */
+    private int trainCell(Cell c, Path dir, String tag) throws Exception {
+        if (Files.exists(dir.resolve(Checkpoint.MODEL_FILE)) && Files.exists(dir.resolve(Checkpoint.STATE_FILE))) {
+            List<String> resume = new ArrayList<>(args(c));
+            resume.add("--resume");
+            resume.add(dir.toString());
+            log.info("{}: resuming from its checkpoint", tag);
+            try {
+                return runner.run(resume);
+            } catch (UserError e) {
+                log.warn("{}: cannot resume ({}); training it again from the start", tag, e.getMessage());
+            }
+        }
+        clearUnfinished(dir);
+        log.info("{}: training", tag);
+        return runner.run(args(c));
     }
 
     /**

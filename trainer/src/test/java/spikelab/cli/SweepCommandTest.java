@@ -161,4 +161,30 @@ class SweepCommandTest {
         assertTrue(Files.size(out.resolve("plots/loss-L1.svg")) > 0);
         assertFalse(Files.readString(out.resolve("report.md")).contains("shorter than the spike window"), "W=2 < 4 steps");
     }
+
+    @Test
+    void anInterruptedCellResumesFromItsCheckpointAndEndsWithTheUninterruptedLosses() throws IOException {
+        String[] grid = {"--activations", "relu", "--depths", "1", "--seeds", "1", "--lrs", "1e-2", "--device", "cpu",
+            "--no-report", "--steps", "24", "--d-model", "32", "--heads", "2", "--context", "16", "--batch", "4",
+            "--eval-every", "12", "--eval-batches", "1", "--probe-every", "12", "--no-progress", "--threads", "1"};
+        Path whole = tmp.resolve("whole"), cut = tmp.resolve("cut");
+        assertEquals(0, new CommandLine(new SweepCommand()).execute(concat(grid, "--out", whole.toString())));
+        // as a time limit would: the cell stops at step 10 with a checkpoint, and the sweep is rerun
+        new CommandLine(new SweepCommand()).execute(concat(grid, "--out", cut.toString(), "--stop-after", "10"));
+        Path cell = cut.resolve("runs/relu-L1-s1-lr1e-2");
+        assertTrue(Files.exists(cell.resolve("train_state.safetensors")));
+        String firstTen = Files.readAllLines(cell.resolve("metrics.jsonl")).get(9);
+        assertEquals(0, new CommandLine(new SweepCommand()).execute(concat(grid, "--out", cut.toString())));
+        List<String> resumed = Files.readAllLines(cell.resolve("metrics.jsonl"));
+        assertEquals(firstTen, resumed.get(9), "resumed, not retrained: step 10's line is the one measured before");
+        assertEquals(losses(whole.resolve("runs/relu-L1-s1-lr1e-2")), losses(cell));
+    }
+
+    private static List<String> losses(Path run) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+            out.add(com.google.gson.JsonParser.parseString(line).getAsJsonObject().get("loss").getAsString());
+        }
+        return out;
+    }
 }
