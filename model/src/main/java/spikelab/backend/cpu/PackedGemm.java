@@ -4,10 +4,10 @@ package spikelab.backend.cpu;
  * The blocked SGEMM driver shared by the Vector API kernel and the plain-Java fallback:
  * op(B) is packed once per call into NR-wide column strips and a register-tiled micro-kernel
  * computes MR×NR tiles of C. Each thread packs MR-high row strips of op(A) for its own rows,
- * except when op(B) has at most {@link #IN_PLACE_MAX_STRIPS} strips (the attention products,
- * where n is the head size): then each A element is used once or twice, packing would cost as
- * much as the arithmetic, and the kernel reads op(A) where it lies through a row and a column
- * stride, copying only a block's last, partial strip.
+ * except when op(A) is a transposed view (its MR values per k step are already contiguous) or
+ * op(B) has at most {@link #IN_PLACE_MAX_STRIPS} strips (the attention products, where n is
+ * the head size and packing would cost as much as the arithmetic): then the kernel reads op(A)
+ * where it lies through a row and a column stride, copying only a block's last, partial strip.
  *
  * <p>Summation order (what makes results independent of the thread count): k is cut into
  * blocks of the constant {@link #KC}; within a block each C element is one FMA chain over
@@ -73,7 +73,9 @@ abstract class PackedGemm {
         int mc = Math.min(MC_MAX, Math.max(mr, (perThread + mr - 1) / mr * mr));
         int mBlocks = (m + mc - 1) / mc;
         int rs = transA ? 1 : lda, cs = transA ? lda : 1;
-        boolean inPlace = nStrips <= IN_PLACE_MAX_STRIPS;
+        // op(A) = Aᵀ (weight gradients, dyᵀ·x) already holds each k step's MR values side by side,
+        // which is what packing would produce: reading it in place measured 25–30% faster there
+        boolean inPlace = transA || nStrips <= IN_PLACE_MAX_STRIPS;
         par.forRange(mBlocks, (from, to) -> {
             float[] ap = aScratch.get();
             for (int blk = from; blk < to; blk++) {
@@ -86,7 +88,7 @@ abstract class PackedGemm {
                         macroKernel(a, aOff + i0 * rs + p0 * cs, rs, cs, mr * rs, ap, 0, bp, p0 * nPad, mcb, n, kcb,
                                 alpha, beta, kb == 0, c, cOff + i0 * ldc, ldc);
                     } else {
-                        packA(transA, a, aOff, lda, i0, mcb, p0, kcb, ap);
+                        packA(a, aOff, lda, i0, mcb, p0, kcb, ap);
                         macroKernel(ap, 0, 1, mr, kcb * mr, ap, full * kcb, bp, p0 * nPad, mcb, n, kcb,
                                 alpha, beta, kb == 0, c, cOff + i0 * ldc, ldc);
                     }
@@ -106,29 +108,21 @@ abstract class PackedGemm {
     }
 
     /**
-     * Packs rows [i0, i0+mc) × k-range [p0, p0+kc) of op(A) as MR-row strips: strip s holds,
-     * for each p, MR consecutive values op(A)[i0+s·MR+r][p0+p]; rows past mc are zero.
+     * Packs rows [i0, i0+mc) × k-range [p0, p0+kc) of A (not transposed: transposed views are
+     * read in place) as MR-row strips: strip s holds, for each p, MR consecutive values
+     * A[i0+s·MR+r][p0+p]; rows past mc are zero.
      */
-    private void packA(boolean transA, float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] ap) {
+    private void packA(float[] a, int aOff, int lda, int i0, int mc, int p0, int kc, float[] ap) {
         int mr = this.mr;
         for (int s = 0; s * mr < mc; s++) {
             int base = s * kc * mr;
             int rows = Math.min(mr, mc - s * mr);
-            if (transA) {
-                // op(A)[i][p] = a[p·lda + i]: the MR values of one p are contiguous
-                for (int p = 0; p < kc; p++) {
-                    int src = aOff + (p0 + p) * lda + i0 + s * mr, dst = base + p * mr;
-                    for (int r = 0; r < rows; r++) ap[dst + r] = a[src + r];
-                    for (int r = rows; r < mr; r++) ap[dst + r] = 0f;
-                }
-            } else {
-                for (int r = 0; r < rows; r++) {
-                    int src = aOff + (i0 + s * mr + r) * lda + p0;
-                    for (int p = 0; p < kc; p++) ap[base + p * mr + r] = a[src + p];
-                }
-                for (int r = rows; r < mr; r++) {
-                    for (int p = 0; p < kc; p++) ap[base + p * mr + r] = 0f;
-                }
+            for (int r = 0; r < rows; r++) {
+                int src = aOff + (i0 + s * mr + r) * lda + p0;
+                for (int p = 0; p < kc; p++) ap[base + p * mr + r] = a[src + p];
+            }
+            for (int r = rows; r < mr; r++) {
+                for (int p = 0; p < kc; p++) ap[base + p * mr + r] = 0f;
             }
         }
     }
