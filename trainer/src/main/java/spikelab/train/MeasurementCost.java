@@ -3,16 +3,14 @@ package spikelab.train;
 import java.util.Locale;
 
 import spikelab.backend.Backend;
-import spikelab.backend.Tensor;
 import spikelab.data.TokenDataset;
 import spikelab.model.Transformer;
 import spikelab.optim.AdamW;
 
 /**
  * What the stability measurements cost, timed in one process interleaved with training steps,
- * so that a shared machine's drift hits both alike: the per-step extras of {@link TrainLoop}
- * (the copy of θ and the norms behind the update ratio, the attention-logit download, the
- * log-partition sum), the dead-unit probe and a validation pass. The per-layer gradient norms
+ * so that a shared machine's drift hits both alike: the per-step {@link StepExtras} of the
+ * training loop, the dead-unit probe and a validation pass. The per-layer gradient norms
  * come from the same segmented reduction the global norm needs, so they cost nothing extra.
  */
 public final class MeasurementCost {
@@ -29,9 +27,8 @@ public final class MeasurementCost {
             in[i] = train[i % (train.length - 1)];
             tg[i] = train[i % (train.length - 1) + 1];
         }
-        Tensor previous = be.allocate(model.params().size()).all();
+        StepExtras extras = new StepExtras(model);
         long[] all = {model.grads().size()};
-        float[] maxLogit = new float[model.config().layers()];
         long bare = 0, extra = 0, probe = 0, val = 0;
         int probes = 0;
         for (int s = -20; s < steps; s++) {
@@ -43,17 +40,15 @@ public final class MeasurementCost {
             double norm = Math.sqrt(be.sumSquares(model.grads(), all)[0]);
             be.synchronize();
             long t1 = System.nanoTime();
-            be.copy(previous, model.params());
+            extras.beforeUpdate();
             be.synchronize();
             long t2 = System.nanoTime();
             adam.step(1e-4f, norm > 1 ? (float) (1 / norm) : 1f);
             be.synchronize();
             long t3 = System.nanoTime();
-            be.axpy(previous, -1f, model.params());
-            be.sumSquares(previous, new long[] {previous.size()});
-            be.sumSquares(model.params(), new long[] {model.params().size()});
-            be.download(model.maxAttentionLogit(), maxLogit);
-            be.sum(model.logZ());
+            extras.updateRatio();
+            extras.maxAttentionLogits();
+            extras.logZMean(n);
             long t4 = System.nanoTime();
             if (s < 0) continue;
             bare += (t1 - t0) + (t3 - t2);

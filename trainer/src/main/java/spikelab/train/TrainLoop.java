@@ -8,7 +8,6 @@ import com.google.gson.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spikelab.backend.Backend;
-import spikelab.backend.Tensor;
 import spikelab.data.BatchSampler;
 import spikelab.data.TokenDataset;
 import spikelab.model.Parameter;
@@ -36,7 +35,7 @@ final class TrainLoop {
     private final int layers;
     private final long[] paramLengths;
     private final int[] paramLayer;
-    private final Tensor previous;
+    private final StepExtras extras;
     private final int tokensPerStep;
     private final Checkpointing ckpt;
     private final Checkpoint.State resumed;
@@ -62,7 +61,7 @@ final class TrainLoop {
             paramLengths[i] = ps.get(i).value().size();
             paramLayer[i] = ps.get(i).layer();
         }
-        previous = be.allocate(model.params().size()).all();
+        extras = new StepExtras(model);
         tokensPerStep = opt.batch * opt.context;
     }
 
@@ -117,17 +116,12 @@ final class TrainLoop {
             float lr = schedule.lr(step);
             double updateRatio = Double.NaN;
             if (finiteGrad) {
-                // ‖Δθ‖/‖θ‖ from a copy of θ taken before the update
-                be.copy(previous, model.params());
+                extras.beforeUpdate();
                 adam.step(lr, scale);
-                be.axpy(previous, -1f, model.params());
-                double dsq = be.sumSquares(previous, new long[] {previous.size()})[0];
-                double psq = be.sumSquares(model.params(), new long[] {model.params().size()})[0];
-                updateRatio = Math.sqrt(dsq / psq);
+                updateRatio = extras.updateRatio();
             }
-            float[] maxLogit = new float[layers];
-            be.download(model.maxAttentionLogit(), maxLogit);
-            double logZMean = be.sum(model.logZ()) / tokensPerStep;
+            float[] maxLogit = extras.maxAttentionLogits();
+            double logZMean = extras.logZMean(tokensPerStep);
             long stepNanos = System.nanoTime() - s0;
             trainNanos += stepNanos;
 

@@ -15,8 +15,6 @@ class ActivationKernel {
     static final float SQRT_2_OVER_PI = 0.7978845608028654f;
     static final float GELU_A = 0.044715f;
 
-    String name() { return "plain Java"; }
-
     // out[i] = g(x[i])
     void value(Gate g, float[] x, int xo, float[] out, int oo, int len) {
         for (int i = 0; i < len; i++) out[oo + i] = value(g, x[xo + i]);

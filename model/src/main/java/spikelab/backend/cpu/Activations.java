@@ -14,8 +14,6 @@ final class Activations {
     private static final ActivationKernel KERNEL = VectorKernels.choose("spikelab.activations",
             "spikelab.backend.cpu.VectorActivationKernel", ActivationKernel.class, ActivationKernel::new);
 
-    static String kernelName() { return KERNEL.name(); }
-
     /** The element-wise kernel in use, also for attention's softmax exponentials. */
     static ActivationKernel kernel() { return KERNEL; }
 

@@ -1,5 +1,6 @@
 package spikelab.backend.cpu;
 
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -87,7 +88,7 @@ public final class Parallel implements AutoCloseable {
             failure = null;
             pending.set(chunks - 1);
             generation++;
-            VarHandleFence.full();
+            VarHandle.fullFence();   // then read parked: a worker announcing it cannot be missed
             for (int i = 1; i < chunks; i++) {
                 if (parked[i]) LockSupport.unpark(workers[i - 1]);
             }
@@ -119,7 +120,7 @@ public final class Parallel implements AutoCloseable {
                 } else {
                     parked[chunk] = true;
                     // re-check after announcing: forRange reads parked after writing generation
-                    VarHandleFence.full();
+                    VarHandle.fullFence();
                     if (generation == seen && !closed) LockSupport.park(this);
                     parked[chunk] = false;
                     idleSince = System.nanoTime();
@@ -145,10 +146,5 @@ public final class Parallel implements AutoCloseable {
         if (this == SERIAL) return;
         closed = true;
         for (Thread t : workers) LockSupport.unpark(t);
-    }
-
-    /** A full fence, so that a worker's parked flag and the caller's generation cannot both be missed. */
-    private static final class VarHandleFence {
-        static void full() { java.lang.invoke.VarHandle.fullFence(); }
     }
 }

@@ -27,9 +27,6 @@ final class VectorActivationKernel extends ActivationKernel {
 
     private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[0]);
 
-    @Override
-    String name() { return "Vector API"; }
-
     private float[] scratch(int len) {
         float[] s = scratch.get();
         if (s.length < len) {
