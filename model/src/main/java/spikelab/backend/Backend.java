@@ -88,6 +88,23 @@ public interface Backend extends AutoCloseable {
     void attentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor att, int b, int t, int c, int h);
 
     /**
+     * Per-head LayerNorm of one part of packed qkv rows [N,3C] ({@code part} 0: q, 1: k), for
+     * QK-norm: for row i and head j the hs = C/H values at i·3C + part·C + j·hs become
+     * (x − μ)·rstd·w + bias, eps 1e-5, with weight and bias [hs] shared by the heads. Saves μ and
+     * rstd per (i, j) in mean and rstd [N·H]. Writes only that part of out's rows.
+     */
+    void headNormForward(Tensor out, Tensor mean, Tensor rstd, Tensor qkv, Tensor weight, Tensor bias,
+                         int n, int c, int h, int part);
+
+    /**
+     * Backward of {@link #headNormForward}: that part of dqkv is <b>overwritten</b> (its other
+     * columns are untouched); dweight and dbias accumulate, each summed over rows and heads in a
+     * fixed order. dout has the [N,3C] layout too.
+     */
+    void headNormBackward(Tensor dqkv, Tensor dweight, Tensor dbias, Tensor dout, Tensor qkv, Tensor weight,
+                          Tensor mean, Tensor rstd, int n, int c, int h, int part);
+
+    /**
      * FFN hidden activation. Plain activations: pre is [N,h], out = act(pre).
      * Gated: pre is [N,2h] holding (gate | up) per row, out = gate_act(gate) ⊙ up.
      */

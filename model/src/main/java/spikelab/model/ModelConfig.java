@@ -15,6 +15,8 @@ public final class ModelConfig {
     private final boolean tieEmbeddings;
     private final boolean scaledInit;
     private final float initStd;
+    private final boolean qkNorm;
+    private final int ffnHidden;
 
     private ModelConfig(Builder b) {
         vocabSize = b.vocabSize;
@@ -27,6 +29,8 @@ public final class ModelConfig {
         tieEmbeddings = b.tieEmbeddings;
         scaledInit = b.scaledInit;
         initStd = b.initStd;
+        qkNorm = b.qkNorm;
+        ffnHidden = b.ffnHidden;
     }
 
     public static Builder builder() { return new Builder(); }
@@ -34,7 +38,7 @@ public final class ModelConfig {
     public Builder toBuilder() {
         return new Builder().vocabSize(vocabSize).dModel(dModel).heads(heads).layers(layers)
                 .context(context).activation(activation).norm(norm).tieEmbeddings(tieEmbeddings)
-                .scaledInit(scaledInit).initStd(initStd);
+                .scaledInit(scaledInit).initStd(initStd).qkNorm(qkNorm).ffnHidden(ffnHidden);
     }
 
     public int vocabSize() { return vocabSize; }
@@ -48,15 +52,26 @@ public final class ModelConfig {
     public boolean scaledInit() { return scaledInit; }
     public float initStd() { return initStd; }
     public int headSize() { return dModel / heads; }
-    public int hidden() { return activation.hiddenWidth(dModel); }
+    /** LayerNorm of each head's query and key before QKᵀ (DESIGN §1, {@code --qk-norm}). */
+    public boolean qkNorm() { return qkNorm; }
+    /** The FFN hidden width as set: 0 means auto ({@link Activation#hiddenWidth}). */
+    public int ffnHidden() { return ffnHidden; }
+    /** The FFN hidden width h in use. */
+    public int hidden() { return ffnHidden > 0 ? ffnHidden : activation.hiddenWidth(dModel); }
+    /** Width of the first FFN product: h, or 2h (gate | up) for gated activations. */
+    public int preWidth() { return activation.preWidth(hidden()); }
+    /** Whether the model ends in a final LayerNorm ln_f: pre-LN only, post-LN blocks already end in one. */
+    public boolean finalNorm() { return norm == Norm.PRE; }
 
     /** Number of trainable scalars. */
     public long parameterCount() {
         long c = dModel;
         long perLayer = 2 * 2 * c                      // two LayerNorms
                 + 3 * c * c + c * c                    // qkv and output projection
-                + (long) activation.preWidth(dModel) * c + (long) hidden() * c;
-        long total = (long) vocabSize * c + (long) context * c + layers * perLayer + 2 * c;
+                + (long) preWidth() * c + (long) hidden() * c
+                + (qkNorm ? 2 * 2 * headSize() : 0);   // q and k norms, weight and bias of C/H each
+        long total = (long) vocabSize * c + (long) context * c + layers * perLayer;
+        if (finalNorm()) total += 2 * c;
         if (!tieEmbeddings) total += (long) vocabSize * c;
         return total;
     }
@@ -73,9 +88,9 @@ public final class ModelConfig {
 
     @Override
     public String toString() {
-        return String.format("%s %s-LN L=%d C=%d H=%d T=%d V=%d h=%d (%,d params)",
-                activation.cliName(), norm.cliName(), layers, dModel, heads, context, vocabSize,
-                hidden(), parameterCount());
+        return String.format("%s %s-LN%s L=%d C=%d H=%d T=%d V=%d h=%d (%,d params)",
+                activation.cliName(), norm.cliName(), qkNorm ? " qk-norm" : "", layers, dModel, heads, context,
+                vocabSize, hidden(), parameterCount());
     }
 
     /** Builder with the DESIGN §5 reference model as defaults. */
@@ -90,6 +105,8 @@ public final class ModelConfig {
         private boolean tieEmbeddings;
         private boolean scaledInit = true;
         private float initStd = 0.02f;
+        private boolean qkNorm;
+        private int ffnHidden;
 
         public Builder vocabSize(int v) { vocabSize = v; return this; }
         public Builder dModel(int v) { dModel = v; return this; }
@@ -101,6 +118,9 @@ public final class ModelConfig {
         public Builder tieEmbeddings(boolean v) { tieEmbeddings = v; return this; }
         public Builder scaledInit(boolean v) { scaledInit = v; return this; }
         public Builder initStd(float v) { initStd = v; return this; }
+        public Builder qkNorm(boolean v) { qkNorm = v; return this; }
+        /** FFN hidden width; 0 (the default) is auto, the parameter-matched width of the activation. */
+        public Builder ffnHidden(int v) { ffnHidden = v; return this; }
 
         public ModelConfig build() {
             positive("vocabulary size", vocabSize, "use a tokenizer with at least one symbol");
@@ -108,6 +128,10 @@ public final class ModelConfig {
             positive("--heads", heads, "use e.g. --heads 4");
             positive("--layers", layers, "use e.g. --layers 4");
             positive("--context", context, "use e.g. --context 128");
+            if (ffnHidden < 0) {
+                throw new IllegalArgumentException("--ffn-hidden must be auto or a positive integer, got " + ffnHidden
+                        + ": use e.g. --ffn-hidden auto");
+            }
             if (dModel % heads != 0) {
                 throw new IllegalArgumentException("--d-model " + dModel + " is not divisible by --heads "
                         + heads + ": pick heads that divide d-model (e.g. --heads "

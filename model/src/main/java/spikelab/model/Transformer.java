@@ -31,18 +31,24 @@ public final class Transformer {
     private final IntBuffer inputs, targets;
     private final Tensor x0, lnf, lnfMean, lnfRstd, logits, losses, logZ, maxLogit;
     private final LayerActs[] la;
-    private final Tensor dres, dtmp, dln, dqkv, dattn, dpre, dact;
+    private final Tensor dres, dtmp, dln, dqkv, dqkvNormed, dattn, dpre, dact;
 
     private float zLoss;
     private boolean logitsAreGradients;
 
     private static final class LayerParams {
         Parameter ln1w, ln1b, wqkv, wo, ln2w, ln2b, win, wout;
+        Parameter qNormW, qNormB, kNormW, kNormB;    // QK-norm only
     }
 
-    /** Saved forward activations of one block (names follow the pre-LN reading; see forward). */
+    /**
+     * Saved forward activations of one block (names follow the pre-LN reading; see forward).
+     * With QK-norm, qkv stays the raw projection (the norm's backward needs it) and attention
+     * reads qkvNormed: q and k normed per head, v copied through.
+     */
     private static final class LayerActs {
         Tensor ln1, ln1Mean, ln1Rstd, qkv, att, attnOut, res1, ln2, ln2Mean, ln2Rstd, pre, act, res2;
+        Tensor qkvNormed, qMean, qRstd, kMean, kRstd;  // QK-norm only
     }
 
     public Transformer(Backend backend, ModelConfig cfg, int batch, long seed) {
@@ -56,7 +62,7 @@ public final class Transformer {
         this.v = cfg.vocabSize();
         this.h = cfg.hidden();
         this.heads = cfg.heads();
-        this.preW = cfg.activation().preWidth(c);
+        this.preW = cfg.preWidth();
         int layers = cfg.layers();
 
         // ---- parameter layout: decayed matrices, then norms ----
@@ -79,9 +85,17 @@ public final class Transformer {
             vec.accept("layers." + l + ".ln1.bias", new Shape(c));
             vec.accept("layers." + l + ".ln2.weight", new Shape(c));
             vec.accept("layers." + l + ".ln2.bias", new Shape(c));
+            if (cfg.qkNorm()) {
+                for (String qk : new String[] {"q_norm", "k_norm"}) {
+                    vec.accept("layers." + l + ".attn." + qk + ".weight", new Shape(cfg.headSize()));
+                    vec.accept("layers." + l + ".attn." + qk + ".bias", new Shape(cfg.headSize()));
+                }
+            }
         }
-        vec.accept("ln_f.weight", new Shape(c));
-        vec.accept("ln_f.bias", new Shape(c));
+        if (cfg.finalNorm()) {   // post-LN blocks already end in a LayerNorm (Xiong et al. 2020, Fig. 1a)
+            vec.accept("ln_f.weight", new Shape(c));
+            vec.accept("ln_f.bias", new Shape(c));
+        }
 
         long total = 0, decayed = 0;
         for (int i = 0; i < names.size(); i++) {
@@ -103,8 +117,8 @@ public final class Transformer {
         tokEmb = find("tok_emb");
         posEmb = find("pos_emb");
         lmHead = cfg.tieEmbeddings() ? tokEmb : find("lm_head");
-        lnfW = find("ln_f.weight");
-        lnfB = find("ln_f.bias");
+        lnfW = cfg.finalNorm() ? find("ln_f.weight") : null;
+        lnfB = cfg.finalNorm() ? find("ln_f.bias") : null;
         lp = new LayerParams[layers];
         for (int l = 0; l < layers; l++) {
             LayerParams p = new LayerParams();
@@ -117,6 +131,12 @@ public final class Transformer {
             p.ln2b = find(pre + "ln2.bias");
             p.win = find(pre + "ffn.w_in");
             p.wout = find(pre + "ffn.w_out");
+            if (cfg.qkNorm()) {
+                p.qNormW = find(pre + "attn.q_norm.weight");
+                p.qNormB = find(pre + "attn.q_norm.bias");
+                p.kNormW = find(pre + "attn.k_norm.weight");
+                p.kNormB = find(pre + "attn.k_norm.bias");
+            }
             lp[l] = p;
         }
         initialize(seed);
@@ -141,11 +161,18 @@ public final class Transformer {
             a.pre = alloc(n, preW);
             a.act = alloc(n, h);
             a.res2 = alloc(n, c);
+            if (cfg.qkNorm()) {
+                a.qkvNormed = alloc(n, 3L * c);
+                a.qMean = alloc((long) n * heads);
+                a.qRstd = alloc((long) n * heads);
+                a.kMean = alloc((long) n * heads);
+                a.kRstd = alloc((long) n * heads);
+            }
             la[l] = a;
         }
-        lnf = alloc(n, c);
-        lnfMean = alloc(n);
-        lnfRstd = alloc(n);
+        lnf = cfg.finalNorm() ? alloc(n, c) : null;
+        lnfMean = cfg.finalNorm() ? alloc(n) : null;
+        lnfRstd = cfg.finalNorm() ? alloc(n) : null;
         logits = alloc(n, v);
         losses = alloc(n);
         logZ = alloc(n);
@@ -154,6 +181,7 @@ public final class Transformer {
         dtmp = alloc(n, c);
         dln = alloc(n, c);
         dqkv = alloc(n, 3L * c);
+        dqkvNormed = cfg.qkNorm() ? alloc(n, 3L * c) : null;
         dattn = alloc(n, c);
         dpre = alloc(n, preW);
         dact = alloc(n, h);
@@ -249,8 +277,11 @@ public final class Transformer {
         be.embeddingForward(x0, inputs, tokEmb.value(), posEmb.value(), b, t, c);
         Tensor x = x0;
         for (int l = 0; l < la.length; l++) x = block(l, x);
-        be.layerNormForward(lnf, lnfMean, lnfRstd, x, lnfW.value(), lnfB.value(), n, c);
-        linear(logits, lnf, lmHead.value(), v, c);
+        if (cfg.finalNorm()) {
+            be.layerNormForward(lnf, lnfMean, lnfRstd, x, lnfW.value(), lnfB.value(), n, c);
+            x = lnf;
+        }
+        linear(logits, x, lmHead.value(), v, c);
     }
 
     // pre-LN:  a = LN1(x); res1 = x + Wo·attn(Wqkv·a); ln2 = LN2(res1); res2 = res1 + Wout·f(Win·ln2)
@@ -265,7 +296,15 @@ public final class Transformer {
             attnIn = a.ln1;
         }
         linear(a.qkv, attnIn, p.wqkv.value(), 3 * c, c);
-        be.attentionForward(a.attnOut, a.att, maxLogit.slice(l, 1), a.qkv, b, t, c, heads);
+        Tensor qkv = a.qkv;
+        if (cfg.qkNorm()) {
+            // q_h ← LN_q(q_h), k_h ← LN_k(k_h) per head; v unchanged
+            be.copy(a.qkvNormed, a.qkv);
+            be.headNormForward(a.qkvNormed, a.qMean, a.qRstd, a.qkv, p.qNormW.value(), p.qNormB.value(), n, c, heads, 0);
+            be.headNormForward(a.qkvNormed, a.kMean, a.kRstd, a.qkv, p.kNormW.value(), p.kNormB.value(), n, c, heads, 1);
+            qkv = a.qkvNormed;
+        }
+        be.attentionForward(a.attnOut, a.att, maxLogit.slice(l, 1), qkv, b, t, c, heads);
         be.copy(a.res1, x);
         linearAccumulate(a.res1, a.attnOut, p.wo.value(), c, c);
         Tensor ffnIn;
@@ -308,15 +347,34 @@ public final class Transformer {
         be.crossEntropyBackward(logits, logits, logZ, targets, n, v, 1f / n, zLoss / n);
         logitsAreGradients = true;
         Tensor xLast = la.length == 0 ? x0 : layerOutput(la.length - 1);
-        linearBackward(dln, false, lmHead.grad(), logits, lnf, lmHead.value(), v, c);
-        be.fill(dres, 0f);
-        be.layerNormBackward(dres, lnfW.grad(), lnfB.grad(), dln, xLast, lnfW.value(), lnfMean, lnfRstd, n, c);
+        if (cfg.finalNorm()) {
+            linearBackward(dln, false, lmHead.grad(), logits, lnf, lmHead.value(), v, c);
+            be.fill(dres, 0f);
+            be.layerNormBackward(dres, lnfW.grad(), lnfB.grad(), dln, xLast, lnfW.value(), lnfMean, lnfRstd, n, c);
+        } else {
+            linearBackward(dres, false, lmHead.grad(), logits, xLast, lmHead.value(), v, c);
+        }
         for (int l = la.length - 1; l >= 0; l--) {
             Tensor xin = l == 0 ? x0 : layerOutput(l - 1);
             if (cfg.norm() == Norm.PRE) blockBackwardPre(l, xin);
             else blockBackwardPost(l, xin);
         }
         be.embeddingBackward(tokEmb.grad(), posEmb.grad(), dres, inputs, b, t, c);
+    }
+
+    // dqkv = ∂L/∂qkv (the raw projection) from dattn; with QK-norm through the per-head norms,
+    // v's gradient copied through
+    private void attentionBackward(LayerParams p, LayerActs a) {
+        if (!cfg.qkNorm()) {
+            be.attentionBackward(dqkv, dattn, a.qkv, a.att, b, t, c, heads);
+            return;
+        }
+        be.attentionBackward(dqkvNormed, dattn, a.qkvNormed, a.att, b, t, c, heads);
+        be.copy(dqkv, dqkvNormed);
+        be.headNormBackward(dqkv, p.qNormW.grad(), p.qNormB.grad(), dqkvNormed, a.qkv, p.qNormW.value(), a.qMean, a.qRstd,
+                n, c, heads, 0);
+        be.headNormBackward(dqkv, p.kNormW.grad(), p.kNormB.grad(), dqkvNormed, a.qkv, p.kNormW.value(), a.kMean, a.kRstd,
+                n, c, heads, 1);
     }
 
     private Tensor layerOutput(int l) {
@@ -333,7 +391,7 @@ public final class Transformer {
         linearBackward(dln, false, p.win.grad(), dpre, a.ln2, p.win.value(), preW, c);
         be.layerNormBackward(dres, p.ln2w.grad(), p.ln2b.grad(), dln, a.res1, p.ln2w.value(), a.ln2Mean, a.ln2Rstd, n, c);
         linearBackward(dattn, false, p.wo.grad(), dres, a.attnOut, p.wo.value(), c, c);
-        be.attentionBackward(dqkv, dattn, a.qkv, a.att, b, t, c, heads);
+        attentionBackward(p, a);
         linearBackward(dln, false, p.wqkv.grad(), dqkv, a.ln1, p.wqkv.value(), 3 * c, c);
         be.layerNormBackward(dres, p.ln1w.grad(), p.ln1b.grad(), dln, xin, p.ln1w.value(), a.ln1Mean, a.ln1Rstd, n, c);
     }
@@ -352,7 +410,7 @@ public final class Transformer {
         be.fill(dtmp, 0f);
         be.layerNormBackward(dtmp, p.ln1w.grad(), p.ln1b.grad(), dres, a.res1, p.ln1w.value(), a.ln1Mean, a.ln1Rstd, n, c);
         linearBackward(dattn, false, p.wo.grad(), dtmp, a.attnOut, p.wo.value(), c, c);
-        be.attentionBackward(dqkv, dattn, a.qkv, a.att, b, t, c, heads);
+        attentionBackward(p, a);
         be.copy(dres, dtmp);
         linearBackward(dres, true, p.wqkv.grad(), dqkv, xin, p.wqkv.value(), 3 * c, c);
     }

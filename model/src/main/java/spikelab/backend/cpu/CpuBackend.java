@@ -8,7 +8,7 @@ import spikelab.model.Activation;
 
 /**
  * The reference backend: pure Java, float32, multithreaded and deterministic. Each op family
- * lives in its own class ({@link Embedding}, {@link LayerNorm}, {@link Attention},
+ * lives in its own class ({@link Embedding}, {@link LayerNorm}, {@link HeadNorm}, {@link Attention},
  * {@link Activations}, {@link CrossEntropy}, {@link Optimizer}, {@link Reductions}, {@link Gemm});
  * this class only unwraps tensors into arrays and offsets.
  */
@@ -116,6 +116,20 @@ public final class CpuBackend implements Backend {
     @Override
     public void attentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor att, int b, int t, int c, int h) {
         attention.backward(par, a(dqkv), o(dqkv), a(dout), o(dout), a(qkv), o(qkv), a(att), o(att), b, t, c, h);
+    }
+
+    @Override
+    public void headNormForward(Tensor out, Tensor mean, Tensor rstd, Tensor qkv, Tensor w, Tensor bias,
+                                int n, int c, int h, int part) {
+        HeadNorm.forward(par, a(out), o(out), a(mean), o(mean), a(rstd), o(rstd), a(qkv), o(qkv), a(w), o(w),
+                a(bias), o(bias), n, c, h, part);
+    }
+
+    @Override
+    public void headNormBackward(Tensor dqkv, Tensor dw, Tensor db, Tensor dout, Tensor qkv, Tensor w,
+                                 Tensor mean, Tensor rstd, int n, int c, int h, int part) {
+        HeadNorm.backward(par, a(dqkv), o(dqkv), a(dw), o(dw), a(db), o(db), a(dout), o(dout), a(qkv), o(qkv),
+                a(w), o(w), a(mean), o(mean), a(rstd), o(rstd), n, c, h, part);
     }
 
     @Override

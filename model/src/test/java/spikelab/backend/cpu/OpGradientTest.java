@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import spikelab.backend.IntBuffer;
 import spikelab.backend.Tensor;
 import spikelab.model.Activation;
@@ -88,6 +89,93 @@ class OpGradientTest {
         check("layernorm dx", x, get(dx), loss, 1e-2, 1e-2);
         check("layernorm dw", w, get(dw), loss, 1e-2, 1e-2);
         check("layernorm db", bias, get(db), loss, 1e-2, 1e-2);
+    }
+
+    /** QK-norm's per-head LayerNorm on the q (part 0) or k (part 1) columns of packed qkv rows. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void headNorm(int part) {
+        int n = 3, c = 12, h = 3, hs = c / h;
+        Tensor qkv = random(n * 3 * c, 1.5), w = random(hs, 1), bias = random(hs, 1), r = random(n * 3 * c, 1);
+        Tensor out = be.allocate(n * 3 * c).all(), mean = be.allocate(n * h).all(), rstd = be.allocate(n * h).all();
+        Supplier<Double> loss = () -> {
+            be.headNormForward(out, mean, rstd, qkv, w, bias, n, c, h, part);
+            return dot(get(out), get(r));         // out's other columns stay 0 and add nothing
+        };
+        loss.get();
+
+        // forward: each (row, head) piece is normalised over its own hs values
+        float[] q = get(qkv), o = get(out), mu = get(mean), rs = get(rstd), wh = get(w), bh = get(bias);
+        for (int row = 0; row < n; row++) {
+            for (int j = 0; j < h; j++) {
+                int base = row * 3 * c + part * c + j * hs;
+                double m = 0, var = 0;
+                for (int i = 0; i < hs; i++) m += q[base + i];
+                m /= hs;
+                for (int i = 0; i < hs; i++) var += (q[base + i] - m) * (q[base + i] - m);
+                double rstdWant = 1 / Math.sqrt(var / hs + 1e-5);
+                assertEquals(m, mu[row * h + j], 1e-5, "mean of row " + row + " head " + j);
+                assertEquals(rstdWant, rs[row * h + j], 1e-4 * rstdWant, "rstd of row " + row + " head " + j);
+                for (int i = 0; i < hs; i++) {
+                    assertEquals((q[base + i] - m) * rstdWant * wh[i] + bh[i], o[base + i], 1e-4, "output " + (base + i));
+                }
+            }
+        }
+
+        // backward: the part of dqkv is overwritten, the rest untouched; dw and db accumulate
+        Tensor dqkv = be.allocate(n * 3 * c).all(), dw = random(hs, 1), db = random(hs, 1);
+        be.fill(dqkv, 123f);
+        float[] dw0 = get(dw), db0 = get(db);
+        be.headNormBackward(dqkv, dw, db, r, qkv, w, mean, rstd, n, c, h, part);
+        float[] dx = get(dqkv), dwAdded = get(dw), dbAdded = get(db);
+        for (int i = 0; i < dx.length; i++) {
+            int col = i % (3 * c);
+            if (col < part * c || col >= (part + 1) * c) {
+                assertEquals(123f, dx[i], "column " + col + " outside part " + part + " was written");
+                dx[i] = 0f;                        // where finite differences give 0
+            }
+        }
+        for (int i = 0; i < hs; i++) {
+            dwAdded[i] -= dw0[i];
+            dbAdded[i] -= db0[i];
+        }
+        check("head norm dx, part " + part, qkv, dx, loss, 1e-2, 1e-2);
+        check("head norm dw, part " + part, w, dwAdded, loss, 1e-2, 1e-2);
+        check("head norm db, part " + part, bias, dbAdded, loss, 1e-2, 1e-2);
+    }
+
+    @Test
+    void headNormSumsDoNotDependOnThreads() {
+        int n = 300, c = 64, h = 2, hs = c / h;
+        Tensor qkv = random(n * 3 * c, 2), w = random(hs, 1), bias = random(hs, 1), dout = random(n * 3 * c, 1);
+        float[][] results = new float[2][];
+        for (int threads : new int[] {1, 3}) {
+            try (CpuBackend one = new CpuBackend(threads)) {
+                Tensor x = copyTo(one, qkv), wt = copyTo(one, w), bt = copyTo(one, bias), dy = copyTo(one, dout);
+                Tensor out = one.allocate(n * 3 * c).all(), mean = one.allocate(n * h).all(), rstd = one.allocate(n * h).all();
+                Tensor dx = one.allocate(n * 3 * c).all(), dw = one.allocate(hs).all(), db = one.allocate(hs).all();
+                one.headNormForward(out, mean, rstd, x, wt, bt, n, c, h, 1);
+                one.headNormBackward(dx, dw, db, dy, x, wt, mean, rstd, n, c, h, 1);
+                float[] all = new float[n * 3 * c * 2 + 2 * hs];
+                one.download(out, all);
+                float[] part = new float[n * 3 * c];
+                one.download(dx, part);
+                System.arraycopy(part, 0, all, n * 3 * c, part.length);
+                float[] p2 = new float[hs];
+                one.download(dw, p2);
+                System.arraycopy(p2, 0, all, 2 * n * 3 * c, hs);
+                one.download(db, p2);
+                System.arraycopy(p2, 0, all, 2 * n * 3 * c + hs, hs);
+                results[threads == 1 ? 0 : 1] = all;
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(results[0], results[1], "1 vs 3 threads");
+    }
+
+    private static Tensor copyTo(CpuBackend other, Tensor t) {
+        Tensor copy = other.allocate(t.size()).all();
+        other.upload(copy, get(t));
+        return copy;
     }
 
     @Test
