@@ -52,6 +52,7 @@ public final class CudaBackend implements Backend {
     private final Kernels k;
     private final Matmul matmul;
     private final CudaAttention attention;
+    private final CudaHeadNorm headNorm;
     private final CudaReductions reductions;
     private final String name;
     private Thread owner;
@@ -82,6 +83,7 @@ public final class CudaBackend implements Backend {
         k = kernels;
         matmul = mm;
         attention = new CudaAttention(this, k, matmul);
+        headNorm = new CudaHeadNorm(this, k);
         reductions = new CudaReductions(this, k);
         name = "cuda (" + CudaSystem.deviceName(device) + ", " + matmul.describe() + ")";
     }
@@ -305,6 +307,20 @@ public final class CudaBackend implements Backend {
         k.launch(k.layerNormParamsPartial, (c + 31) / 32, chunks, 32, 8, lnPartial, p(dout), p(x), p(mean), p(rstd),
                 n, c, LN_ROWS_PER_CHUNK);
         k.launch(k.layerNormParamsFinish, (c + 255) / 256, 1, 256, 1, p(dw), p(db), lnPartial, chunks, c);
+    }
+
+    @Override
+    public void headNormForward(Tensor out, Tensor mean, Tensor rstd, Tensor qkv, Tensor w, Tensor bias,
+                                int n, int c, int h, int part) {
+        current();
+        headNorm.forward(out, mean, rstd, qkv, w, bias, n, c, h, part);
+    }
+
+    @Override
+    public void headNormBackward(Tensor dqkv, Tensor dw, Tensor db, Tensor dout, Tensor qkv, Tensor w,
+                                 Tensor mean, Tensor rstd, int n, int c, int h, int part) {
+        current();
+        headNorm.backward(dqkv, dw, db, dout, qkv, w, mean, rstd, n, c, h, part);
     }
 
     @Override

@@ -23,6 +23,7 @@ final class Kernels implements AutoCloseable {
     final CUfunction axpy;
     final CUfunction embeddingForward, embeddingBackwardTokens, embeddingBackwardPositions;
     final CUfunction layerNormForward, layerNormBackwardDx, layerNormParamsPartial, layerNormParamsFinish;
+    final CUfunction headNormForward, headNormBackwardDx, headNormParamsPartial;
     final CUfunction headsSplit, headsMerge, attentionSoftmax, attentionSoftmaxBackward;
     final CUfunction activationForward, activationBackward;
     final CUfunction crossEntropyForward, crossEntropyBackward;
@@ -42,6 +43,9 @@ final class Kernels implements AutoCloseable {
         layerNormBackwardDx = Ptx.function(ln, "sl_layernorm_backward_dx");
         layerNormParamsPartial = Ptx.function(ln, "sl_layernorm_backward_params_partial");
         layerNormParamsFinish = Ptx.function(ln, "sl_layernorm_backward_params_finish");
+        headNormForward = Ptx.function(ln, "sl_headnorm_forward");
+        headNormBackwardDx = Ptx.function(ln, "sl_headnorm_backward_dx");
+        headNormParamsPartial = Ptx.function(ln, "sl_headnorm_backward_params_partial");
         headsSplit = Ptx.function(att, "sl_heads_split");
         headsMerge = Ptx.function(att, "sl_heads_merge");
         attentionSoftmax = Ptx.function(att, "sl_attention_softmax");

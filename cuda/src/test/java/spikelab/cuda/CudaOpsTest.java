@@ -108,6 +108,27 @@ class CudaOpsTest {
         expectClose("layernorm db", db, FP32);
     }
 
+    /** QK-norm's per-head LayerNorm; hs 24 leaves a warp partly idle, hs 64 loops; 1800 pieces span chunks. */
+    @ParameterizedTest
+    @CsvSource({"600,72,3,0", "600,72,3,1", "300,128,2,1"})
+    void headNorm(int n, int c, int h, int part) {
+        int hs = c / h;
+        Pair.T qkv = p.random(n * 3 * c, 2), w = p.random(hs, 1), bias = p.random(hs, 1);
+        Pair.T out = p.random(n * 3 * c, 1), mean = p.zeros(n * h), rstd = p.zeros(n * h);   // other parts kept
+        p.cpu.headNormForward(out.c, mean.c, rstd.c, qkv.c, w.c, bias.c, n, c, h, part);
+        p.gpu.headNormForward(out.g, mean.g, rstd.g, qkv.g, w.g, bias.g, n, c, h, part);
+        expectClose("head norm out", out, FP32);
+        expectClose("head norm mean", mean, FP32);
+        expectClose("head norm rstd", rstd, FP32);
+        // dqkv's other parts must survive, dw and db start non-zero: overwrite and accumulate are both checked
+        Pair.T dout = p.random(n * 3 * c, 1), dqkv = p.random(n * 3 * c, 1), dw = p.random(hs, 1), db = p.random(hs, 1);
+        p.cpu.headNormBackward(dqkv.c, dw.c, db.c, dout.c, qkv.c, w.c, mean.c, rstd.c, n, c, h, part);
+        p.gpu.headNormBackward(dqkv.g, dw.g, db.g, dout.g, qkv.g, w.g, mean.g, rstd.g, n, c, h, part);
+        expectClose("head norm dqkv", dqkv, FP32);
+        expectClose("head norm dw", dw, FP32);
+        expectClose("head norm db", db, FP32);
+    }
+
     @Test
     void attention() {
         attentionCase(p, 2, 37, 48, 3, FP32);

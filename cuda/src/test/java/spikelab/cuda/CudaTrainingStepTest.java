@@ -32,9 +32,9 @@ class CudaTrainingStepTest {
         float[] params, grads;
     }
 
-    private static ModelConfig config(Activation act, Norm norm, boolean tied) {
+    private static ModelConfig config(Activation act, Norm norm, boolean tied, boolean qkNorm) {
         return ModelConfig.builder().vocabSize(65).dModel(64).heads(4).layers(2).context(32)
-                .activation(act).norm(norm).tieEmbeddings(tied).build();
+                .activation(act).norm(norm).tieEmbeddings(tied).qkNorm(qkNorm).build();
     }
 
     private static Trace run(Backend be, ModelConfig cfg) {
@@ -64,10 +64,11 @@ class CudaTrainingStepTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"gelu,pre,false", "swiglu,pre,true", "relu,post,false"})
-    void matchesCpuAndRepeatsToTheBit(String act, String norm, boolean tied) {
+    @CsvSource({"gelu,pre,false,false", "swiglu,pre,true,false", "relu,post,false,false", "gelu,pre,false,true",
+            "swiglu,post,false,true"})
+    void matchesCpuAndRepeatsToTheBit(String act, String norm, boolean tied, boolean qkNorm) {
         Pair.skipWithoutGpu();
-        ModelConfig cfg = config(Activation.parse(act), Norm.valueOf(norm.toUpperCase(java.util.Locale.ROOT)), tied);
+        ModelConfig cfg = config(Activation.parse(act), Norm.valueOf(norm.toUpperCase(java.util.Locale.ROOT)), tied, qkNorm);
         Trace cpu, gpu1, gpu2;
         try (CpuBackend be = new CpuBackend(2)) {
             cpu = run(be, cfg);
