@@ -99,6 +99,10 @@ public final class Checkpoint {
     public static void loadWeights(SafeTensors st, Transformer model) {
         Meta meta = meta(st);
         requireSameConfig(st.label(), meta.config(), model.config());
+        if (meta.config().norm() == Norm.POST && st.contains("ln_f.weight")) {
+            throw new UserError(st.label() + " is a post-LN model from before post-LN dropped its final LayerNorm "
+                    + "(it holds ln_f): this version cannot run it, retrain it (or use the spikelab version that wrote it)");
+        }
         requireSameNames(st, model.parameters(), "");
         float[] host = new float[Math.toIntExact(model.params().size())];
         long base = model.params().offset();
@@ -188,6 +192,7 @@ public final class Checkpoint {
         o.addProperty("scaled_init", c.scaledInit());
         o.addProperty("init_std", c.initStd());
         o.addProperty("hidden", c.hidden());
+        o.addProperty("qk_norm", c.qkNorm());
         return o;
     }
 
@@ -206,6 +211,9 @@ public final class Checkpoint {
                     .tieEmbeddings(field(o, "tie_embeddings", where).getAsBoolean())
                     .scaledInit(field(o, "scaled_init", where).getAsBoolean())
                     .initStd(field(o, "init_std", where).getAsFloat())
+                    // the width the tensors were made with, whatever rule chose it (older files padded gated widths to 32)
+                    .ffnHidden(o.has("hidden") ? field(o, "hidden", where).getAsInt() : 0)
+                    .qkNorm(o.has("qk_norm") && field(o, "qk_norm", where).getAsBoolean())   // absent in older files: off
                     .build();
         } catch (UserError e) {
             throw e;
@@ -231,12 +239,18 @@ public final class Checkpoint {
             {"--context", "" + file.context(), "" + model.context()},
             {"vocabulary size", "" + file.vocabSize(), "" + model.vocabSize()},
             {"--tie-embeddings", "" + file.tieEmbeddings(), "" + model.tieEmbeddings()},
+            {"--qk-norm", "" + file.qkNorm(), "" + model.qkNorm()},
         };
         for (String[] f : fields) {
             if (!f[1].equals(f[2])) {
                 throw new UserError("checkpoint " + label + " was made with " + f[0] + " " + f[1]
                         + " but this model has " + f[0] + " " + f[2] + ": use the checkpoint of the same configuration");
             }
+        }
+        if (file.hidden() != model.hidden()) {
+            // e.g. a gated model from before --ffn-hidden auto became round(8C/3)
+            throw new UserError("checkpoint " + label + " has FFN hidden width " + file.hidden() + " but this model has "
+                    + model.hidden() + ": pass --ffn-hidden " + file.hidden() + " to use it");
         }
     }
 

@@ -43,6 +43,11 @@ public class TrainOptions {
     @Option(names = "--no-scaled-init", negatable = false,
             description = "init the residual projections like every matrix (no 1/sqrt(2L) scaling)")
     public boolean noScaledInit;
+    @Option(names = "--qk-norm", description = "LayerNorm of each head's query and key before Q·K^T (learned, not decayed)")
+    public boolean qkNorm;
+    @Option(paramLabel = "auto|N", names = "--ffn-hidden", defaultValue = "auto",
+            description = "FFN hidden width: auto matches parameters across activations (4C plain, round(8C/3) gated), or N (default: ${DEFAULT-VALUE})")
+    public String ffnHidden = "auto";
 
     // ---- optimisation ----
     @Option(paramLabel = "N", names = "--batch", defaultValue = "16", description = "sequences per step B (default: ${DEFAULT-VALUE})")
@@ -137,6 +142,19 @@ public class TrainOptions {
         }
     }
 
+    /** The --ffn-hidden width, 0 for auto; a {@link UserError} for anything but auto or a positive integer. */
+    public int ffnHidden() {
+        String s = ffnHidden == null ? "" : ffnHidden.trim();
+        if (s.equalsIgnoreCase("auto")) return 0;
+        try {
+            int n = Integer.parseInt(s);
+            if (n > 0) return n;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new UserError("--ffn-hidden must be auto or a positive integer, got '" + ffnHidden + "': use e.g. --ffn-hidden auto");
+    }
+
     public int threads() {
         return threads == null ? Runtime.getRuntime().availableProcessors() : threads;
     }
@@ -145,6 +163,7 @@ public class TrainOptions {
     public void validate() {
         activation();
         norm();
+        ffnHidden();
         positive("--layers", layers);
         positive("--d-model", dModel);
         positive("--heads", heads);
@@ -198,7 +217,7 @@ public class TrainOptions {
         try {
             return ModelConfig.builder().vocabSize(vocabSize).dModel(dModel).heads(heads).layers(layers)
                     .context(context).activation(activation()).norm(norm()).tieEmbeddings(tieEmbeddings)
-                    .scaledInit(!noScaledInit).build();
+                    .scaledInit(!noScaledInit).qkNorm(qkNorm).ffnHidden(ffnHidden()).build();
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
@@ -207,7 +226,7 @@ public class TrainOptions {
     /** The default run name: what varies in studies, then the time. */
     public String defaultName() {
         String time = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        return activation + "-" + norm + "-L" + layers + "-d" + dModel + "-lr" + lr + "-s" + seed + "-" + time;
+        return activation + "-" + norm + (qkNorm ? "-qk" : "") + "-L" + layers + "-d" + dModel + "-lr" + lr + "-s" + seed + "-" + time;
     }
 
     /** config.json: every option, snake_case. */
@@ -224,6 +243,9 @@ public class TrainOptions {
         o.addProperty("context", context);
         o.addProperty("tie_embeddings", tieEmbeddings);
         o.addProperty("scaled_init", !noScaledInit);
+        o.addProperty("qk_norm", qkNorm);
+        int h = ffnHidden();
+        o.addProperty("ffn_hidden", h == 0 ? "auto" : Integer.toString(h));   // the width in use is config.json's "hidden"
         o.addProperty("batch", batch);
         o.addProperty("steps", steps);
         Json.put(o, "lr", lr);
