@@ -115,10 +115,14 @@ def expected_model_shapes(cfg):
                    (p + "ffn.w_in", [2 * h if gated else h, C]), (p + "ffn.w_out", [C, h])]
     if not cfg["tie_embeddings"]:
         shapes.append(("lm_head", [V, C]))
+    hs = C // cfg["heads"]
     for l in range(L):
         p = "layers.%d." % l
         shapes += [(p + "ln1.weight", [C]), (p + "ln1.bias", [C]), (p + "ln2.weight", [C]), (p + "ln2.bias", [C])]
-    shapes += [("ln_f.weight", [C]), ("ln_f.bias", [C])]
+        if cfg.get("qk_norm", False):
+            shapes += [(p + "attn.%s.%s" % (qk, wb), [hs]) for qk in ("q_norm", "k_norm") for wb in ("weight", "bias")]
+    if cfg["norm"] == "pre":   # post-LN blocks end in a LayerNorm already: no ln_f
+        shapes += [("ln_f.weight", [C]), ("ln_f.bias", [C])]
     return shapes
 
 
