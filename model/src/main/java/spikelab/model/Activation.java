@@ -48,11 +48,6 @@ public enum Activation {
         return gated ? (8 * c + 1) / 3 : 4 * c;
     }
 
-    /** Width of the first FFN product for hidden width h: h, or 2h (gate | up) for gated variants. */
-    public int preWidth(int hidden) {
-        return gated ? 2 * hidden : hidden;
-    }
-
     public String cliName() { return name().toLowerCase(Locale.ROOT); }
 
     /** Parses a CLI name; the error lists the valid names. */

@@ -59,7 +59,7 @@ public final class ModelConfig {
     /** The FFN hidden width h in use. */
     public int hidden() { return ffnHidden > 0 ? ffnHidden : activation.hiddenWidth(dModel); }
     /** Width of the first FFN product: h, or 2h (gate | up) for gated activations. */
-    public int preWidth() { return activation.preWidth(hidden()); }
+    public int preWidth() { return activation.gated() ? 2 * hidden() : hidden(); }
     /** Whether the model ends in a final LayerNorm ln_f: pre-LN only, post-LN blocks already end in one. */
     public boolean finalNorm() { return norm == Norm.PRE; }
 
