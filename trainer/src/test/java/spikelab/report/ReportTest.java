@@ -68,12 +68,14 @@ class ReportTest {
         assertEquals("name,activation,norm,layers,d_model,lr,seed,parameter_count,device,steps_planned,steps_completed,"
                 + "interrupted,diverged,diverged_step,final_train_loss,final_val_loss,best_val_loss,val_loss_at_init,"
                 + "loss_spikes,grad_spikes,explosions,loss_spike_score,grad_spike_score,dead_fraction,max_attn_logit,"
-                + "tokens_per_s,wall_time_s,dir", csv.get(0));
+                + "tokens_per_s,wall_time_s,qk_norm,z_loss,data,outcome,ffn_hidden,dead_recovered_fraction,dir", csv.get(0));
         assertEquals(17, csv.size());
         String div = csv.stream().filter(l -> l.startsWith("relu-L4-s2-lr1e-2,")).findFirst().orElseThrow();
         List<String> f = Arrays.asList(div.split(","));
         assertEquals("\"cpu, 2 threads\"", f.get(8) + "," + f.get(9), "quoted because it holds a comma");
         assertEquals(List.of("30", "17", "false", "true", "17", "NaN", "NaN"), f.subList(10, 17));
+        // config.json has no qk_norm, data or ffn_hidden, summary.json no outcome: empty cells, not a crash
+        assertEquals(List.of("", "", "", "", "", ""), f.subList(29, 35));
 
         String md = Files.readString(sweep.resolve("report.md"));
         assertTrue(md.contains("| activation | layers | runs | best lr | final val loss | LR sensitivity |"), md);
