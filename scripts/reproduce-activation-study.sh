@@ -33,21 +33,22 @@ stress_cpu="--device cpu --activations relu,gelu,reglu,swiglu --depths 4 --seeds
 stress_cpu+=" --d-model 64 --heads 4 --context 32 --batch 8 --steps 2000 --warmup 0 --clip 0"
 stress_cpu+=" --spike-window 100 --eval-every 250 --eval-batches 4 --probe-every 250"
 
-# CPU budgets, from the 252-run grid of docs/results (d_model 32, 300 steps, ~20 min on the
-# 2-vCPU machine, about 5 s per run averaged over depths 2-16, diverged runs stopping early)
-# scaled by runs x depth; the stress arm from timed d_model-64 steps (~40 ms per step at depth
-# 4, so ~80 s per 2,000-step run). Measured on a machine shared with other builds, so upper ends.
+# CPU budgets are estimates, scaled from the one measured grid (docs/results: 252 runs of
+# d_model 32, 300 steps, depths 2-16, ~20 min on the 2-vCPU machine, i.e. ~5 s per run or
+# ~2 ms per layer-step, diverged runs stopping early) by runs x layers x steps. The stress arm
+# assumes a d_model-64 layer costs 2-3x a d_model-32 one at these tiny sizes (~50-70 s per
+# 2,000-step depth-4 run); not measured. A machine shared with other builds is much slower.
 arms_cpu() {
   cat <<EOF
 main      | main   | 500 runs, ~55 min  | --activations relu,gelu,reglu,geglu,swiglu --depths 2,4,8,16 --seeds 1,2,3,4,5 --lrs $lrs_cpu $common_cpu
 qk-norm   | main   | 125 runs, ~30 min  | --activations relu,gelu,reglu,geglu,swiglu --depths 16 --seeds 1,2,3,4,5 --lrs $lrs_cpu --qk-norms off,on $common_cpu
 z-loss    | main   | 125 runs, ~30 min  | --activations relu,gelu,reglu,geglu,swiglu --depths 16 --seeds 1,2,3,4,5 --lrs $lrs_cpu --z-losses 0,1e-4 $common_cpu
-stress-pre  | stress-pre  | 40 runs, ~55 min | $stress_cpu --norm pre
-stress-post | stress-post | 40 runs, ~55 min | $stress_cpu --norm post
+stress-pre  | stress-pre  | 40 runs, ~45 min | $stress_cpu --norm pre
+stress-post | stress-post | 40 runs, ~45 min | $stress_cpu --norm post
 EOF
 }
 
-# quick: the whole pipeline at toy size, to try it (~3-5 min on 2 vCPUs): two activations of one
+# quick: the whole pipeline at toy size, to try it (~2-4 min on 2 idle vCPUs): two activations of one
 # GLU pair, two depths, three seeds so that one picks the lr and two are compared, two lrs.
 arms_quick() {
   cat <<EOF

@@ -125,7 +125,8 @@ final class LrPlots {
         if (c.getSeriesMap().isEmpty()) return;
         c.getStyler().setXAxisLogarithmic(true);
         c.getStyler().setXAxisLogarithmicDecadeOnly(true);
-        if (lo > 0 && hi > lo) Plots.logY(c);
+        // XChart's own log labels: with a tick formatter it labels a log axis with linear ticks
+        if (lo > 0 && hi > lo) c.getStyler().setYAxisLogarithmic(true);
         out.save(c, String.format(Locale.ROOT, "max-attn-logit-vs-lr-L%d", depth));
     }
 

@@ -169,8 +169,9 @@ public final class Report {
     private static void claims(StringBuilder sb, List<Claims.Claim> claims) {
         int m = 0;
         for (Claims.Claim c : claims) m += c.comparisons.size();
-        sb.append("## Claims\n\n");
-        sb.append(String.format(Locale.ROOT, "%d comparisons in all; every p below is also given Holm-adjusted over all %d. "
+        sb.append("## Claims\n\nThe claims as this study frames Shazeer 2020 (GLU variants in the FFN) and Wortsman et al. "
+                + "2023 (small-scale proxies for large-scale training instabilities), each tested on the arms present here. ");
+        sb.append(String.format(Locale.ROOT, "%n%n%d comparisons in all; every p below is also given Holm-adjusted over all %d. "
                 + "Paired comparisons: mean difference, percentile-bootstrap 95%% CI (%d resamples) and a two-sided "
                 + "sign-flip permutation p (exact up to %d pairs, else %d random flips), all with fixed seeds. Incidences: "
                 + "Fisher's exact test, two-sided. ", m, m, PairedStats.RESAMPLES, PairedStats.EXACT_UP_TO, PairedStats.RESAMPLES));
