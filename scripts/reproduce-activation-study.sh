@@ -1,54 +1,130 @@
 #!/usr/bin/env bash
-# The activation x depth stability study as one resumable sweep.
+# The activation x depth stability study, as resumable sweeps ("arms") and one report over them.
 #
-#   scripts/reproduce-activation-study.sh cpu            # this 2-core machine, small models
-#   scripts/reproduce-activation-study.sh gpu            # one NVIDIA GPU, larger models, depths to 32
-#   scripts/reproduce-activation-study.sh cpu --norm post --out runs/study-post   # extra options go to the sweep/train
+#   scripts/reproduce-activation-study.sh quick            # a few minutes on a 2-vCPU machine, to try it
+#   scripts/reproduce-activation-study.sh cpu              # every CPU arm in turn (hours), then the report
+#   scripts/reproduce-activation-study.sh cpu stress-post  # one arm only (each fits in 90 min on 2 vCPUs)
+#   scripts/reproduce-activation-study.sh gpu              # one GPU, ~8 min, parallel shards
+#   scripts/reproduce-activation-study.sh list             # the arms of every preset, with their budgets
+#   scripts/reproduce-activation-study.sh cpu main --steps 200   # extra options go to the sweep / train
 #
-# Rerunning the same command resumes: finished cells are skipped. The report
-# (summary.csv, report.md, plots/) is written into the sweep directory at the end;
-# regenerate it any time with: scripts/spikelab report <sweep dir>
-# To split the grid over machines or a Slurm array, add --shard I/N --no-report (docs/sweeps.md).
+# Rerunning a command resumes it: finished cells are skipped, interrupted ones continue from
+# their checkpoint. Arms that share training settings share a sweep directory, so a cell two
+# arms both need (e.g. qk-norm off at depth 16) is trained once. The combined report (claims
+# with paired statistics, summary.csv, plots) goes to runs/activation-study-<preset>/report;
+# redo it any time with the `spikelab report` line this script prints at the end.
+#
+# Editing the grids: each arm is one line in arms_<preset>() below:
+#   name | sweep directory (under the preset's) | budget | sweep options
+# Budgets are estimates (see the comment above each preset); measure before trusting them.
+#
+# Data: tinyshakespeare from ../shared/data, relative to the repository (DATA=FILE for another
+# file). Once it is the built-in default corpus, DATA= (empty) drops the --data option.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+DATA="${DATA-$root/../shared/data/tinyshakespeare.txt}"
+
+lrs_cpu=1e-3,3e-3,1e-2,3e-2,1e-1
+common_cpu="--device cpu --d-model 32 --heads 4 --context 32 --batch 8 --steps 300 --warmup 30"
+common_cpu+=" --spike-window 50 --eval-every 50 --eval-batches 4 --probe-every 50"
+# the stress arm: wider, 2,000 steps, no warm-up, no clipping, lrs up to where runs break
+stress_cpu="--device cpu --activations relu,gelu,reglu,swiglu --depths 4 --seeds 1,2,3,4,5 --lrs 3e-3,1e-2"
+stress_cpu+=" --d-model 64 --heads 4 --context 32 --batch 8 --steps 2000 --warmup 0 --clip 0"
+stress_cpu+=" --spike-window 100 --eval-every 250 --eval-batches 4 --probe-every 250"
+
+# CPU budgets are estimates, scaled from the one measured grid (docs/results: 252 runs of
+# d_model 32, 300 steps, depths 2-16, ~20 min on the 2-vCPU machine, i.e. ~5 s per run or
+# ~2 ms per layer-step, diverged runs stopping early) by runs x layers x steps. The stress arm
+# assumes a d_model-64 layer costs 2-3x a d_model-32 one at these tiny sizes (~50-70 s per
+# 2,000-step depth-4 run); not measured. A machine shared with other builds is much slower.
+arms_cpu() {
+  cat <<EOF
+main      | main   | 500 runs, ~55 min  | --activations relu,gelu,reglu,geglu,swiglu --depths 2,4,8,16 --seeds 1,2,3,4,5 --lrs $lrs_cpu $common_cpu
+qk-norm   | main   | 125 runs, ~30 min  | --activations relu,gelu,reglu,geglu,swiglu --depths 16 --seeds 1,2,3,4,5 --lrs $lrs_cpu --qk-norms off,on $common_cpu
+z-loss    | main   | 125 runs, ~30 min  | --activations relu,gelu,reglu,geglu,swiglu --depths 16 --seeds 1,2,3,4,5 --lrs $lrs_cpu --z-losses 0,1e-4 $common_cpu
+stress-pre  | stress-pre  | 40 runs, ~45 min | $stress_cpu --norm pre
+stress-post | stress-post | 40 runs, ~45 min | $stress_cpu --norm post
+EOF
+}
+
+# quick: the whole pipeline at toy size, to try it: two activations of one GLU pair, two depths,
+# three seeds (one picks the lr, two are compared: too few for any p below 0.125), two lrs.
+# Measured 2026-12-04: 17.5 min wall on the 2-vCPU machine at load average ~15 (other builds),
+# 5.5 min of CPU time including a rebuild, so ~2-4 min on 2 idle vCPUs.
+arms_quick() {
+  cat <<EOF
+quick | quick | 24 runs, ~3 min idle | --activations relu,reglu --depths 2,4 --seeds 1,2,3 --lrs 3e-3,3e-2 --device cpu --d-model 32 --heads 4 --context 32 --batch 8 --steps 100 --warmup 10 --spike-window 20 --eval-every 50 --eval-batches 2 --probe-every 50
+EOF
+}
+
+# GPU: one H200 for <= 8 min. Unmeasured estimate: spikelab's step at these sizes is bound by
+# kernel launches (the L=4 reference model takes ~5 ms per step on an H100, docs/performance),
+# so ~1.2 ms per layer: a 2,000-step run costs ~80 s at depth 32 and ~20 s at depth 8, and the
+# 24 runs below ~20 min one after another. Four shards in parallel processes share the GPU
+# (launch-bound work overlaps), so ~5-6 min of wall time plus start-up. Measure, then tune.
+GPU_SHARDS="${GPU_SHARDS:-4}"
+arms_gpu() {
+  cat <<EOF
+gpu | gpu | 24 runs, ~6 min on one H200 (4 parallel shards) | --activations relu,gelu,reglu,swiglu --depths 8,32 --seeds 1,2,3 --lrs 3e-3 --device cuda --d-model 256 --heads 8 --context 128 --batch 16 --steps 2000 --warmup 100 --eval-every 500 --eval-batches 4 --probe-every 500
+EOF
+}
+
+usage() {
+  echo "usage: $0 quick|cpu|gpu [ARM] [more sweep or train options]   or   $0 list" >&2
+  exit 2
+}
+
+field() { echo "$1" | cut -d'|' -f"$2" | xargs; }
 
 preset="${1:-}"
 case "$preset" in
-  cpu)
-    # 3 activations x 4 depths x 3 seeds x 7 learning rates = 252 runs of a d_model-32 model,
-    # 300 steps each: the lr grid steps by ~3x from well below the optimum (1e-3) to 1, where
-    # every cell diverges, so each activation's breaking point is bracketed. Measured on the
-    # 2-vCPU machine: ~20 min (runs that diverge stop early).
-    # W=50 instead of DESIGN's 100: with 300 steps the default window would still hold the
-    # initial loss drop for a third of the run.
-    out="runs/activation-study-cpu"
-    args=(--activations relu,gelu,swiglu --depths 2,4,8,16 --seeds 1,2,3
-          --lrs 1e-3,3e-3,1e-2,3e-2,1e-1,3e-1,1
-          --device cpu --d-model 32 --heads 4 --context 32 --batch 8 --steps 300 --warmup 30
-          --spike-window 50 --eval-every 50 --eval-batches 4 --probe-every 50)
-    ;;
-  gpu)
-    # 4 activations x 5 depths x 3 seeds x 6 learning rates = 360 runs of a d_model-256
-    # model, 1500 steps each; the lr grid is Wortsman et al. 2023's from 1e-3 up (3e-4 is
-    # below every cell's optimum at this size). Measured on one H100 (spikelab's own SGEMM,
-    # no cuBLAS 12): 116k tokens/s at depth 32, so ~110 s per depth-32 cell and ~4 h for the
-    # grid; --shard i/n splits it over GPUs (docs/sweeps.md).
-    out="runs/activation-study-gpu"
-    args=(--activations relu,gelu,swiglu,geglu --depths 2,4,8,16,32 --seeds 1,2,3
-          --lrs 1e-3,3e-3,1e-2,3e-2,1e-1,3e-1
-          --device cuda --d-model 256 --heads 8 --context 256 --batch 32 --steps 1500 --warmup 150
-          --eval-every 150 --eval-batches 8 --probe-every 150)
-    ;;
-  *)
-    echo "usage: $0 cpu|gpu [more sweep or train options, e.g. --norm post --out DIR]" >&2
-    exit 2
-    ;;
+  quick|cpu|gpu) ;;
+  list)
+    for p in quick cpu gpu; do
+      echo "$p:"
+      "arms_$p" | while IFS= read -r l; do printf '  %-12s %-12s %s\n' "$(field "$l" 1)" "$(field "$l" 2)" "$(field "$l" 3)"; done
+    done
+    exit 0 ;;
+  *) usage ;;
 esac
 shift
+only=""
+if [[ $# -gt 0 && "$1" != -* ]]; then only="$1"; shift; fi
+base="runs/activation-study-$preset"
+if [[ -n "$DATA" && ! -f "$DATA" ]]; then
+  echo "error: no corpus at $DATA: set DATA=path/to/tinyshakespeare.txt (or DATA= for the built-in corpus)" >&2
+  exit 2
+fi
+data=()
+[[ -n "$DATA" ]] && data=(--data "$DATA")
 
-# a later --out on the command line wins over the preset's
-for a in "$@"; do [[ "$a" == --out || "$a" == --out=* ]] && out=""; done
-[[ -n "$out" ]] && args+=(--out "$out")
+found=0
+dirs=()
+while IFS= read -r line; do
+  name="$(field "$line" 1)"; dir="$base/$(field "$line" 2)"; budget="$(field "$line" 3)"
+  read -r -a opts <<< "$(field "$line" 4)"
+  [[ " ${dirs[*]-} " == *" $dir "* ]] || dirs+=("$dir")
+  [[ -n "$only" && "$only" != "$name" ]] && continue
+  found=1
+  echo "== arm $name ($budget): scripts/spikelab sweep ${opts[*]} ${data[*]-} --out $dir $*" >&2
+  if [[ "$preset" == gpu && "$GPU_SHARDS" -gt 1 ]]; then
+    pids=()
+    for ((i = 0; i < GPU_SHARDS; i++)); do
+      scripts/spikelab sweep "${opts[@]}" "${data[@]}" --out "$dir" --no-progress --no-report --shard "$i/$GPU_SHARDS" "$@" &
+      pids+=($!)
+    done
+    rc=0
+    for p in "${pids[@]}"; do wait "$p" || rc=$?; done
+    [[ $rc -eq 0 ]] || { echo "arm $name: a shard failed (status $rc); rerun the same command to resume" >&2; exit "$rc"; }
+  else
+    scripts/spikelab sweep "${opts[@]}" "${data[@]}" --out "$dir" --no-progress --no-report "$@"
+  fi
+done < <("arms_$preset")
+[[ $found -eq 1 ]] || { echo "error: no arm '$only' in the $preset preset; see: $0 list" >&2; exit 2; }
 
-echo "activation study, $preset preset: scripts/spikelab sweep ${args[*]} $*" >&2
-exec "$root/scripts/spikelab" sweep "${args[@]}" --no-progress "$@"
+# one report over every arm of the preset that has runs, so the claims can pair arms
+have=()
+for d in "${dirs[@]}"; do [[ -d "$d/runs" ]] && have+=("$d"); done
+echo "== report: scripts/spikelab report ${have[*]} --out $base/report" >&2
+scripts/spikelab report "${have[@]}" --out "$base/report"

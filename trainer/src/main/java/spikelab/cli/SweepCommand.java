@@ -35,7 +35,7 @@ import spikelab.train.Checkpoint;
  * cells between machines or array jobs.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train every cell of activations x depths x seeds x learning rates into DIR/runs/<cell>/, "
+        description = {"Train every cell of activations x depths x seeds x learning rates (x qk-norm x z-loss) into DIR/runs/<cell>/, "
                 + "skipping finished cells, then write DIR/summary.csv, DIR/report.md and DIR/plots/.",
                 "Any other option is passed to every 'spikelab train' run (see 'spikelab train --help')."})
 public final class SweepCommand implements Callable<Integer> {
@@ -58,6 +58,12 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--lrs", split = ",", paramLabel = "LR", defaultValue = "1e-3",
             description = "peak learning rates, comma-separated (default: ${DEFAULT-VALUE})")
     List<Double> lrs;
+    @Option(names = "--qk-norms", split = ",", paramLabel = "off|on", defaultValue = "off",
+            description = "qk-norm settings, comma-separated: off, on (on passes --qk-norm to train) (default: ${DEFAULT-VALUE})")
+    List<String> qkNorms;
+    @Option(names = "--z-losses", split = ",", paramLabel = "X", defaultValue = "0",
+            description = "z-loss coefficients, comma-separated, 0 = off, e.g. 0,1e-4 (default: ${DEFAULT-VALUE})")
+    List<Double> zLosses;
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/sweep",
             description = "sweep directory; rerun with the same DIR to resume (default: ${DEFAULT-VALUE})")
     Path out;
@@ -81,16 +87,23 @@ public final class SweepCommand implements Callable<Integer> {
         final String activation;
         final int layers;
         final long seed;
-        final double lr;
+        final double lr, zLoss;
+        final boolean qkNorm;
 
-        Cell(String activation, int layers, long seed, double lr) {
+        Cell(String activation, int layers, long seed, double lr, boolean qkNorm, double zLoss) {
             this.activation = activation;
             this.layers = layers;
             this.seed = seed;
             this.lr = lr;
+            this.qkNorm = qkNorm;
+            this.zLoss = zLoss;
         }
 
-        String name() { return activation + "-L" + layers + "-s" + seed + "-lr" + Report.lrLabel(lr); }
+        /** qk-norm and z-loss appear only when on, so sweeps from before those axes keep their cell names. */
+        String name() {
+            return activation + "-L" + layers + "-s" + seed + "-lr" + Report.lrLabel(lr) + (qkNorm ? "-qk" : "")
+                    + (zLoss == 0 ? "" : "-z" + Report.lrLabel(zLoss));
+        }
     }
 
     @Override
@@ -165,11 +178,25 @@ public final class SweepCommand implements Callable<Integer> {
         for (double lr : lrs) {
             if (!(lr > 0) || !Double.isFinite(lr)) throw new UserError("--lrs must be positive finite numbers, got " + lr + ": use e.g. --lrs 1e-3,3e-3");
         }
+        if (qkNorms.isEmpty() || zLosses.isEmpty()) throw new UserError("--qk-norms and --z-losses each need at least one value");
+        List<Boolean> qks = new ArrayList<>();
+        for (String q : qkNorms) {
+            String v = q.trim().toLowerCase(java.util.Locale.ROOT);
+            if (!v.equals("off") && !v.equals("on")) throw new UserError("--qk-norms takes off and/or on, got '" + q + "': use e.g. --qk-norms off,on");
+            if (!qks.contains(v.equals("on"))) qks.add(v.equals("on"));
+        }
+        for (double z : zLosses) {
+            if (!(z >= 0) || !Double.isFinite(z)) throw new UserError("--z-losses must be 0 (off) or positive, got " + z + ": use e.g. --z-losses 0,1e-4");
+        }
         List<Cell> cells = new ArrayList<>();
         for (long s : new LinkedHashSet<>(seeds)) {
             for (double lr : new LinkedHashSet<>(lrs)) {
                 for (int d : new LinkedHashSet<>(depths)) {
-                    for (String a : new LinkedHashSet<>(acts)) cells.add(new Cell(a, d, s, lr));
+                    for (boolean qk : qks) {
+                        for (double z : new LinkedHashSet<>(zLosses)) {
+                            for (String a : new LinkedHashSet<>(acts)) cells.add(new Cell(a, d, s, lr, qk, z));
+                        }
+                    }
                 }
             }
         }
@@ -192,6 +219,7 @@ public final class SweepCommand implements Callable<Integer> {
 
     private static final String[][] OWNED = {
         {"--activation", "--activations"}, {"--layers", "--depths"}, {"--seed", "--seeds"}, {"--lr", "--lrs"},
+        {"--qk-norm", "--qk-norms on (or off,on)"}, {"--z-loss", "--z-losses X (or 0,X)"},
         {"--out", "the sweep's --out (cells go to DIR/runs/<cell>)"}};
 
     private void checkPassThrough() {
@@ -208,6 +236,8 @@ public final class SweepCommand implements Callable<Integer> {
         List<String> a = new ArrayList<>(List.of("--activation", c.activation, "--layers", String.valueOf(c.layers),
                 "--seed", String.valueOf(c.seed), "--lr", String.valueOf(c.lr), "--device", device,
                 "--out", cellDir(c).toString()));
+        if (c.qkNorm) a.add("--qk-norm");
+        if (c.zLoss != 0) a.addAll(List.of("--z-loss", String.valueOf(c.zLoss)));
         a.addAll(trainArgs);
         return a;
     }
@@ -259,6 +289,14 @@ public final class SweepCommand implements Callable<Integer> {
      */
     private static final List<String> NOT_COMPARED = List.of("activation", "layers", "seed", "lr", "device", "threads", "name");
 
+    /** What train would write into config.json for this cell: the probe's, with the cell's own qk-norm and z-loss. */
+    private static JsonObject wantedFor(Cell c, JsonObject wanted) {
+        JsonObject w = wanted.deepCopy();
+        if (w.has("qk_norm")) w.addProperty("qk_norm", c.qkNorm);
+        if (w.has("z_loss")) Json.put(w, "z_loss", c.zLoss);
+        return w;
+    }
+
     /**
      * Finished: summary.json says all planned steps ran, or the run diverged. A finished cell run
      * with other settings than this sweep asks for is an error rather than silently mixed in.
@@ -273,6 +311,7 @@ public final class SweepCommand implements Callable<Integer> {
             return false;
         }
         if (!r.finished()) return false;
+        wanted = wantedFor(c, wanted);
         JsonObject had = readConfig(dir);
         for (String key : wanted.keySet()) {
             if (NOT_COMPARED.contains(key) || had == null || !had.has(key)) continue;
@@ -327,6 +366,10 @@ public final class SweepCommand implements Callable<Integer> {
         JsonArray l = new JsonArray();
         lrs.forEach(l::add);
         o.add("lrs", l);
+        o.add("qk_norms", strings(qkNorms));
+        JsonArray z = new JsonArray();
+        zLosses.forEach(z::add);
+        o.add("z_losses", z);
         o.addProperty("device", device);
         o.add("train_args", strings(trainArgs));
         try {

@@ -3,8 +3,10 @@ package spikelab.report;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
 
@@ -13,22 +15,30 @@ import spikelab.model.Activation;
 /**
  * Runs grouped the way the study reads them: one cell per activation × depth, each holding its
  * runs at every learning rate and seed. Activations are ordered as in {@link Activation},
- * depths ascending. When the runs mix LayerNorm placements or widths (a pre-LN and a post-LN
- * sweep reported together), those become part of the cell's label ("swiglu post-LN",
- * "gelu d256") instead of being averaged together.
+ * depths ascending. When the runs mix settings (a pre-LN and a post-LN sweep reported together,
+ * qk-norm on and off, a stress arm with other steps and clipping), the settings that differ
+ * become the cell's arm and part of its label ("swiglu post-LN", "gelu d256, qk-norm")
+ * instead of being averaged together.
  */
 public final class Cells {
     /** One activation × depth. */
     public static final class Cell {
-        /** The FFN activation, and what the tables and legends call this variant of it. */
-        public final String activation, label;
+        /**
+         * The FFN activation, what the tables and legends call this variant of it, and the arm:
+         * the settings that vary between the reported runs, without the activation ("" when
+         * nothing varies).
+         */
+        public final String activation, label, arm;
         public final int layers;
+        public final RunData.Settings settings;
         public final List<RunData> runs = new ArrayList<>();
 
-        Cell(String activation, String label, int layers) {
+        Cell(String activation, String label, String arm, int layers, RunData.Settings settings) {
             this.activation = activation;
             this.label = label;
+            this.arm = arm;
             this.layers = layers;
+            this.settings = settings;
         }
 
         public Stats stat(ToDoubleFunction<RunData> f) { return stat(runs, f); }
@@ -91,12 +101,21 @@ public final class Cells {
     public final List<Cell> cells;
 
     public Cells(List<RunData> runs) {
-        boolean norms = runs.stream().map(r -> r.norm).distinct().count() > 1;
-        boolean widths = runs.stream().mapToInt(r -> r.dModel).distinct().count() > 1;
+        // a setting that differs between runs (LN placement, width, qk-norm, z-loss, steps, warm-up,
+        // clipping, corpus) splits them into arms, so that arms are never averaged together
+        Set<String> varying = new LinkedHashSet<>();
+        for (RunData r : runs) {
+            for (Map.Entry<String, String> e : r.settings.fields().entrySet()) {
+                if (!e.getValue().equals(runs.get(0).settings.fields().get(e.getKey()))) varying.add(e.getKey());
+            }
+        }
         Map<String, Cell> byKey = new LinkedHashMap<>();
         for (RunData r : runs) {
-            String label = r.activation + (norms ? " " + r.norm + "-LN" : "") + (widths ? " d" + r.dModel : "");
-            byKey.computeIfAbsent(label + "\u0000" + r.layers, k -> new Cell(r.activation, label, r.layers)).runs.add(r);
+            List<String> parts = new ArrayList<>();
+            for (Map.Entry<String, String> e : r.settings.fields().entrySet()) if (varying.contains(e.getKey())) parts.add(e.getValue());
+            String arm = String.join(", ", parts);
+            String label = r.activation + (arm.isEmpty() ? "" : " " + arm);
+            byKey.computeIfAbsent(label + "\u0000" + r.layers, k -> new Cell(r.activation, label, arm, r.layers, r.settings)).runs.add(r);
         }
         List<Cell> list = new ArrayList<>(byKey.values());
         list.sort(Comparator.comparingInt((Cell c) -> activationOrder(c.activation)).thenComparing(c -> c.label)

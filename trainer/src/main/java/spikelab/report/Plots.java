@@ -68,8 +68,13 @@ final class Plots {
         versusDepth("grad-spike-score-vs-depth", "Gradient-norm spike score vs depth", "grad-norm spike score (fraction of steps)", true, false, r -> r.gradSpikeScore);
         versusDepth("dead-fraction-vs-depth", "Dead FFN units vs depth (last probe)", "dead fraction (mean over layers)", true, true, r -> r.deadFraction);
         versusDepth("max-attn-logit-vs-depth", "Max attention logit vs depth", "max attention logit (over the run)", false, true, r -> r.maxAttnLogit);
+        LrPlots lr = new LrPlots(cells, this);
+        lr.bestLossVsDepth();
         if (cells.lrSweep()) {
-            for (int depth : cells.depths()) lossVsLr(depth);
+            for (int depth : cells.depths()) {
+                lr.lossVsLr(depth);
+                lr.attnLogitVsLr(depth);
+            }
         }
     }
 
@@ -77,7 +82,7 @@ final class Plots {
 
     /** Per activation, the run(s) at its best learning rate, averaged over seeds step by step. */
     private void curves(int depth, String base, String yTitle, boolean grad) throws IOException {
-        XYChart c = chart(String.format(Locale.ROOT, "%s, %d layers (best lr per activation, mean over seeds)",
+        XYChart c = chart(String.format(Locale.ROOT, "%s, %d layers (best lr per activation; mean and min–max band over seeds)",
                 grad ? "Gradient norm" : "Training loss", depth), "step", yTitle);
         double lo = Double.POSITIVE_INFINITY, hi = 0;
         for (String act : cells.labels()) {
@@ -91,6 +96,7 @@ final class Plots {
                 lo = Math.min(lo, v);
                 hi = Math.max(hi, v);
             }
+            if (runs.size() > 1) band(c, act, xy, cell);
             XYSeries s = c.addSeries(String.format(Locale.ROOT, "%s (lr %s)", act, Report.lrLabel(lr)), xy[0], xy[1]);
             colour(s, cell);
             s.setMarker(SeriesMarkers.NONE);
@@ -104,11 +110,15 @@ final class Plots {
         save(c, String.format(Locale.ROOT, "%s-L%d", base, depth));
     }
 
-    /** x = step, y = mean over the runs of the finite values at that step, block-averaged to MAX_POINTS. */
+    /**
+     * x = step, y = mean over the runs of the finite values at that step, and the smallest and
+     * largest of them (the seed band), each block-averaged to MAX_POINTS.
+     */
     static double[][] meanCurve(List<RunData> runs, boolean grad) {
         int len = 0;
         for (RunData r : runs) len = Math.max(len, r.curves().step.length);
-        double[] sum = new double[len], cnt = new double[len], step = new double[len];
+        double[] sum = new double[len], cnt = new double[len], step = new double[len], min = new double[len], max = new double[len];
+        java.util.Arrays.fill(min, Double.POSITIVE_INFINITY);
         for (RunData r : runs) {
             RunData.Curves cv = r.curves();
             double[] y = grad ? cv.gradNorm : cv.loss;
@@ -117,27 +127,48 @@ final class Plots {
                 if (Double.isFinite(y[i]) && y[i] > 0) {
                     sum[i] += y[i];
                     cnt[i]++;
+                    min[i] = Math.min(min[i], y[i]);
+                    max[i] = Math.max(max[i], y[i]);
                 }
             }
         }
         int block = Math.max(1, (len + MAX_POINTS - 1) / MAX_POINTS);
         List<double[]> pts = new ArrayList<>();
         for (int b = 0; b < len; b += block) {
-            double xs = 0, ys = 0, n = 0;
+            double[] acc = new double[4];
+            double n = 0;
             for (int i = b; i < Math.min(len, b + block); i++) {
                 if (cnt[i] == 0) continue;
-                xs += step[i];
-                ys += sum[i] / cnt[i];
+                acc[0] += step[i];
+                acc[1] += sum[i] / cnt[i];
+                acc[2] += min[i];
+                acc[3] += max[i];
                 n++;
             }
-            if (n > 0) pts.add(new double[] {xs / n, ys / n});
+            if (n > 0) pts.add(new double[] {acc[0] / n, acc[1] / n, acc[2] / n, acc[3] / n});
         }
-        double[][] out = new double[2][pts.size()];
-        for (int i = 0; i < pts.size(); i++) {
-            out[0][i] = pts.get(i)[0];
-            out[1][i] = pts.get(i)[1];
-        }
+        double[][] out = new double[4][pts.size()];
+        for (int i = 0; i < pts.size(); i++) for (int k = 0; k < 4; k++) out[k][i] = pts.get(i)[k];
         return out;
+    }
+
+    /** The seed band (xy[2] to xy[3]) as a filled polygon in the activation's colour, behind its mean line. */
+    private static void band(XYChart c, String label, double[][] xy, Cells.Cell cell) {
+        int n = xy[0].length;
+        double[] px = new double[2 * n], py = new double[2 * n];
+        for (int i = 0; i < n; i++) {
+            px[i] = xy[0][i];
+            py[i] = xy[3][i];
+            px[2 * n - 1 - i] = xy[0][i];
+            py[2 * n - 1 - i] = xy[2][i];
+        }
+        XYSeries b = c.addSeries(label + " seed band", px, py);
+        Color col = COLOURS.getOrDefault(cell.activation, Color.DARK_GRAY);
+        b.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
+        b.setFillColor(new Color(col.getRed(), col.getGreen(), col.getBlue(), 50));
+        b.setLineColor(new Color(0, 0, 0, 0));
+        b.setMarker(SeriesMarkers.NONE);
+        b.setShowInLegend(false);
     }
 
     // ---- scalar against depth -----------------------------------------------------------
@@ -173,55 +204,9 @@ final class Plots {
         save(c, base);
     }
 
-    // ---- final loss against learning rate -------------------------------------------------
-
-    private void lossVsLr(int depth) throws IOException {
-        XYChart c = chart(String.format(Locale.ROOT, "Final validation loss vs peak lr, %d layers", depth),
-                "peak learning rate", "final val loss (diverged runs at their initial loss)");
-        double init = 0, initN = 0, lrMin = Double.POSITIVE_INFINITY, lrMax = 0;
-        for (String act : cells.labels()) {
-            Cells.Cell cell = cells.get(act, depth);
-            if (cell == null) continue;
-            Map<Double, Double> byLr = LrSensitivity.clampedLossByLr(cell.points());
-            List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
-            for (Map.Entry<Double, Double> e : byLr.entrySet()) {
-                if (!(e.getKey() > 0) || !Double.isFinite(e.getValue())) continue;
-                xs.add(e.getKey());
-                ys.add(e.getValue());
-                lrMin = Math.min(lrMin, e.getKey());
-                lrMax = Math.max(lrMax, e.getKey());
-            }
-            for (RunData r : cell.runs) {
-                if (Double.isFinite(r.valLossAtInit)) {
-                    init += r.valLossAtInit;
-                    initN++;
-                }
-            }
-            if (xs.isEmpty()) continue;
-            double sens = cell.lrSensitivity();
-            String label = Double.isNaN(sens) ? act : String.format(Locale.ROOT, "%s (LR sensitivity %.3f)", act, sens);
-            XYSeries s = c.addSeries(label, xs, ys);
-            colour(s, cell);
-            s.setMarker(SeriesMarkers.CIRCLE);
-        }
-        if (c.getSeriesMap().isEmpty()) return;
-        if (initN > 0 && lrMax > lrMin) {
-            XYSeries s = c.addSeries("loss at init", new double[] {lrMin, lrMax}, new double[] {init / initN, init / initN});
-            s.setLineColor(Color.GRAY);
-            s.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
-            s.setMarker(SeriesMarkers.NONE);
-        }
-        // decade ticks from XChart's own log-axis labelling: a custom tick formatter made it
-        // place linear ticks (0.0, 0.1, ...) on the log axis, mislabelling every point
-        c.getStyler().setXAxisLogarithmic(true);
-        c.getStyler().setXAxisLogarithmicDecadeOnly(true);
-        c.getStyler().setYAxisDecimalPattern("0.###");
-        save(c, String.format(Locale.ROOT, "loss-vs-lr-L%d", depth));
-    }
-
     // ---- common ---------------------------------------------------------------------------
 
-    private static XYChart chart(String title, String x, String y) {
+    static XYChart chart(String title, String x, String y) {
         XYChart c = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle(x).yAxisTitle(y).build();
         Styler st = c.getStyler();
         st.setChartBackgroundColor(Color.WHITE);
@@ -236,22 +221,25 @@ final class Plots {
     }
 
     /** Log y with labels between the decades too, so a curve spanning less than 100x still has numbers. */
-    private static void logY(XYChart c) {
+    static void logY(XYChart c) {
         c.getStyler().setYAxisLogarithmic(true);
         c.getStyler().setYAxisLogarithmicDecadeOnly(false);
         c.getStyler().setyAxisTickLabelsFormattingFunction(v -> String.format(Locale.ROOT, "%.3g", v));
     }
 
-    /** Colour by activation; a post-LN variant is dashed so it stays apart from its pre-LN twin. */
-    private static void colour(XYSeries s, Cells.Cell cell) {
+    /** Colour by activation; a variant (post-LN, qk-norm, z-loss) is dashed so it stays apart from its twin. */
+    static void colour(XYSeries s, Cells.Cell cell) {
         Color col = COLOURS.getOrDefault(cell.activation, Color.DARK_GRAY);
         s.setLineColor(col);
         s.setMarkerColor(col);
-        s.setLineStyle(cell.label.contains("post-LN") ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 5f}, 0f)
-                : new BasicStroke(2f));
+        // a variant keeps its activation's colour and gets its own dash: post-LN dashed, qk-norm dotted, z-loss dash-dot
+        float[] dash = cell.settings.norm.equals("post") && cell.arm.contains("post-LN") ? new float[] {8f, 5f}
+                : cell.settings.qkNorm && cell.arm.contains("qk-norm") ? new float[] {2f, 4f}
+                : cell.settings.zLoss > 0 && cell.arm.contains("z-loss") ? new float[] {9f, 4f, 2f, 4f} : null;
+        s.setLineStyle(dash == null ? new BasicStroke(2f) : new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, dash, 0f));
     }
 
-    private void save(XYChart c, String base) throws IOException {
+    void save(XYChart c, String base) throws IOException {
         AtomicFiles.write(dir.resolve(base + ".png"), BitmapEncoder.getBitmapBytes(c, BitmapEncoder.BitmapFormat.PNG));
         ByteArrayOutputStream svg = new ByteArrayOutputStream();
         VectorGraphicsEncoder.saveVectorGraphic(c, svg, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);

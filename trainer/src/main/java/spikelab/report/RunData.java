@@ -31,20 +31,72 @@ public final class RunData {
     public final Integer divergedStep;
     public final double lr, finalTrainLoss, finalValLoss, bestValLoss, valLossAtInit, lossSpikeScore,
             gradSpikeScore, deadFraction, maxAttnLogit, tokensPerS, wallTimeS;
+    /**
+     * Fields newer runs write and older ones lack (null or NaN there): qk-norm and z-loss
+     * (config.json), the corpus, the FFN hidden width, the outcome (ok | diverged | stalled |
+     * interrupted) and the fraction of dead units that came back.
+     */
+    public final Boolean qkNorm;
+    public final Integer ffnHidden;
+    public final String data, outcome;
+    public final double zLoss, deadRecoveredFraction;
+    /** The training settings that make runs of one activation × depth different arms (see {@link Cells}). */
+    public final Settings settings;
     private Curves curves;
 
     /** Per-step series from metrics.jsonl (NaN where a step lacks the field). */
     public static final class Curves {
-        public final double[] step, loss, gradNorm;
+        public final double[] step, loss, gradNorm, logZ;
 
-        Curves(double[] step, double[] loss, double[] gradNorm) {
+        Curves(double[] step, double[] loss, double[] gradNorm, double[] logZ) {
             this.step = step;
             this.loss = loss;
             this.gradNorm = gradNorm;
+            this.logZ = logZ;
         }
     }
 
-    private RunData(Path dir, JsonObject s) {
+    /**
+     * What sets an arm apart besides activation, depth, lr and seed. A missing qk_norm or
+     * z_loss reads as off: runs from before those switches trained without them.
+     */
+    public static final class Settings {
+        public final String norm, data;
+        public final int dModel, steps, warmup;
+        public final boolean qkNorm;
+        public final double zLoss, clip;
+
+        Settings(String norm, int dModel, boolean qkNorm, double zLoss, int steps, int warmup, double clip, String data) {
+            this.norm = norm;
+            this.dModel = dModel;
+            this.qkNorm = qkNorm;
+            this.zLoss = zLoss;
+            this.steps = steps;
+            this.warmup = warmup;
+            this.clip = clip;
+            this.data = data;
+        }
+
+        /** The settings as labelled fields, in label order. */
+        public java.util.Map<String, String> fields() {
+            java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+            m.put("norm", norm + "-LN");
+            m.put("d_model", "d" + dModel);
+            m.put("qk_norm", qkNorm ? "qk-norm" : "no qk-norm");
+            m.put("z_loss", zLoss == 0 ? "no z-loss" : "z-loss " + Report.lrLabel(zLoss));
+            m.put("steps", steps + " steps");
+            m.put("warmup", warmup < 0 ? "warm-up ?" : "warm-up " + warmup);
+            m.put("clip", Double.isNaN(clip) ? "clip ?" : clip == 0 ? "no clipping" : "clip " + fmt(clip));
+            m.put("data", data == null ? "data ?" : data);
+            return m;
+        }
+
+        private static String fmt(double v) {
+            return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+        }
+    }
+
+    private RunData(Path dir, JsonObject s, JsonObject cfg) {
         this.dir = dir;
         name = str(s, "name", dir.getFileName().toString());
         activation = str(s, "activation", "?");
@@ -76,6 +128,24 @@ public final class RunData {
         maxAttnLogit = num(s, "max_attn_logit");
         tokensPerS = num(s, "tokens_per_s");
         wallTimeS = num(s, "wall_time_s");
+        JsonElement qk = either(s, cfg, "qk_norm");
+        qkNorm = qk == null || !qk.isJsonPrimitive() ? null : qk.getAsJsonPrimitive().isBoolean() ? qk.getAsBoolean()
+                : !List.of("off", "false", "0").contains(qk.getAsString().toLowerCase(java.util.Locale.ROOT));
+        JsonElement z = either(s, cfg, "z_loss");
+        zLoss = z == null ? Double.NaN : Json.toDouble(z);
+        JsonElement h = either(s, cfg, "ffn_hidden");
+        ffnHidden = h == null || !h.isJsonPrimitive() || !h.getAsJsonPrimitive().isNumber() ? null : h.getAsInt();
+        JsonElement corpus = either(s, cfg, "corpus"), file = either(s, cfg, "data");
+        data = corpus != null && corpus.isJsonPrimitive() ? corpus.getAsString()
+                : file != null && file.isJsonPrimitive() ? file.getAsString()
+                : cfg != null && cfg.has("data") ? "built-in" : null;
+        JsonElement oc = s.get("outcome");
+        outcome = oc == null || oc.isJsonNull() ? null : oc.getAsString();
+        deadRecoveredFraction = num(s, "dead_recovered_fraction");
+        JsonElement w = either(s, cfg, "warmup"), c = either(s, cfg, "clip");
+        settings = new Settings(norm, dModel, Boolean.TRUE.equals(qkNorm), Double.isNaN(zLoss) ? 0 : zLoss, stepsPlanned,
+                w == null ? -1 : w.getAsInt(), c == null ? Double.NaN : Json.toDouble(c),
+                data == null ? null : Path.of(data).getFileName().toString());
         for (String key : new String[] {"activation", "layers", "lr", "seed", "final_val_loss"}) {
             if (!s.has(key)) {
                 throw new IllegalArgumentException(dir.resolve("summary.json") + " has no '" + key
@@ -87,19 +157,46 @@ public final class RunData {
     /** Whether the run got as far as it was going to: all steps, or stopped by divergence. */
     public boolean finished() { return stepsCompleted == stepsPlanned || diverged; }
 
+    /** Stalled: summary.json's outcome says so (runs without an outcome never count as stalled). */
+    public boolean stalled() { return "stalled".equals(outcome); }
+
+    /** The largest |log Z| (output-logit log-partition, mean over the batch) of any step; NaN without the series. */
+    public double maxAbsLogZ() {
+        double m = Double.NaN;
+        for (double v : curves().logZ) if (Double.isFinite(v)) m = Double.isNaN(m) ? Math.abs(v) : Math.max(m, Math.abs(v));
+        return m;
+    }
+
     /** Reads dir/summary.json. */
     public static RunData load(Path dir) {
         Path f = dir.resolve("summary.json");
         try {
             JsonElement e = JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8));
             if (!e.isJsonObject()) throw new JsonParseException("not a JSON object");
-            return new RunData(dir, e.getAsJsonObject());
+            return new RunData(dir, e.getAsJsonObject(), readConfig(dir.resolve("config.json")));
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read " + f + " (" + e.getMessage() + ")", e);
         } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
             throw new IllegalArgumentException(f + " is not a valid summary (" + e.getMessage()
                     + "): delete the run directory or leave it out of the report", e);
         }
+    }
+
+    /** config.json, or null when it is missing or unreadable: summary.json alone describes a run. */
+    private static JsonObject readConfig(Path f) {
+        try {
+            JsonElement e = JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8));
+            return e.isJsonObject() ? e.getAsJsonObject() : null;
+        } catch (IOException | JsonParseException e) {
+            return null;
+        }
+    }
+
+    /** summary.json's value of key, else config.json's; null when neither has it (or it is JSON null). */
+    private static JsonElement either(JsonObject s, JsonObject cfg, String key) {
+        JsonElement e = s.get(key);
+        if ((e == null || e.isJsonNull()) && cfg != null) e = cfg.get(key);
+        return e == null || e.isJsonNull() ? null : e;
     }
 
     /** The curves from metrics.jsonl, read once; empty when the file is missing. */
@@ -123,19 +220,21 @@ public final class RunData {
                     } catch (JsonParseException | IllegalStateException e) {
                         throw new IllegalArgumentException(f + " line " + n + " is not a JSON object: the file is damaged; rerun that run");
                     }
-                    rows.add(new double[] {num(o, "step"), num(o, "loss"), num(o, "grad_norm")});
+                    rows.add(new double[] {num(o, "step"), num(o, "loss"), num(o, "grad_norm"), num(o, "logz_mean")});
                 }
             } catch (IOException e) {
                 throw new IllegalArgumentException("cannot read " + f + " (" + e.getMessage() + ")", e);
             }
         }
-        double[] step = new double[rows.size()], loss = new double[rows.size()], grad = new double[rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
+        int n = rows.size();
+        double[] step = new double[n], loss = new double[n], grad = new double[n], logZ = new double[n];
+        for (int i = 0; i < n; i++) {
             step[i] = rows.get(i)[0];
             loss[i] = rows.get(i)[1];
             grad[i] = rows.get(i)[2];
+            logZ[i] = rows.get(i)[3];
         }
-        return new Curves(step, loss, grad);
+        return new Curves(step, loss, grad, logZ);
     }
 
     /**

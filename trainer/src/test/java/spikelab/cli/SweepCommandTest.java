@@ -30,6 +30,9 @@ class SweepCommandTest {
         int steps = args.contains("--steps") ? Integer.parseInt(value(args, "--steps")) : 300;
         SyntheticRuns.write(out, value(args, "--activation"), Integer.parseInt(value(args, "--layers")),
                 Long.parseLong(value(args, "--seed")), Double.parseDouble(value(args, "--lr")), steps, steps, 4.2, 2.3, false);
+        // config.json records the switches as train does, so the report can tell the arms apart
+        SyntheticRuns.set(out, "config.json", "qk_norm", args.contains("--qk-norm"));
+        SyntheticRuns.set(out, "config.json", "z_loss", args.contains("--z-loss") ? Double.parseDouble(value(args, "--z-loss")) : 0.0);
         return 0;
     }
 
@@ -78,6 +81,32 @@ class SweepCommandTest {
     }
 
     @Test
+    void qkNormAndZLossAxesNameOnlyTheirNonDefaultCells() throws IOException {
+        Path out = tmp.resolve("axes");
+        assertEquals(0, sweep("--activations", "relu", "--depths", "2", "--qk-norms", "off,on", "--z-losses", "0,1e-4",
+                "--out", out.toString(), "--steps", "30", "--d-model", "32"));
+        assertEquals(List.of("relu-L2-s1-lr1e-3", "relu-L2-s1-lr1e-3-z1e-4", "relu-L2-s1-lr1e-3-qk", "relu-L2-s1-lr1e-3-qk-z1e-4"),
+                names());
+        assertFalse(ran.get(0).contains("--qk-norm") || ran.get(0).contains("--z-loss"), "defaults pass nothing: " + ran.get(0));
+        assertEquals(List.of("--qk-norm", "--z-loss", "1.0E-4"), ran.get(3).subList(12, 15));
+        assertTrue(Files.readString(out.resolve("sweep.json")).contains("\"z_losses\""));
+        // the report keeps the four arms apart: one row each, none averaged into another
+        String md = Files.readString(out.resolve("report.md"));
+        for (String arm : List.of("no qk-norm, no z-loss", "no qk-norm, z-loss 1e-4", "qk-norm, no z-loss", "qk-norm, z-loss 1e-4")) {
+            assertTrue(md.contains("| relu " + arm + " | 2 | 1 | 1e-3 |"), arm + "\n" + md);
+        }
+        List<String> csv = Files.readAllLines(out.resolve("summary.csv"));
+        assertTrue(csv.get(0).contains(",qk_norm,z_loss,"), csv.get(0));
+        assertTrue(csv.stream().anyMatch(l -> l.startsWith("relu-L2-s1-lr1e-3-qk-z1e-4,") && l.contains(",true,1.0E-4,")), csv.toString());
+
+        // rerunning resumes: every cell, the z-loss and qk-norm ones included, is recognised as finished
+        ran.clear();
+        assertEquals(0, sweep("--activations", "relu", "--depths", "2", "--qk-norms", "off,on", "--z-losses", "0,1e-4",
+                "--out", out.toString(), "--steps", "30", "--d-model", "32"));
+        assertEquals(List.of(), names());
+    }
+
+    @Test
     void shardsSplitTheGridByIndex() {
         Path out = tmp.resolve("sh");
         int total = 0;
@@ -118,6 +147,9 @@ class SweepCommandTest {
                 "--stepz", "5");
         assertError("error: --d-model 30 is not divisible by --heads 4: choose heads that divide d-model (e.g. --heads 1)",
                 "--d-model", "30");
+        assertError("error: --qk-norms takes off and/or on, got 'yes': use e.g. --qk-norms off,on", "--qk-norms", "yes");
+        assertError("error: --z-losses must be 0 (off) or positive, got -1.0E-4: use e.g. --z-losses 0,1e-4", "--z-losses", "-1e-4");
+        assertError("error: --z-loss is set per cell by the sweep: use --z-losses X (or 0,X)", "--z-loss", "1e-4");
         assertFalse(Files.exists(Path.of(out)), "nothing is written for bad input");
     }
 

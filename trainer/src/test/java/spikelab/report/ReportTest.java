@@ -68,12 +68,14 @@ class ReportTest {
         assertEquals("name,activation,norm,layers,d_model,lr,seed,parameter_count,device,steps_planned,steps_completed,"
                 + "interrupted,diverged,diverged_step,final_train_loss,final_val_loss,best_val_loss,val_loss_at_init,"
                 + "loss_spikes,grad_spikes,explosions,loss_spike_score,grad_spike_score,dead_fraction,max_attn_logit,"
-                + "tokens_per_s,wall_time_s,dir", csv.get(0));
+                + "tokens_per_s,wall_time_s,qk_norm,z_loss,data,outcome,ffn_hidden,dead_recovered_fraction,dir", csv.get(0));
         assertEquals(17, csv.size());
         String div = csv.stream().filter(l -> l.startsWith("relu-L4-s2-lr1e-2,")).findFirst().orElseThrow();
         List<String> f = Arrays.asList(div.split(","));
         assertEquals("\"cpu, 2 threads\"", f.get(8) + "," + f.get(9), "quoted because it holds a comma");
         assertEquals(List.of("30", "17", "false", "true", "17", "NaN", "NaN"), f.subList(10, 17));
+        // config.json has no qk_norm, data or ffn_hidden, summary.json no outcome: empty cells, not a crash
+        assertEquals(List.of("", "", "", "", "", ""), f.subList(28, 34), "one more field: the device holds a comma");
 
         String md = Files.readString(sweep.resolve("report.md"));
         assertTrue(md.contains("| activation | layers | runs | best lr | final val loss | LR sensitivity |"), md);
@@ -86,7 +88,8 @@ class ReportTest {
         assertTrue(md.contains("![loss-vs-lr-L4](plots/loss-vs-lr-L4.png)"), md);
 
         for (String base : List.of("loss-L2", "loss-L4", "grad-norm-L2", "grad-norm-L4", "loss-spike-score-vs-depth",
-                "grad-spike-score-vs-depth", "dead-fraction-vs-depth", "max-attn-logit-vs-depth", "loss-vs-lr-L2", "loss-vs-lr-L4")) {
+                "grad-spike-score-vs-depth", "dead-fraction-vs-depth", "max-attn-logit-vs-depth", "loss-vs-lr-L2", "loss-vs-lr-L4",
+                "max-attn-logit-vs-lr-L2", "max-attn-logit-vs-lr-L4", "best-loss-vs-depth")) {
             assertTrue(r.plots.contains(base), base + " in " + r.plots);
             byte[] png = Files.readAllBytes(sweep.resolve("plots").resolve(base + ".png"));
             assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', base + ".png is a PNG");

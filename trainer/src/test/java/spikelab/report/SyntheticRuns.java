@@ -12,6 +12,16 @@ import spikelab.run.Json;
 public final class SyntheticRuns {
     private SyntheticRuns() {}
 
+    /** Sets one field of dir/file (config.json or summary.json) of a run written by {@link #write}. */
+    public static void set(Path dir, String file, String key, Object value) throws IOException {
+        Path f = dir.resolve(file);
+        JsonObject o = com.google.gson.JsonParser.parseString(Files.readString(f)).getAsJsonObject();
+        if (value instanceof Boolean) o.addProperty(key, (Boolean) value);
+        else if (value instanceof Number) Json.put(o, key, ((Number) value).doubleValue());
+        else o.addProperty(key, (String) value);
+        Files.writeString(f, Json.PRETTY.toJson(o));
+    }
+
     /** A run of {@code steps} steps whose loss decays from init towards finalVal; diverged runs end in NaN. */
     public static void write(Path dir, String activation, int layers, long seed, double lr, int steps, int completed,
                              double init, double finalVal, boolean diverged) throws IOException {

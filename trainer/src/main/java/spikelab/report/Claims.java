@@ -1,0 +1,325 @@
+package spikelab.report;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The study's four claims (Shazeer 2020; Wortsman et al. 2023), each tested on whatever arms
+ * the runs contain: paired differences matched by seed (bootstrap CI, sign-flip p) or incidences
+ * (Fisher's exact test), Holm-adjusted over every comparison in the report, and a verdict per
+ * comparison and per claim from the rule in {@link #RULE}. A claim whose arms are absent is
+ * "not tested here".
+ */
+final class Claims {
+    static final double ALPHA = 0.05;
+
+    static final String RULE = "A comparison **supports** its claim when its Holm-adjusted p is below " + ALPHA
+            + " and its effect has the claimed sign (every effect below is written so that negative is the claimed "
+            + "direction), **contradicts** it when the adjusted p is below " + ALPHA + " with the other sign, and is "
+            + "**unresolved** otherwise. A claim is supported when at least one of its comparisons supports it and none "
+            + "contradicts it, contradicted in the mirror case, and unresolved otherwise (none significant, or both ways).";
+
+    /** One tested comparison; effect < 0 is the direction the claim predicts. */
+    static final class Comparison {
+        final String what, arm, test, pairing, effectText;
+        /** The 95% CI as printed ("—" for incidences). */
+        String ciText = "—";
+        final int n;
+        final double effect, ciLow, ciHigh, p;
+        double adjusted = Double.NaN;
+        String verdict = "unresolved";
+
+        Comparison(String what, String arm, String test, String pairing, int n, double effect, double ciLow, double ciHigh,
+                   double p, String effectText) {
+            this.what = what;
+            this.arm = arm;
+            this.test = test;
+            this.pairing = pairing;
+            this.n = n;
+            this.effect = effect;
+            this.ciLow = ciLow;
+            this.ciHigh = ciHigh;
+            this.p = p;
+            this.effectText = effectText;
+        }
+    }
+
+    static final class Claim {
+        final int id;
+        final String title, notes;
+        final List<Comparison> comparisons;
+        String verdict;
+
+        Claim(int id, String title, String notes, List<Comparison> comparisons) {
+            this.id = id;
+            this.title = title;
+            this.notes = notes;
+            this.comparisons = comparisons;
+        }
+    }
+
+    private final Cells cells;
+
+    private Claims(Cells cells) { this.cells = cells; }
+
+    static List<Claim> evaluate(Cells cells) {
+        Claims c = new Claims(cells);
+        List<Claim> claims = List.of(c.glu(), c.smooth(), c.qkNorm(), c.zLoss());
+        List<Comparison> all = new ArrayList<>();
+        for (Claim cl : claims) all.addAll(cl.comparisons);
+        double[] p = new double[all.size()];
+        for (int i = 0; i < p.length; i++) p[i] = all.get(i).p;
+        double[] adj = ExactTests.holm(p);
+        for (int i = 0; i < p.length; i++) {
+            Comparison x = all.get(i);
+            x.adjusted = adj[i];
+            if (adj[i] < ALPHA && x.effect < 0) x.verdict = "supported";
+            else if (adj[i] < ALPHA && x.effect > 0) x.verdict = "contradicted";
+        }
+        for (Claim cl : claims) {
+            long sup = cl.comparisons.stream().filter(x -> x.verdict.equals("supported")).count();
+            long con = cl.comparisons.stream().filter(x -> x.verdict.equals("contradicted")).count();
+            cl.verdict = cl.comparisons.isEmpty() ? "not tested here" : sup > 0 && con == 0 ? "supported"
+                    : con > 0 && sup == 0 ? "contradicted" : "unresolved";
+        }
+        return claims;
+    }
+
+    // ---- claim 1: GLU variants reach lower loss than their plain counterparts ---------------
+
+    private Claim glu() {
+        List<Comparison> out = new ArrayList<>();
+        String[][] pairs = {{"reglu", "relu"}, {"geglu", "gelu"}, {"swiglu", "gelu"}};
+        for (Map.Entry<String, Map<String, Map<Integer, Cells.Cell>>> arm : byArm().entrySet()) {
+            for (String[] pr : pairs) {
+                Map<Integer, Cells.Cell> a = arm.getValue().get(pr[0]), b = arm.getValue().get(pr[1]);
+                if (a != null && b != null) lossComparison(pr[0] + " − " + pr[1], arm.getKey(), a, b, out);
+            }
+        }
+        return new Claim(1, "GLU variants reach a lower loss than their plain counterparts at matched parameters "
+                + "(reglu vs relu, geglu vs gelu, swiglu vs gelu)", "Effect: final validation loss of the GLU minus the "
+                + "plain activation, each at its own best lr, min(loss, loss at init) per run. Where a cell ran several "
+                + "learning rates, its lr is chosen on the lowest seed the two cells share and that seed is left out of "
+                + "the comparison; the remaining seeds are paired by seed and depth. The parameter ratio is at the "
+                + "deepest depth.", out);
+    }
+
+    private void lossComparison(String what, String arm, Map<Integer, Cells.Cell> a, Map<Integer, Cells.Cell> b,
+                                List<Comparison> out) {
+        List<Double> d = new ArrayList<>();
+        boolean chose = false;
+        int deepest = -1;
+        for (int depth : common(a, b)) {
+            Cells.Cell ca = a.get(depth), cb = b.get(depth);
+            deepest = depth;
+            TreeSet<Long> seeds = seeds(ca);
+            seeds.retainAll(seeds(cb));
+            if (seeds.isEmpty()) continue;
+            boolean choose = ca.lrs().size() > 1 || cb.lrs().size() > 1;
+            long sel = seeds.first();
+            double lrA = choose ? bestLrOn(ca, sel) : ca.lrs().first(), lrB = choose ? bestLrOn(cb, sel) : cb.lrs().first();
+            chose |= choose;
+            for (long s : seeds) {
+                if (choose && s == sel) continue;
+                RunData ra = run(ca, lrA, s), rb = run(cb, lrB, s);
+                if (ra == null || rb == null) continue;
+                double v = clamped(ra) - clamped(rb);
+                if (Double.isFinite(v)) d.add(v);
+            }
+        }
+        String params = "";
+        if (deepest > 0) {
+            double pa = a.get(deepest).runs.get(0).parameterCount, pb = b.get(deepest).runs.get(0).parameterCount;
+            if (pa > 0 && pb > 0) params = String.format(Locale.ROOT, " (parameters %+.1f%%)", 100 * (pa / pb - 1));
+        }
+        out.add(paired(what + params, arm, chose ? "(seed, depth); lr chosen on the lowest shared seed, which is left out"
+                : "(seed, depth); one lr", d, "%+.4f"));
+    }
+
+    private static double bestLrOn(Cells.Cell c, long seed) {
+        List<LrSensitivity.Point> pts = new ArrayList<>();
+        for (RunData r : c.runs) if (r.seed == seed) pts.add(new LrSensitivity.Point(r.lr, r.finalValLoss, r.valLossAtInit));
+        double best = Double.NaN, bestLoss = Double.POSITIVE_INFINITY;
+        for (Map.Entry<Double, Double> e : LrSensitivity.clampedLossByLr(pts).entrySet()) {
+            if (e.getValue() < bestLoss || Double.isNaN(best)) {
+                best = e.getKey();
+                bestLoss = e.getValue();
+            }
+        }
+        return best;
+    }
+
+    static double clamped(RunData r) { return new LrSensitivity.Point(r.lr, r.finalValLoss, r.valLossAtInit).clamped(); }
+
+    // ---- claim 2: smooth activations spike and diverge less as depth grows -------------------
+
+    private Claim smooth() {
+        List<Comparison> out = new ArrayList<>();
+        String[][] pairs = {{"gelu", "relu"}, {"swiglu", "reglu"}};
+        for (Map.Entry<String, Map<String, Map<Integer, Cells.Cell>>> arm : byArm().entrySet()) {
+            for (String[] pr : pairs) {
+                Map<Integer, Cells.Cell> a = arm.getValue().get(pr[0]), b = arm.getValue().get(pr[1]);
+                if (a == null || b == null || common(a, b).isEmpty()) continue;
+                int deepest = common(a, b).last();
+                List<RunData> ra = a.get(deepest).runs, rb = b.get(deepest).runs;
+                String what = pr[0] + " vs " + pr[1] + ", " + deepest + " layers: ";
+                out.add(incidence(what + "runs with a loss spike", arm.getKey(), ra, rb, r -> r.lossSpikes > 0));
+                out.add(incidence(what + "runs that diverged", arm.getKey(), ra, rb, r -> r.diverged));
+                boolean outcomes = ra.stream().anyMatch(r -> r.outcome != null) && rb.stream().anyMatch(r -> r.outcome != null);
+                if (outcomes) out.add(incidence(what + "runs that stalled", arm.getKey(), ra, rb, RunData::stalled));
+            }
+        }
+        return new Claim(2, "Smooth activations spike and diverge less as depth grows (gelu vs relu, swiglu vs reglu)",
+                "At the deepest depth both activations ran in each arm (a stress arm is its own arm), over every lr and "
+                + "seed: the share of runs with at least one loss spike, that diverged, and (where summary.json records an "
+                + "outcome) that stalled. Effect: smooth share minus non-smooth share; Fisher's exact test, two-sided.", out);
+    }
+
+    private static Comparison incidence(String what, String arm, List<RunData> treated, List<RunData> control,
+                                        Predicate<RunData> event) {
+        int a = count(treated, event), c = count(control, event);
+        double effect = (double) a / treated.size() - (double) c / control.size();
+        double p = ExactTests.fisherTwoSided(a, treated.size() - a, c, control.size() - c);
+        return new Comparison(what, arm, "Fisher exact", "unpaired", treated.size() + control.size(), effect, Double.NaN,
+                Double.NaN, p, String.format(Locale.ROOT, "%d/%d vs %d/%d (%+.0f pp)", a, treated.size(), c, control.size(), 100 * effect));
+    }
+
+    private static int count(List<RunData> runs, Predicate<RunData> event) {
+        int k = 0;
+        for (RunData r : runs) if (event.test(r)) k++;
+        return k;
+    }
+
+    // ---- claims 3 and 4: the mitigations, on against off -------------------------------------
+
+    private Claim qkNorm() {
+        List<Comparison> out = new ArrayList<>();
+        for (Map.Entry<String, List<Cells.Cell[]>> e : partners("qk_norm", s -> s.qkNorm, s -> !s.qkNorm).entrySet()) {
+            out.add(pairedRuns(e.getKey() + ": log10 max attention logit, qk-norm − none", e.getValue(),
+                    r -> r.maxAttnLogit > 0 && Double.isFinite(r.maxAttnLogit) ? Math.log10(r.maxAttnLogit) : Double.NaN));
+            List<Double> d = new ArrayList<>();
+            for (Cells.Cell[] pc : e.getValue()) {
+                TreeSet<Long> seeds = seeds(pc[0]);
+                seeds.retainAll(seeds(pc[1]));
+                for (long s : seeds) {
+                    double v = seedSensitivity(pc[0], s) - seedSensitivity(pc[1], s);
+                    if (Double.isFinite(v)) d.add(v);
+                }
+            }
+            out.add(paired(e.getKey() + ": LR sensitivity, qk-norm − none", "", "(seed, depth, arm); whole lr curve per seed", d, "%+.4f"));
+        }
+        return new Claim(3, "qk-norm holds attention logits down and widens the stable lr range (per activation)",
+                "Pairs are runs that differ only in qk-norm (same activation, depth, lr, seed and other settings). The "
+                + "logit effect is the log10 ratio of the max attention logits (−0.3 halves them); the LR sensitivity is "
+                + "computed per seed over that seed's whole lr curve and paired by seed.", out);
+    }
+
+    private Claim zLoss() {
+        List<Comparison> out = new ArrayList<>();
+        for (Map.Entry<String, List<Cells.Cell[]>> e : partners("z_loss", s -> s.zLoss > 0, s -> s.zLoss == 0).entrySet()) {
+            out.add(pairedRuns(e.getKey() + ": max |log Z| over the run, z-loss − none", e.getValue(), RunData::maxAbsLogZ));
+            // a control cell can partner several z-loss values: count each of its runs once
+            java.util.Set<RunData> on = new java.util.LinkedHashSet<>(), off = new java.util.LinkedHashSet<>();
+            for (Cells.Cell[] pc : e.getValue()) {
+                on.addAll(pc[0].runs);
+                off.addAll(pc[1].runs);
+            }
+            out.add(incidence(e.getKey() + ": runs that diverged, z-loss vs none", "", new ArrayList<>(on), new ArrayList<>(off),
+                    r -> r.diverged));
+        }
+        return new Claim(4, "z-loss holds the output logits' log-partition (log Z) down and prevents divergence (per activation)",
+                "Pairs are runs that differ only in z-loss. log Z is metrics.jsonl's logz_mean; the effect is the "
+                + "difference of its largest magnitude over the run. Divergence: share of runs, Fisher's exact test.", out);
+    }
+
+    /** Paired differences f(treated) − f(control) of runs matched by lr and seed within each partner pair of cells. */
+    private static Comparison pairedRuns(String what, List<Cells.Cell[]> pairs, ToDoubleFunction<RunData> f) {
+        List<Double> d = new ArrayList<>();
+        for (Cells.Cell[] pc : pairs) {
+            for (RunData r : pc[0].runs) {
+                RunData o = run(pc[1], r.lr, r.seed);
+                if (o == null) continue;
+                double v = f.applyAsDouble(r) - f.applyAsDouble(o);
+                if (Double.isFinite(v)) d.add(v);
+            }
+        }
+        return paired(what, "", "(seed, lr, depth, arm)", d, "%+.3f");
+    }
+
+    private static double seedSensitivity(Cells.Cell c, long seed) {
+        List<LrSensitivity.Point> pts = new ArrayList<>();
+        for (RunData r : c.runs) if (r.seed == seed) pts.add(new LrSensitivity.Point(r.lr, r.finalValLoss, r.valLossAtInit));
+        return LrSensitivity.of(pts);
+    }
+
+    /**
+     * Per activation, the pairs of cells (treated, control) at the same depth whose settings
+     * differ only in the given field.
+     */
+    private Map<String, List<Cells.Cell[]>> partners(String field, Predicate<RunData.Settings> treated,
+                                                     Predicate<RunData.Settings> control) {
+        Map<String, List<Cells.Cell[]>> out = new TreeMap<>((x, y) -> Integer.compare(Cells.activationOrder(x), Cells.activationOrder(y)) != 0
+                ? Integer.compare(Cells.activationOrder(x), Cells.activationOrder(y)) : x.compareTo(y));
+        for (Cells.Cell t : cells.cells) {
+            if (!treated.test(t.settings)) continue;
+            for (Cells.Cell c : cells.cells) {
+                if (c.activation.equals(t.activation) && c.layers == t.layers && control.test(c.settings)
+                        && without(t.settings, field).equals(without(c.settings, field))) {
+                    out.computeIfAbsent(t.activation, k -> new ArrayList<>()).add(new Cells.Cell[] {t, c});
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> without(RunData.Settings s, String field) {
+        Map<String, String> m = s.fields();
+        m.remove(field);
+        return m;
+    }
+
+    // ---- common ---------------------------------------------------------------------------
+
+    private static Comparison paired(String what, String arm, String pairing, List<Double> diffs, String fmt) {
+        double[] d = new double[diffs.size()];
+        for (int i = 0; i < d.length; i++) d[i] = diffs.get(i);
+        PairedStats s = PairedStats.of(d);
+        Comparison c = new Comparison(what, arm, "sign-flip permutation", pairing, s.n, s.mean, s.ciLow, s.ciHigh, s.p,
+                s.n == 0 ? "no pairs" : String.format(Locale.ROOT, fmt, s.mean));
+        if (s.n > 0) c.ciText = String.format(Locale.ROOT, "[" + fmt + ", " + fmt + "]", s.ciLow, s.ciHigh);
+        return c;
+    }
+
+    /** Arm → activation → depth → cell. */
+    private Map<String, Map<String, Map<Integer, Cells.Cell>>> byArm() {
+        Map<String, Map<String, Map<Integer, Cells.Cell>>> m = new LinkedHashMap<>();
+        for (Cells.Cell c : cells.cells) {
+            m.computeIfAbsent(c.arm, k -> new LinkedHashMap<>()).computeIfAbsent(c.activation, k -> new TreeMap<>()).put(c.layers, c);
+        }
+        return m;
+    }
+
+    private static TreeSet<Integer> common(Map<Integer, Cells.Cell> a, Map<Integer, Cells.Cell> b) {
+        TreeSet<Integer> d = new TreeSet<>(a.keySet());
+        d.retainAll(b.keySet());
+        return d;
+    }
+
+    private static TreeSet<Long> seeds(Cells.Cell c) {
+        TreeSet<Long> s = new TreeSet<>();
+        for (RunData r : c.runs) s.add(r.seed);
+        return s;
+    }
+
+    private static RunData run(Cells.Cell c, double lr, long seed) {
+        for (RunData r : c.runs) if (r.lr == lr && r.seed == seed) return r;
+        return null;
+    }
+}

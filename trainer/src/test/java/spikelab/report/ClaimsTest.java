@@ -1,0 +1,104 @@
+package spikelab.report;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The claims section from synthetic runs whose differences are built in, and arms that are absent. */
+class ClaimsTest {
+    @TempDir
+    Path tmp;
+
+    /** relu and reglu at depths 2 and 4, 5 seeds, 2 lrs; reglu 0.1 lower everywhere, relu spikes at depth 4. */
+    private Path gluSweep(Path dir, boolean qkArm) throws IOException {
+        for (String act : List.of("relu", "reglu")) {
+            for (int depth : List.of(2, 4)) {
+                for (long seed = 1; seed <= 5; seed++) {
+                    for (double lr : List.of(1e-3, 1e-2)) {
+                        for (boolean qk : qkArm ? List.of(false, true) : List.of(false)) {
+                            double fin = 2.0 + 0.01 * seed + (lr == 1e-2 ? 0.3 : 0) - (act.equals("reglu") ? 0.1 : 0);
+                            Path d = dir.resolve(act + "-L" + depth + "-s" + seed + "-lr" + Report.lrLabel(lr) + (qk ? "-qk" : ""));
+                            SyntheticRuns.write(d, act, depth, seed, lr, 30, 30, 4.2, fin, false);
+                            if (qk) {
+                                SyntheticRuns.set(d, "config.json", "qk_norm", true);
+                                SyntheticRuns.set(d, "summary.json", "max_attn_logit", 0.5 * (3.0 + depth + seed));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dir;
+    }
+
+    private static String markdown(Path dir) {
+        List<RunData> runs = RunData.find(List.of(dir));
+        return Report.markdown(runs, new Cells(runs), List.of(), null);
+    }
+
+    @Test
+    void aBuiltInLossDifferenceIsSupportedAndAbsentArmsAreNotTested() throws IOException {
+        String md = markdown(gluSweep(tmp.resolve("a"), false));
+        // lr chosen on seed 1 (1e-3 for both), compared on seeds 2..5 at depths 2 and 4: 8 pairs of -0.1,
+        // exact sign-flip p = 2/256; the only comparison, so Holm leaves it as is
+        assertTrue(md.contains("1 comparisons in all"), md);
+        assertTrue(md.contains("| reglu − relu (parameters +0.0%) | — | sign-flip permutation, (seed, depth); lr chosen on "
+                + "the lowest shared seed, which is left out | 8 | -0.1000 | [-0.1000, -0.1000] | 0.0078 | 0.0078 | supported |"), md);
+        assertTrue(md.contains("### Claim 1: GLU variants"), md);
+        assertTrue(md.contains("**Verdict: supported.**"), md);
+        assertTrue(md.contains("### Claim 2: Smooth activations spike and diverge less as depth grows (gelu vs relu, swiglu vs reglu)\n\n"
+                + "**Verdict: not tested here.** The runs lack the arms this claim needs."), md);
+        assertTrue(md.contains("### Claim 3: qk-norm holds attention logits down and widens the stable lr range (per activation)\n\n"
+                + "**Verdict: not tested here.**"), md);
+        assertTrue(md.contains("### Claim 4: z-loss holds the output logits' log-partition (log Z) down and prevents divergence "
+                + "(per activation)\n\n**Verdict: not tested here.**"), md);
+        assertTrue(md.contains("the mean of L over the lr grid minus the minimum of L over the grid"), md);
+    }
+
+    @Test
+    void qkNormArmsArePairedByLrAndSeedAndKeptApartInTheTables() throws IOException {
+        String md = markdown(gluSweep(tmp.resolve("b"), true));
+        // the qk-norm runs are their own arm in the tables instead of being averaged in
+        assertTrue(md.contains("| relu qk-norm | 4 | 10 | 1e-3 |"), md);
+        assertTrue(md.contains("| relu no qk-norm | 4 | 10 | 1e-3 |"), md);
+        // 2 depths x 2 lrs x 5 seeds = 20 pairs per activation, each log10(0.5): random flips, p at its floor
+        String p = String.format(java.util.Locale.ROOT, "%.1e", 1.0 / (PairedStats.RESAMPLES + 1));
+        assertTrue(md.contains("| relu: log10 max attention logit, qk-norm − none | — | sign-flip permutation, (seed, lr, depth, arm) "
+                + "| 20 | -0.301 | [-0.301, -0.301] | " + p + " |"), md);
+        // identical loss curves with and without qk-norm: LR sensitivity differences are all 0, p = 1
+        assertTrue(md.contains("| relu: LR sensitivity, qk-norm − none | — | sign-flip permutation, (seed, depth, arm); whole lr "
+                + "curve per seed | 10 | +0.0000 |"), md);
+        // claim 1 is tested in each arm separately: 2 GLU comparisons + 2 x 2 qk-norm comparisons
+        assertTrue(md.contains("6 comparisons in all"), md);
+        assertTrue(md.contains("| reglu − relu (parameters +0.0%) | no qk-norm |"), md);
+    }
+
+    @Test
+    void divergenceIncidenceUsesFishersExactTest() throws IOException {
+        Path dir = tmp.resolve("c");
+        // at depth 8, 6 of 6 relu runs diverge and 0 of 6 gelu runs: p = 2 / C(12, 6) = 2/924
+        for (String act : List.of("relu", "gelu")) {
+            for (long seed = 1; seed <= 6; seed++) {
+                boolean div = act.equals("relu");
+                SyntheticRuns.write(dir.resolve(act + "-s" + seed), act, 8, seed, 1e-3, 30, div ? 20 : 30, 4.2, 2.5, div);
+                SyntheticRuns.set(dir.resolve(act + "-s" + seed), "summary.json", "outcome", div ? "diverged" : "ok");
+            }
+        }
+        String md = markdown(dir);
+        assertTrue(md.contains("| gelu vs relu, 8 layers: runs that diverged | — | Fisher exact, unpaired | 12 | 0/6 vs 6/6 (-100 pp) "
+                + "| — | " + String.format(java.util.Locale.ROOT, "%.4f", 2.0 / 924) + " |"), md);
+        // the outcome field is there, so stalls are tested too (none in either group: p = 1)
+        assertTrue(md.contains("| gelu vs relu, 8 layers: runs that stalled | — | Fisher exact, unpaired | 12 | 0/6 vs 0/6 (+0 pp) "
+                + "| — | 1.0000 |"), md);
+        // spikes: SyntheticRuns gives every depth-8 run 4 loss spikes, so 6/6 vs 6/6
+        assertTrue(md.contains("runs with a loss spike | — | Fisher exact, unpaired | 12 | 6/6 vs 6/6 (+0 pp)"), md);
+        assertTrue(md.contains("### Claim 2: Smooth activations spike and diverge less as depth grows (gelu vs relu, swiglu vs reglu)\n\n"
+                + "**Verdict: supported.**"), md);
+    }
+}
