@@ -7,7 +7,7 @@ import java.util.Map;
  * The robust rule ("robust"): judge each value by its residual from a short-term trend, and the
  * residual by the median and MAD of the previous (up to W) residuals.
  * <pre>
- *   trend_t = median(v_{t−5} .. v_{t−1})            (robust to a spike among them)
+ *   trend_t = median(v_{t−9} .. v_{t−1})            (robust to a spike among them)
  *   r_t     = v_t − trend_t
  *   spike  ⇔ r_t > median(R) + k · 1.4826 · MAD(R),  R = the previous W residuals
  * </pre>
@@ -16,8 +16,12 @@ import java.util.Map;
  * earlier spikes or by the fall itself.
  */
 public final class RobustSpikes extends SpikeDetector {
-    /** Values in the trend median: short enough to follow the early fall, odd for a true median. */
-    public static final int TREND_SPAN = 5;
+    /**
+     * Values in the trend median: short enough to follow the early fall, long enough that the
+     * trend's own noise does not blunt the rule late in a run (5 lost a fifth of the late +25%
+     * loss spikes that 9 finds, docs/stability.md), odd for a true median.
+     */
+    public static final int TREND_SPAN = 9;
     static final double MAD_TO_SIGMA = 1.4826;
 
     private final RollingWindow recent = new RollingWindow(TREND_SPAN), residuals;

@@ -100,7 +100,7 @@ public class TrainOptions {
             description = "stalled: final val loss within this many nats of the training tokens' unigram entropy (default: ${DEFAULT-VALUE})")
     public double stallMargin = 0.1;
     @Option(paramLabel = "robust|meanstd", names = "--spike-rule", defaultValue = "robust",
-            description = "spike rule: robust (median+MAD of residuals from a 5-step median trend) or meanstd (DESIGN mean+k*std); --spike-preset olmo2 implies meanstd (default: ${DEFAULT-VALUE})")
+            description = "spike rule: robust (median+MAD of residuals from a 9-step median trend) or meanstd (DESIGN mean+k*std); --spike-preset olmo2 implies meanstd (default: ${DEFAULT-VALUE})")
     public String spikeRule = "robust";
 
     // ---- output ----

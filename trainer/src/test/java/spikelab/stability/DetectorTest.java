@@ -121,16 +121,16 @@ class DetectorTest {
     @Test
     void robustThresholdIsTrendPlusResidualMedianPlusKScaledMad() {
         SpikeDetector d = new RobustSpikes(4, 2, 4);
-        // trend medians of {v1..v5}=3 etc.; residuals r6..r9 from the 5 values before each
-        double[] v = {1, 2, 3, 4, 5, 6, 8, 8, 12};
+        // residuals from the median of the 9 values before each: 10-5, 12-6, 13-7, 20-8
+        double[] v = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 20};
         for (double x : v) d.observe(x);
-        // residuals: 6-3=3, 8-4=4, 8-5=3, 12-6=6 -> window {3,4,3,6}: median 3.5, MAD median{.5,.5,.5,2.5}=0.5
+        // residual window {5,6,6,12}: median 6, MAD = median{1,0,0,6} = 0.5
         SpikeDetector.Check c = d.observe(100);
         assertTrue(c.eligible);
-        assertEquals(8.0, c.stats.get("trend"), 0);                    // median{5,6,8,8,12}
-        assertEquals(3.5, c.stats.get("residual_median"), 0);
+        assertEquals(9.0, c.stats.get("trend"), 0);                    // median{5,6,7,8,9,10,12,13,20}
+        assertEquals(6.0, c.stats.get("residual_median"), 0);
         assertEquals(1.4826 * 0.5, c.stats.get("scale"), 1e-15);
-        assertEquals(8 + 3.5 + 2 * 1.4826 * 0.5, c.threshold, 1e-12);
+        assertEquals(9 + 6 + 2 * 1.4826 * 0.5, c.threshold, 1e-12);
         assertTrue(c.spike);
     }
 
