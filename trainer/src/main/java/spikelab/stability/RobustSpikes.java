@@ -7,7 +7,7 @@ import java.util.Map;
  * The robust rule ("robust"): judge each value by its residual from a short-term trend, and the
  * residual by the median and MAD of the previous (up to W) residuals.
  * <pre>
- *   trend_t = median(v_{t−9} .. v_{t−1})            (robust to a spike among them)
+ *   trend_t = median(v_{t−9} .. v_{t−1})            (robust to a spike among them; fewer at the start)
  *   r_t     = v_t − trend_t
  *   spike  ⇔ r_t > median(R) + k · 1.4826 · MAD(R),  R = the previous W residuals
  * </pre>
@@ -48,7 +48,9 @@ public final class RobustSpikes extends SpikeDetector {
 
     @Override
     void remember(double v) {
-        if (recent.full()) residuals.add(v - recent.median());
+        // until 9 values exist the trend is the median of those there are, so a short run or a
+        // small window is judged as early as the meanstd rule would judge it
+        if (recent.size() > 0) residuals.add(v - recent.median());
         recent.add(v);
     }
 }

@@ -121,7 +121,7 @@ class DetectorTest {
     @Test
     void robustThresholdIsTrendPlusResidualMedianPlusKScaledMad() {
         SpikeDetector d = new RobustSpikes(4, 2, 4);
-        // residuals from the median of the 9 values before each: 10-5, 12-6, 13-7, 20-8
+        // the last 4 residuals, from the median of the 9 values before each: 10-5, 12-6, 13-7, 20-8
         double[] v = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 20};
         for (double x : v) d.observe(x);
         // residual window {5,6,6,12}: median 6, MAD = median{1,0,0,6} = 0.5
@@ -132,6 +132,17 @@ class DetectorTest {
         assertEquals(1.4826 * 0.5, c.stats.get("scale"), 1e-15);
         assertEquals(9 + 6 + 2 * 1.4826 * 0.5, c.threshold, 1e-12);
         assertTrue(c.spike);
+    }
+
+    @Test
+    void robustRuleJudgesShortRunsAsEarlyAsMeanStd() {
+        SpikeDetector d = new RobustSpikes(3, 1, 3);
+        assertFalse(d.observe(2.0).eligible);
+        assertFalse(d.observe(1.9).eligible);                          // residual 1.9 - 2.0
+        assertFalse(d.observe(1.8).eligible, "two values came before");
+        SpikeDetector.Check c = d.observe(1.75);                       // residuals -0.1 and 1.8 - 1.95
+        assertTrue(c.eligible);
+        assertEquals(1.9, c.stats.get("trend"), 1e-12);                // median{2.0, 1.9, 1.8}
     }
 
     @Test
