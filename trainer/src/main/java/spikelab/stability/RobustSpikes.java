@@ -18,8 +18,8 @@ import java.util.Map;
 public final class RobustSpikes extends SpikeDetector {
     /**
      * Values in the trend median: short enough to follow the early fall, long enough that the
-     * trend's own noise does not blunt the rule late in a run (5 lost a fifth of the late +25%
-     * loss spikes that 9 finds, docs/stability.md), odd for a true median.
+     * trend's own noise does not blunt the rule late in a run (on the docs/stability.md runs, 5
+     * found clearly fewer late +25% loss spikes), odd for a true median.
      */
     public static final int TREND_SPAN = 9;
     static final double MAD_TO_SIGMA = 1.4826;
