@@ -24,7 +24,7 @@ public final class TrainCommand implements Callable<Integer> {
         System.out.printf("%s: %d/%d steps, final val loss %s, best %s, %s%n",
                 s.get("name").getAsString(), s.get("steps_completed").getAsInt(), s.get("steps_planned").getAsInt(),
                 s.get("final_val_loss"), s.get("best_val_loss"),
-                s.get("diverged").getAsBoolean() ? "DIVERGED at step " + s.get("diverged_step") : "no divergence");
+                s.get("diverged").getAsBoolean() ? "DIVERGED at step " + s.get("diverged_step") : "outcome " + s.get("outcome").getAsString());
         return trainer.signalled() ? 130 : 0;   // 128 + SIGINT; --stop-after is a requested end
     }
 }

@@ -1,46 +1,58 @@
 package spikelab.stability;
 
-import spikelab.model.Activation;
-
 /**
- * DESIGN §3 dead FFN units. A unit is dead when its activation output is 0 for every token of
- * the probe batch: exactly 0 for the relu family (whose dead units output true zeros), below
- * {@link #THRESHOLD} in magnitude for the smooth gates (which never reach 0 exactly). The input
- * is each unit's max |output| over the probe, which a backend reduces on the device.
+ * DESIGN §3 dead FFN units, one criterion for every activation: unit j of a layer is dead when
+ * |a_ij| < 1e-3 · RMS_i(a) on every probe token i, RMS_i being taken over the layer's units for
+ * that token. Relative to the layer's own scale, so ReLU's exact zeros, GELU's tiny negative
+ * tails and a GLU's near-zero products face the same bar, whatever the layer's magnitude.
  */
 public final class DeadUnits {
-    public static final float THRESHOLD = 1e-6f;
+    public static final double RELATIVE_BAR = 1e-3;
 
     private DeadUnits() {}
 
-    /** Whether a unit whose largest |output| over the probe is {@code maxAbs} counts as dead. */
-    public static boolean dead(float maxAbs, Activation act) {
-        // NaN compares false both ways: a unit with non-finite output is not called dead
-        return act.exactZeros() ? maxAbs == 0f : maxAbs < THRESHOLD;
-    }
-
-    /** Fraction of dead units given each unit's max |output| over the probe batch. */
-    public static double fraction(float[] unitMaxAbs, Activation act) {
-        if (unitMaxAbs.length == 0) throw new IllegalArgumentException("no FFN units to count");
-        int dead = 0;
-        for (float m : unitMaxAbs) if (dead(m, act)) dead++;
-        return (double) dead / unitMaxAbs.length;
-    }
-
-    /** Per-unit max |value| of a row-major [rows, h] activation matrix (host side reference). */
-    public static float[] unitMaxAbs(float[] acts, int rows, int h) {
+    /**
+     * Per unit, max over tokens of |a_ij| / RMS_i(a), for a row-major [rows, h] activation
+     * matrix (one row per probe token). A token whose activations are all zero gives no sign
+     * of life to any unit (ratio 0); a non-finite value poisons its token's RMS and so makes
+     * every unit's peak NaN: a broken layer has no dead units, it has a divergence.
+     */
+    public static double[] peakRatios(float[] acts, int rows, int h) {
         if ((long) rows * h != acts.length) {
             throw new IllegalArgumentException("activation matrix has " + acts.length + " values, expected rows " + rows + " x h " + h);
         }
-        float[] m = new float[h];
-        for (int r = 0; r < rows; r++) {
+        double[] peak = new double[h];
+        for (int i = 0; i < rows; i++) {
+            int o = i * h;
+            double ss = 0;
+            for (int j = 0; j < h; j++) ss += (double) acts[o + j] * acts[o + j];
+            double rms = Math.sqrt(ss / h);
+            if (rms == 0) continue;
             for (int j = 0; j < h; j++) {
-                float a = Math.abs(acts[r * h + j]);
-                // keep NaN sticky so a broken unit is never mistaken for a dead one
-                if (a > m[j] || Float.isNaN(a)) m[j] = Float.isNaN(m[j]) ? m[j] : a;
+                double r = Math.abs(acts[o + j]) / rms;   // NaN when the row holds a non-finite value
+                if (!(r <= peak[j])) peak[j] = Double.isNaN(peak[j]) ? peak[j] : r;
             }
         }
-        return m;
+        return peak;
+    }
+
+    /** Whether a unit whose peak ratio is {@code peak} is dead (NaN is not). */
+    public static boolean dead(double peak) { return peak < RELATIVE_BAR; }
+
+    /** Dead flags of the units of one [rows, h] activation matrix. */
+    public static boolean[] deadUnits(float[] acts, int rows, int h) {
+        double[] peak = peakRatios(acts, rows, h);
+        boolean[] d = new boolean[h];
+        for (int j = 0; j < h; j++) d[j] = dead(peak[j]);
+        return d;
+    }
+
+    /** Fraction of true flags. */
+    public static double fraction(boolean[] dead) {
+        if (dead.length == 0) throw new IllegalArgumentException("no FFN units to count");
+        int n = 0;
+        for (boolean b : dead) if (b) n++;
+        return (double) n / dead.length;
     }
 
     /** Mean over layers, NaN for no layers. */

@@ -10,13 +10,15 @@ import spikelab.run.Json;
 /**
  * One line of events.jsonl: the step, the kind of event, the value that triggered it, and the
  * reference statistics it was judged against (mean/std/threshold for spikes,
- * median/threshold for explosions, threshold for divergence).
+ * median/threshold for explosions, threshold and streak for divergence and loss_above_bound).
  */
 public final class Event {
     public static final String LOSS_SPIKE = "loss_spike";
     public static final String GRAD_SPIKE = "grad_spike";
     public static final String EXPLOSION = "explosion";
     public static final String DIVERGENCE = "divergence";
+    /** A finite loss above ln(V)+1 after warm-up that has not (yet) lasted long enough to diverge. */
+    public static final String LOSS_ABOVE_BOUND = "loss_above_bound";
 
     private final int step;
     private final String type;

@@ -2,8 +2,8 @@ package spikelab.stability;
 
 /**
  * DESIGN §3 gradient explosion: grad_norm_t > k_g · median(previous W finite norms), or a
- * non-finite norm. The ratio test waits for a full window (as the spike rule does); a
- * non-finite norm is an explosion from the first step.
+ * non-finite norm. The ratio test waits for {@code minValues} finite norms (as the spike rules
+ * do); a non-finite norm is an explosion from the first step.
  */
 public final class ExplosionDetector {
     public static final double DEFAULT_FACTOR = 10;
@@ -22,22 +22,29 @@ public final class ExplosionDetector {
 
     private final RollingWindow window;
     private final double factor;
+    private final int minValues;
     private int explosions;
 
-    public ExplosionDetector(int window, double factor) {
+    /** A detector that judges only once the whole window is filled. */
+    public ExplosionDetector(int window, double factor) { this(window, factor, window); }
+
+    public ExplosionDetector(int window, double factor, int minValues) {
         if (!(factor > 1) || !Double.isFinite(factor)) {
             throw new IllegalArgumentException("explosion factor must be a finite number above 1, got " + factor + ": use e.g. --explosion-factor 10");
         }
         this.window = new RollingWindow(window);
         this.factor = factor;
+        if (minValues < 1 || minValues > window) throw new IllegalArgumentException("the explosion rule needs between 1 and W = " + window + " norms before judging, got " + minValues);
+        this.minValues = minValues;
     }
 
     public double factor() { return factor; }
 
     public Check observe(double gradNorm) {
-        double median = window.full() ? window.median() : Double.NaN;
+        boolean ready = window.size() >= minValues;
+        double median = ready ? window.median() : Double.NaN;
         double thr = factor * median;
-        boolean boom = !Double.isFinite(gradNorm) || (window.full() && gradNorm > thr);
+        boolean boom = !Double.isFinite(gradNorm) || (ready && gradNorm > thr);
         if (boom) explosions++;
         if (Double.isFinite(gradNorm)) window.add(gradNorm);
         return new Check(boom, median, thr);

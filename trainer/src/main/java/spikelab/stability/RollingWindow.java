@@ -57,6 +57,15 @@ public final class RollingWindow {
         return size % 2 == 1 ? a[size / 2] : 0.5 * (a[size / 2 - 1] + a[size / 2]);
     }
 
+    /** Median absolute deviation from {@code center}: median of |v − center|. */
+    public double mad(double center) {
+        requireValues();
+        double[] a = new double[size];
+        for (int i = 0; i < size; i++) a[i] = Math.abs(at(i) - center);
+        Arrays.sort(a);
+        return size % 2 == 1 ? a[size / 2] : 0.5 * (a[size / 2 - 1] + a[size / 2]);
+    }
+
     private void requireValues() {
         if (size == 0) throw new IllegalStateException("the window is empty");
     }

@@ -3,24 +3,24 @@ package spikelab.train;
 import java.util.List;
 
 import spikelab.backend.Backend;
-import spikelab.backend.Tensor;
 import spikelab.data.EvalBatches;
 import spikelab.data.TokenDataset;
 import spikelab.model.Transformer;
+import spikelab.stability.DeadUnitTracker;
 import spikelab.stability.DeadUnits;
 
 /**
  * Validation loss on a fixed set of held-out batches, and the dead-FFN-unit probe on a fixed
- * held-out batch (DESIGN §3): a unit is dead when its activation output is exactly 0 (relu
- * family) or below 1e-6 in magnitude (others) for every token of the probe.
+ * held-out batch (DESIGN §3): a unit is dead when |a_j| < 1e-3 · RMS(a) of its layer on every
+ * probe token, for every activation. The probe's activations are downloaded and judged on the
+ * host: probes are rare (every --probe-every steps), and the same code then serves every backend.
  */
 final class Evaluator {
     private final Transformer model;
     private final Backend be;
     private final List<EvalBatches.Batch> batches;
     private final EvalBatches.Batch probe;
-    private final Tensor unitMax;
-    private final float[] unitMaxHost;
+    private final float[] acts;
 
     Evaluator(Transformer model, TokenDataset data, int count, long seed) {
         this.model = model;
@@ -28,9 +28,7 @@ final class Evaluator {
         int t = model.config().context();
         this.batches = EvalBatches.fixed(data.val(), model.batch(), t, count, seed);
         this.probe = EvalBatches.probe(data.val(), model.batch(), t);
-        int h = model.config().hidden();
-        this.unitMax = be.allocate(h).all();
-        this.unitMaxHost = new float[h];
+        this.acts = new float[Math.multiplyExact(model.batch() * t, model.config().hidden())];
     }
 
     double validationLoss() {
@@ -42,16 +40,21 @@ final class Evaluator {
         return sum / batches.size();
     }
 
+    /** The probe's per-layer dead fractions without tracking units across probes (as bench times it). */
     double[] deadFractions() {
+        return deadFractions(new DeadUnitTracker(model.config().layers(), model.config().hidden()));
+    }
+
+    /** Runs the probe, records each unit's dead state in {@code tracker}; the per-layer dead fractions. */
+    double[] deadFractions(DeadUnitTracker tracker) {
         model.setBatch(probe.inputs(), probe.targets());
         model.forwardLogits();
         int layers = model.config().layers(), h = model.config().hidden();
         int rows = model.batch() * model.config().context();
         double[] out = new double[layers];
         for (int l = 0; l < layers; l++) {
-            be.columnAbsMax(unitMax, model.ffnActivation(l), rows, h);
-            be.download(unitMax, unitMaxHost);
-            out[l] = DeadUnits.fraction(unitMaxHost, model.config().activation());
+            be.download(model.ffnActivation(l), acts);
+            out[l] = tracker.observe(l, DeadUnits.deadUnits(acts, rows, h));
         }
         return out;
     }

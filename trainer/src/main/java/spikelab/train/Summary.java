@@ -3,12 +3,16 @@ package spikelab.train;
 import com.google.gson.JsonObject;
 import spikelab.model.Transformer;
 import spikelab.run.Json;
+import spikelab.stability.DeadUnitTracker;
+import spikelab.stability.Outcome;
 import spikelab.stability.StabilityMonitor;
 
 /** Accumulates what summary.json reports about a run. */
 final class Summary {
     private final TrainOptions opt;
     private final Transformer model;
+    private final double unigramEntropy;
+    final DeadUnitTracker deadUnits;
     double valLossAtInit = Double.NaN;
     private double finalTrainLoss = Double.NaN, finalVal = Double.NaN, bestVal = Double.POSITIVE_INFINITY;
     private double maxAttnLogit = 0;
@@ -16,9 +20,12 @@ final class Summary {
     private Integer divergedStep;
     private JsonObject finished;
 
-    Summary(TrainOptions opt, Transformer model) {
+    /** @param unigramEntropy of the training tokens, in nats: the bar for {@code stalled} */
+    Summary(TrainOptions opt, Transformer model, double unigramEntropy) {
         this.opt = opt;
         this.model = model;
+        this.unigramEntropy = unigramEntropy;
+        this.deadUnits = new DeadUnitTracker(model.config().layers(), model.config().hidden());
     }
 
     void observeStep(int step, double loss, double[] maxLogit) {
@@ -51,6 +58,8 @@ final class Summary {
         o.addProperty("steps_planned", opt.steps);
         o.addProperty("steps_completed", steps);
         o.addProperty("interrupted", interrupted);
+        o.addProperty("outcome", Outcome.of(divergedStep != null, interrupted, steps, opt.warmup, finalVal, unigramEntropy, opt.stallMargin));
+        Json.put(o, "unigram_entropy", unigramEntropy);
         o.addProperty("diverged", divergedStep != null);
         o.addProperty("diverged_step", divergedStep);
         Json.put(o, "final_train_loss", finalTrainLoss);
@@ -62,6 +71,7 @@ final class Summary {
         for (double d : dead) mean += d;
         Json.put(o, "dead_fraction", dead.length == 0 ? Double.NaN : mean / dead.length);
         o.add("dead_fraction_per_layer", Json.numbers(dead));
+        deadUnits.addTo(o);
         Json.put(o, "max_attn_logit", maxAttnLogit);
         Json.put(o, "tokens_per_s", trainNanos == 0 ? 0 : Math.round((double) steps * tokensPerStep / (trainNanos / 1e9)));
         Json.put(o, "wall_time_s", wallSeconds);
@@ -80,6 +90,7 @@ final class Summary {
         Json.put(o, "best_val", bestVal);
         Json.put(o, "max_attn_logit", maxAttnLogit);
         o.add("dead", Json.numbers(dead));
+        o.add("dead_units", deadUnits.state());
         o.addProperty("diverged_step", divergedStep);
         return o;
     }
@@ -93,6 +104,8 @@ final class Summary {
         com.google.gson.JsonArray d = o.getAsJsonArray("dead");
         dead = new double[d.size()];
         for (int i = 0; i < dead.length; i++) dead[i] = Json.toDouble(d.get(i));
+        // checkpoints from before per-unit tracking lack it: recovery then counts from here on
+        if (o.has("dead_units")) deadUnits.restore(o.getAsJsonArray("dead_units"));
         divergedStep = o.get("diverged_step") == null || o.get("diverged_step").isJsonNull() ? null : o.get("diverged_step").getAsInt();
     }
 }

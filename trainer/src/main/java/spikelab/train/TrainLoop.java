@@ -17,6 +17,7 @@ import spikelab.optim.LrSchedule;
 import spikelab.run.Json;
 import spikelab.run.RunWriter;
 import spikelab.stability.Event;
+import spikelab.stability.Outcome;
 import spikelab.stability.StabilityMonitor;
 
 /** The step loop of one run and its per-step measurements (DESIGN §3). */
@@ -39,6 +40,7 @@ final class TrainLoop {
     private final int tokensPerStep;
     private final Checkpointing ckpt;
     private final Checkpoint.State resumed;
+    private final double unigramEntropy;
 
     TrainLoop(TrainOptions opt, TokenDataset data, Transformer model, AdamW adam, LrSchedule schedule,
               RunWriter out, AtomicBoolean stop, Checkpointing ckpt, Checkpoint.State resumed) {
@@ -63,12 +65,14 @@ final class TrainLoop {
         }
         extras = new StepExtras(model);
         tokensPerStep = opt.batch * opt.context;
+        // the one place the loop reads the training tokens themselves
+        unigramEntropy = Outcome.unigramEntropy(data.train(), model.config().vocabSize());
     }
 
     JsonObject run() {
-        Summary summary = new Summary(opt, model);
-        StabilityMonitor stability = new StabilityMonitor(model.config().vocabSize(), opt.warmup, opt.spikeWindow,
-                opt.spikeThreshold, opt.explosionFactor);
+        Summary summary = new Summary(opt, model, unigramEntropy);
+        StabilityMonitor stability = new StabilityMonitor(new StabilityMonitor.Settings(model.config().vocabSize(),
+                opt.warmup, opt.divergePatience, opt.spikeRule, opt.spikeWindow, opt.spikeThreshold, opt.explosionFactor, opt.steps));
         int[] in = new int[tokensPerStep], tg = new int[tokensPerStep];
         int step = 0;
         long trainNanos = 0;
@@ -155,7 +159,7 @@ final class TrainLoop {
                 summary.observeVal(val);
             }
             if (step % opt.probeEvery == 0 || last) {
-                double[] dead = evaluator.deadFractions();
+                double[] dead = evaluator.deadFractions(summary.deadUnits);
                 m.add("dead_fraction", Json.numbers(dead));
                 summary.observeDead(dead);
             }
@@ -175,7 +179,8 @@ final class TrainLoop {
             if (flags.diverged) {
                 summary.diverged(step);
                 if (!opt.continueOnDivergence) {
-                    log.warn("diverged at step {} (loss {}): stopping; pass --continue-on-divergence to keep going", step, fmt(loss));
+                    log.warn("diverged at step {} (loss {}{}): stopping; pass --continue-on-divergence to keep going", step, fmt(loss),
+                            Double.isFinite(loss) ? ", above ln(V)+1 for " + opt.divergePatience + " steps in a row" : "");
                     divergedStop = true;
                     break;
                 }

@@ -98,6 +98,15 @@ public class TrainOptions {
     public double explosionFactor = 10;
     @Option(names = "--continue-on-divergence", description = "keep training after divergence instead of stopping")
     public boolean continueOnDivergence;
+    @Option(paramLabel = "K", names = "--diverge-patience", defaultValue = "10",
+            description = "diverged: a non-finite loss, or the loss above ln(V)+1 for K steps in a row after warm-up (default: ${DEFAULT-VALUE})")
+    public int divergePatience = 10;
+    @Option(paramLabel = "NATS", names = "--stall-margin", defaultValue = "0.1",
+            description = "stalled: final val loss within this many nats of the training tokens' unigram entropy (default: ${DEFAULT-VALUE})")
+    public double stallMargin = 0.1;
+    @Option(paramLabel = "robust|meanstd", names = "--spike-rule", defaultValue = "robust",
+            description = "spike rule: robust (median+MAD of residuals from a 9-step median trend) or meanstd (DESIGN mean+k*std); --spike-preset olmo2 implies meanstd (default: ${DEFAULT-VALUE})")
+    public String spikeRule = "robust";
 
     // ---- output ----
     @Option(names = "--out", paramLabel = "DIR", description = "run directory (default: runs/<generated name>)")
@@ -195,10 +204,17 @@ public class TrainOptions {
         }
         if (!Double.isFinite(spikeThreshold) || spikeThreshold <= 0) throw new UserError("--spike-threshold must be positive, got " + spikeThreshold);
         if (!Double.isFinite(explosionFactor) || explosionFactor <= 1) throw new UserError("--explosion-factor must be above 1, got " + explosionFactor);
+        if (divergePatience < 1) throw new UserError("--diverge-patience must be at least 1 step, got " + divergePatience + ": use e.g. --diverge-patience 10");
+        if (!Double.isFinite(stallMargin) || stallMargin < 0) throw new UserError("--stall-margin must be 0 or more nats, got " + stallMargin + ": use e.g. --stall-margin 0.1");
+        if (!spikeRule.equals("robust") && !spikeRule.equals("meanstd")) {
+            throw new UserError("unknown --spike-rule '" + spikeRule + "': use robust or meanstd");
+        }
         if (spikePreset != null) {
             if (!spikePreset.equalsIgnoreCase("olmo2")) throw new UserError("unknown --spike-preset '" + spikePreset + "': use olmo2");
             spikeWindow = spikelab.stability.SpikeDetector.OLMO2_WINDOW;
             spikeThreshold = spikelab.stability.SpikeDetector.OLMO2_THRESHOLD;
+            // OLMo 2's score is mean + k*std over the last 1000 values: keep that rule unless told otherwise
+            if (!given("--spike-rule")) spikeRule = "meanstd";
         }
         if (!tokenizer.equals("char") && !tokenizer.equals("byte")) {
             throw new UserError("unknown tokenizer '" + tokenizer + "': use char or byte");
@@ -267,6 +283,9 @@ public class TrainOptions {
         Json.put(o, "spike_threshold", spikeThreshold);
         Json.put(o, "explosion_factor", explosionFactor);
         o.addProperty("continue_on_divergence", continueOnDivergence);
+        o.addProperty("diverge_patience", divergePatience);
+        Json.put(o, "stall_margin", stallMargin);
+        o.addProperty("spike_rule", spikeRule);
         o.addProperty("checkpoint_every", checkpointEvery);
         return o;
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
-import spikelab.backend.Tensor;
 import spikelab.backend.cpu.CpuBackend;
 import spikelab.model.Activation;
 import spikelab.model.ModelConfig;
@@ -13,20 +12,86 @@ import spikelab.model.Parameter;
 import spikelab.model.Transformer;
 
 class DeadUnitsTest {
+    /** Each row's RMS is over its own units; a unit lives if it reaches 1e-3 of it on any one row. */
     @Test
-    void exactZeroRuleForReluFamilyThresholdForTheOthers() {
-        float[] max = {0f, 1e-7f, 2e-6f, Float.NaN};
-        assertEquals(0.25, DeadUnits.fraction(max, Activation.RELU));
-        assertEquals(0.25, DeadUnits.fraction(max, Activation.REGLU));
-        assertEquals(0.5, DeadUnits.fraction(max, Activation.GELU));
-        assertEquals(0.5, DeadUnits.fraction(max, Activation.SWIGLU));
+    void peakIsTheLargestRatioToTheRowRms() {
+        float[] acts = {2, 0, 0, 1e-3f,
+                        0, 1, 0, -4e-3f};
+        // row RMS: sqrt((4 + 1e-6)/4) ~ 1.00000012 and sqrt((1 + 1.6e-5)/4) ~ 0.500004
+        double[] peak = DeadUnits.peakRatios(acts, 2, 4);
+        double rms0 = Math.sqrt((4 + 1e-6) / 4), rms1 = Math.sqrt((1 + 1.6e-5) / 4);
+        assertEquals(2 / rms0, peak[0], 1e-6);
+        assertEquals(1 / rms1, peak[1], 1e-6);
+        assertEquals(0, peak[2]);
+        assertEquals(Math.max(1e-3 / rms0, 4e-3 / rms1), peak[3], 1e-9);
+        assertArrayEquals(new boolean[] {false, false, true, false}, DeadUnits.deadUnits(acts, 2, 4));
     }
 
     @Test
-    void unitMaxAbsTakesTheLargestMagnitudePerColumn() {
-        float[] acts = {0, -3, 1, Float.NaN,
-                        0, 2, -5, 1};
-        assertArrayEquals(new float[] {0, 3, 5, Float.NaN}, DeadUnits.unitMaxAbs(acts, 2, 4));
+    void theBarIsRelativeSoScaleDoesNotMatterAndTinyGeluTailsAreDead() {
+        Random r = new Random(2);
+        int rows = 32, h = 16;
+        float[] acts = new float[rows * h];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < h; j++) {
+                // units 0..3 only ever give GELU's small negative tail (|a| ~ 1e-5 of the scale)
+                acts[i * h + j] = j < 4 ? (float) (-1e-5 * r.nextDouble()) : (float) r.nextGaussian();
+            }
+        }
+        boolean[] dead = DeadUnits.deadUnits(acts, rows, h);
+        for (int j = 0; j < h; j++) assertEquals(j < 4, dead[j], "unit " + j);
+        for (float scale : new float[] {1e-4f, 1e4f}) {
+            float[] scaled = acts.clone();
+            for (int i = 0; i < scaled.length; i++) scaled[i] *= scale;
+            assertArrayEquals(dead, DeadUnits.deadUnits(scaled, rows, h), "scale " + scale);
+        }
+        assertEquals(0.25, DeadUnits.fraction(dead));
+    }
+
+    @Test
+    void allZeroRowsGiveNoLifeAndANonFiniteValueMakesNoUnitDead() {
+        float[] acts = {0, 0, 0,
+                        0, 1, 1e-5f,
+                        2, 1, 0};
+        assertArrayEquals(new boolean[] {false, false, true}, DeadUnits.deadUnits(acts, 3, 3));
+        acts[0] = Float.NaN;                                            // a broken layer: nobody is called dead
+        double[] peak = DeadUnits.peakRatios(acts, 3, 3);
+        for (double p : peak) assertTrue(Double.isNaN(p));
+        assertArrayEquals(new boolean[] {false, false, false}, DeadUnits.deadUnits(acts, 3, 3));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DeadUnits.peakRatios(acts, 2, 3));
+        assertEquals("activation matrix has 9 values, expected rows 2 x h 3", e.getMessage());
+    }
+
+    @Test
+    void trackerCountsDeathsAndRecoveriesPerUnitAndSurvivesItsState() {
+        DeadUnitTracker t = new DeadUnitTracker(2, 4);
+        assertEquals(0.5, t.observe(0, new boolean[] {true, true, false, false}));
+        assertEquals(0.0, t.observe(1, new boolean[] {false, false, false, false}));
+        assertTrue(Double.isNaN(new DeadUnitTracker(1, 1).recoveredFraction()), "no unit ever died");
+        // next probe: unit 0 comes back, unit 2 dies; layer 1 unit 3 dies
+        assertEquals(0.5, t.observe(0, new boolean[] {false, true, true, false}));
+        assertEquals(0.25, t.observe(1, new boolean[] {false, false, false, true}));
+        // last probe: unit 0 dies again (still counted as recovered), layer 1 unit 3 comes back
+        t.observe(0, new boolean[] {true, true, true, false});
+        t.observe(1, new boolean[] {false, false, false, false});
+        assertEquals(3, t.deadNow());
+        assertEquals(4, t.everDead());
+        assertEquals(2, t.recovered());
+        assertEquals(0.5, t.recoveredFraction());
+
+        DeadUnitTracker back = new DeadUnitTracker(2, 4);
+        back.restore(t.state());
+        assertEquals(t.state(), back.state());
+        assertEquals("7330", t.state().get(0).getAsString(), "digit = now 1 | ever 2 | recovered 4");
+        assertEquals("0006", t.state().get(1).getAsString());
+        com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+        back.addTo(o);
+        assertEquals(3, o.get("dead_units_now").getAsInt());
+        assertEquals(4, o.get("dead_units_ever").getAsInt());
+        assertEquals(2, o.get("dead_units_recovered").getAsInt());
+        assertEquals(0.5, o.get("dead_recovered_fraction").getAsDouble());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DeadUnitTracker(3, 4).restore(t.state()));
+        assertEquals("dead-unit state has 2 layers, the model 3", e.getMessage());
     }
 
     /**
@@ -36,7 +101,7 @@ class DeadUnitsTest {
      */
     @Test
     void unitsForcedDeadInOneLayerAreCountedThere() {
-        for (Activation act : new Activation[] {Activation.RELU, Activation.GELU, Activation.SWIGLU}) {
+        for (Activation act : new Activation[] {Activation.RELU, Activation.GELU, Activation.SWIGLU, Activation.GEGLU}) {
             ModelConfig cfg = ModelConfig.builder().vocabSize(16).dModel(32).heads(2).layers(2).context(8)
                     .activation(act).build();
             int batch = 2, rows = batch * cfg.context(), h = cfg.hidden(), killed = h / 4;
@@ -58,16 +123,12 @@ class DeadUnitsTest {
                 model.setBatch(in, tg);
                 model.forwardLogits();
                 double[] dead = new double[2];
-                Tensor unitMax = be.allocate(h).all();
                 for (int l = 0; l < 2; l++) {
                     float[] acts = new float[rows * h];
                     be.download(model.ffnActivation(l), acts);
-                    float[] host = DeadUnits.unitMaxAbs(acts, rows, h);
-                    be.columnAbsMax(unitMax, model.ffnActivation(l), rows, h);
-                    float[] device = new float[h];
-                    be.download(unitMax, device);
-                    assertArrayEquals(host, device, "backend reduction agrees with the host one");
-                    dead[l] = DeadUnits.fraction(device, act);
+                    boolean[] d = DeadUnits.deadUnits(acts, rows, h);
+                    for (int u = 0; u < h; u++) assertEquals(l == 1 && u < killed, d[u], act.cliName() + " layer " + l + " unit " + u);
+                    dead[l] = DeadUnits.fraction(d);
                 }
                 assertArrayEquals(new double[] {0, (double) killed / h}, dead, act.cliName());
                 assertEquals(killed / (2.0 * h), DeadUnits.mean(dead), 0);

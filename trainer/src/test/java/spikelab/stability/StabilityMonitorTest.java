@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class StabilityMonitorTest {
     @Test
     void nanEndsTheRunAsDivergedAtThatStep() {
-        StabilityMonitor m = new StabilityMonitor(65, 20, 100, 6, 10);
+        StabilityMonitor m = new StabilityMonitor(new StabilityMonitor.Settings(65, 20, 10, "meanstd", 100, 6, 10, 500));
         Random r = new Random(3);
         StabilityMonitor.StepFlags f = null;
         int step;
@@ -29,7 +29,7 @@ class StabilityMonitorTest {
         assertEquals(List.of(Event.EXPLOSION, Event.DIVERGENCE), types(f.events));
         Event div = f.events.get(1);
         assertEquals(257, div.step());
-        assertEquals("{\"step\":257,\"type\":\"divergence\",\"value\":\"NaN\",\"threshold\":" + (Math.log(65) + 1) + "}",
+        assertEquals("{\"step\":257,\"type\":\"divergence\",\"value\":\"NaN\",\"threshold\":" + (Math.log(65) + 1) + ",\"streak\":0}",
                 div.toJson().toString());
         StabilityMonitor.Summary s = m.summary();
         assertTrue(s.diverged());
@@ -41,7 +41,7 @@ class StabilityMonitorTest {
 
     @Test
     void plantedSpikesProduceEventsFlagsAndScores() {
-        StabilityMonitor m = new StabilityMonitor(65, 10, 100, 6, 10);
+        StabilityMonitor m = new StabilityMonitor(new StabilityMonitor.Settings(65, 10, 10, "meanstd", 100, 6, 10, 300));
         Random r = new Random(5);
         List<Event> all = new ArrayList<>();
         int lossSpikeFlags = 0, gradSpikeFlags = 0, explosionFlags = 0;
@@ -76,17 +76,35 @@ class StabilityMonitorTest {
         assertEquals(1.0 / 200, o.get("loss_spike_score").getAsDouble(), 0);
         assertEquals(1.0 / 200, o.get("grad_spike_score").getAsDouble(), 0);
         assertEquals(200, o.get("loss_spike_eligible_steps").getAsInt());
+        assertEquals("meanstd", o.get("spike_rule").getAsString());
+        assertEquals(0, o.get("loss_above_bound_steps").getAsInt());
     }
 
     @Test
-    void divergenceIsReportedOnceWhenTrainingContinues() {
-        StabilityMonitor m = new StabilityMonitor(16, 0, 10, 6, 10);
-        assertEquals(1, m.observe(1, 100, 1).events.size());
-        StabilityMonitor.StepFlags f = m.observe(2, 100, 1);
+    void aBadBatchIsAnEventAndKInARowADivergenceReportedOnce() {
+        StabilityMonitor m = new StabilityMonitor(new StabilityMonitor.Settings(16, 0, 3, "robust", 10, 6, 10, 100));
+        double bound = Math.log(16) + 1;
+        StabilityMonitor.StepFlags f = m.observe(1, 100, 1);
+        assertFalse(f.diverged, "one bad batch does not end the run");
+        assertEquals(List.of(Event.LOSS_ABOVE_BOUND), types(f.events));
+        assertEquals(1.0, f.events.get(0).stats().get("streak"));
+        assertEquals(bound, f.events.get(0).stats().get("threshold"));
+        assertTrue(m.observe(2, 1, 1).events.isEmpty());
+        assertFalse(m.observe(3, 100, 1).diverged);
+        assertFalse(m.observe(4, 100, 1).diverged);
+        f = m.observe(5, 100, 1);
         assertTrue(f.diverged);
-        assertTrue(f.events.isEmpty());
-        assertEquals(1, m.summary().divergedStep);
-        assertThrows(IllegalArgumentException.class, () -> m.observe(2, 1, 1));
+        assertEquals(List.of(Event.DIVERGENCE), types(f.events));
+        assertEquals(3.0, f.events.get(0).stats().get("streak"));
+        f = m.observe(6, 100, 1);                                      // --continue-on-divergence
+        assertFalse(f.diverged, "declared once");
+        assertEquals(List.of(Event.LOSS_ABOVE_BOUND), types(f.events));
+        assertEquals(5, m.summary().divergedStep);
+        JsonObject o = new JsonObject();
+        m.summary().addTo(o);
+        assertEquals(5, o.get("loss_above_bound_steps").getAsInt());
+        assertEquals("robust", o.get("spike_rule").getAsString());
+        assertThrows(IllegalArgumentException.class, () -> m.observe(6, 1, 1));
     }
 
     private static List<String> types(List<Event> events) {
