@@ -82,8 +82,8 @@ class DatasetsTest {
         assertEquals("data file '" + latin1 + "' is not valid UTF-8 (bad byte at offset 3): convert it to UTF-8 "
                 + "(e.g. iconv -t UTF-8), or leave --data out to use tinyshakespeare",
                 message(() -> Datasets.fromFile(latin1, "byte")));
-        assertEquals("unknown tokenizer 'words': use char or byte", message(() -> Datasets.fromFile(missing, "words")));
-        assertEquals("unknown tokenizer 'words': use char or byte", message(() -> Datasets.builtin(1, "words", 100)));
+        assertEquals("unknown tokenizer 'words': use char, byte, gpt2, auto or the path of a tokenizer.json", message(() -> Datasets.fromFile(missing, "words")));
+        assertEquals("unknown tokenizer 'words': use char, byte, gpt2, auto or the path of a tokenizer.json", message(() -> Datasets.builtin(1, "words", 100)));
     }
 
     @Test
