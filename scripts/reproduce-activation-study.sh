@@ -9,6 +9,8 @@
 # (summary.csv, report.md, plots/) is written into the sweep directory at the end;
 # regenerate it any time with: scripts/spikelab report <sweep dir>
 # To split the grid over machines or a Slurm array, add --shard I/N --no-report (docs/sweeps.md).
+# The data is train's default, tinyshakespeare (char tokens). docs/results.md was measured on the
+# synthetic corpus before that became the default: add --data synthetic to repeat it exactly.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
