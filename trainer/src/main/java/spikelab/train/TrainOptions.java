@@ -19,9 +19,9 @@ public class TrainOptions {
     // ---- data ----
     @Option(names = "--data", paramLabel = "NAME|FILE|DIR|GLOB", defaultValue = "tinyshakespeare",
             description = {"tinyshakespeare (built in, the default), synthetic (built in, generated from --data-seed), "
-                    + "a UTF-8 text file (last 10% held out), or llm.c token shards: a .bin file, a directory of .bin files "
+                    + "a UTF-8 text file (last 10%% held out), or llm.c token shards: a .bin file, a directory of .bin files "
                     + "or a glob such as 'dir/*.bin'. Of several shards, those with 'val' in the name are the validation "
-                    + "split; without one (or for a single shard) the last 10% of the tokens are held out."})
+                    + "split; without one (or for a single shard) the last 10%% of the tokens are held out."})
     public String data = "tinyshakespeare";
     @Option(paramLabel = "char|byte|gpt2|FILE.json", names = "--tokenizer", defaultValue = "auto",
             description = "char, byte, gpt2 (GPT-2's BPE, V=50,257) or a Hugging Face tokenizer.json; "

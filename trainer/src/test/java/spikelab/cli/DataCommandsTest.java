@@ -153,6 +153,23 @@ class DataCommandsTest {
     }
 
     @Test
+    void helpStatesTheValidationRule() {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream traced = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(traced, true));   // picocli reports a bad format string there
+        try {
+            assertEquals(0, Main.run(new PrintWriter(out), new PrintWriter(err), "train", "--help"));
+        } finally {
+            System.setErr(stderr);
+        }
+        String help = out + err.toString();
+        assertFalse(traced.toString().contains("Could not format"), traced.toString());
+        assertTrue(help.replaceAll("\\s+", " ").contains("those with 'val' in the name are the validation split; "
+                + "without one (or for a single shard) the last 10% of the tokens are held out"), help);
+    }
+
+    @Test
     void defaultDataIsTinyShakespeare() throws IOException {
         Path run = tmp.resolve("default");
         Result r = train(run, "--steps", "1");
