@@ -18,12 +18,12 @@
 #   name | sweep directory (under the preset's) | budget | sweep options
 # Budgets are estimates (see the comment above each preset); measure before trusting them.
 #
-# Data: tinyshakespeare from ../shared/data, relative to the repository (DATA=FILE for another
-# file). Once it is the built-in default corpus, DATA= (empty) drops the --data option.
+# Data: train's default, the built-in tinyshakespeare (char tokens); DATA=NAME|FILE|DIR picks
+# another corpus (e.g. DATA=synthetic repeats the first study's corpus, or a directory of shards).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-DATA="${DATA-$root/../shared/data/tinyshakespeare.txt}"
+DATA="${DATA-}"
 
 lrs_cpu=1e-3,3e-3,1e-2,3e-2,1e-1
 common_cpu="--device cpu --d-model 32 --heads 4 --context 32 --batch 8 --steps 300 --warmup 30"
@@ -92,10 +92,6 @@ shift
 only=""
 if [[ $# -gt 0 && "$1" != -* ]]; then only="$1"; shift; fi
 base="runs/activation-study-$preset"
-if [[ -n "$DATA" && ! -f "$DATA" ]]; then
-  echo "error: no corpus at $DATA: set DATA=path/to/tinyshakespeare.txt (or DATA= for the built-in corpus)" >&2
-  exit 2
-fi
 data=()
 [[ -n "$DATA" ]] && data=(--data "$DATA")
 

@@ -11,20 +11,26 @@ public final class BatchSampler {
     /** Keeps the batch stream independent of anything else seeded with the same run seed. */
     static final long STREAM = 0xBA7C4L;
 
-    private final int[] tokens;
+    private final TokenSource tokens;
     private final int batch;
     private final int context;
     private final Rng rng;
+    private final int[] window;
 
     public BatchSampler(int[] tokens, int batch, int context, long seed) {
+        this(TokenSource.of(Objects.requireNonNull(tokens, "tokens")), batch, context, seed);
+    }
+
+    public BatchSampler(TokenSource tokens, int batch, int context, long seed) {
         this.tokens = Objects.requireNonNull(tokens, "tokens");
-        checkShape(tokens.length, batch, context);
+        checkShape(tokens.size(), batch, context);
         this.batch = batch;
         this.context = context;
         this.rng = Rng.derived(seed, STREAM);
+        this.window = new int[context + 1];
     }
 
-    static void checkShape(int tokens, int batch, int context) {
+    static void checkShape(long tokens, int batch, int context) {
         if (batch < 1) throw new IllegalArgumentException("batch must be at least 1, got " + batch + ": pass a positive --batch");
         if (context < 1) throw new IllegalArgumentException("context must be at least 1, got " + context + ": pass a positive --context");
         if (tokens <= context) {
@@ -46,15 +52,17 @@ public final class BatchSampler {
      */
     public void next(int[] inputs, int[] targets) {
         checkArrays(inputs, targets, batch, context);
-        int starts = tokens.length - context;   // start s needs tokens s .. s+T
+        long starts = tokens.size() - context;   // start s needs tokens s .. s+T
         for (int b = 0; b < batch; b++) {
-            copyWindow(tokens, rng.nextInt(starts), context, inputs, targets, b * context);
+            copyWindow(tokens, rng.nextLong(starts), context, inputs, targets, b * context, window);
         }
     }
 
-    static void copyWindow(int[] tokens, int start, int context, int[] inputs, int[] targets, int at) {
-        System.arraycopy(tokens, start, inputs, at, context);
-        System.arraycopy(tokens, start + 1, targets, at, context);
+    /** Inputs tokens[start, start+T) and targets tokens[start+1, start+T+1) at row offset {@code at}. */
+    static void copyWindow(TokenSource tokens, long start, int context, int[] inputs, int[] targets, int at, int[] window) {
+        tokens.read(start, window, 0, context + 1);
+        System.arraycopy(window, 0, inputs, at, context);
+        System.arraycopy(window, 1, targets, at, context);
     }
 
     static void checkArrays(int[] inputs, int[] targets, int batch, int context) {

@@ -35,19 +35,24 @@ public final class EvalBatches {
      * runs you compare (e.g. a fixed one) to evaluate every run on the same text.
      */
     public static List<Batch> fixed(int[] tokens, int batch, int context, int count, long seed) {
+        return fixed(TokenSource.of(Objects.requireNonNull(tokens, "tokens")), batch, context, count, seed);
+    }
+
+    public static List<Batch> fixed(TokenSource tokens, int batch, int context, int count, long seed) {
         Objects.requireNonNull(tokens, "tokens");
-        BatchSampler.checkShape(tokens.length, batch, context);
+        BatchSampler.checkShape(tokens.size(), batch, context);
         if (count < 1) {
             throw new IllegalArgumentException("number of evaluation batches must be at least 1, got " + count
                     + ": pass a positive --eval-batches");
         }
         Rng rng = Rng.derived(seed, STREAM);
-        int starts = tokens.length - context;
+        long starts = tokens.size() - context;
+        int[] window = new int[context + 1];
         List<Batch> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             int[] in = new int[batch * context];
             int[] tg = new int[batch * context];
-            for (int b = 0; b < batch; b++) BatchSampler.copyWindow(tokens, rng.nextInt(starts), context, in, tg, b * context);
+            for (int b = 0; b < batch; b++) BatchSampler.copyWindow(tokens, rng.nextLong(starts), context, in, tg, b * context, window);
             out.add(new Batch(in, tg));
         }
         return Collections.unmodifiableList(out);
@@ -58,14 +63,19 @@ public final class EvalBatches {
      * at its start, last at its end, so the probe sees as varied held-out text as one batch can.
      */
     public static Batch probe(int[] tokens, int batch, int context) {
+        return probe(TokenSource.of(Objects.requireNonNull(tokens, "tokens")), batch, context);
+    }
+
+    public static Batch probe(TokenSource tokens, int batch, int context) {
         Objects.requireNonNull(tokens, "tokens");
-        BatchSampler.checkShape(tokens.length, batch, context);
-        int last = tokens.length - context - 1;
+        BatchSampler.checkShape(tokens.size(), batch, context);
+        long last = tokens.size() - context - 1;
+        int[] window = new int[context + 1];
         int[] in = new int[batch * context];
         int[] tg = new int[batch * context];
         for (int b = 0; b < batch; b++) {
-            int start = batch == 1 ? 0 : (int) ((long) b * last / (batch - 1));
-            BatchSampler.copyWindow(tokens, start, context, in, tg, b * context);
+            long start = batch == 1 ? 0 : b * last / (batch - 1);
+            BatchSampler.copyWindow(tokens, start, context, in, tg, b * context, window);
         }
         return new Batch(in, tg);
     }

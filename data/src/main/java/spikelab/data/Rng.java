@@ -56,6 +56,20 @@ public final class Rng {
         return (int) (r % b);
     }
 
+    /**
+     * Uniform in [0, bound) for bounds beyond int; for a bound that fits an int it draws exactly
+     * what {@link #nextInt(int)} does, so samplers over small and huge corpora share one stream.
+     */
+    public long nextLong(long bound) {
+        if (bound <= 0) throw new IllegalArgumentException("bound must be positive, got " + bound);
+        long limit = Long.MAX_VALUE - (Long.MAX_VALUE % bound + 1) % bound;
+        long r;
+        do {
+            r = nextLong() >>> 1;
+        } while (r > limit);
+        return r % bound;
+    }
+
     /** Uniform in [0, 1) with 53 random bits. */
     public double nextDouble() {
         return (nextLong() >>> 11) * 0x1.0p-53;

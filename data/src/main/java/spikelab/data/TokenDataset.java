@@ -3,17 +3,22 @@ package spikelab.data;
 import java.util.Objects;
 
 /**
- * A tokenized corpus split into a training and a validation part. The arrays are shared, not
- * copied (a corpus can be millions of tokens): callers must not modify them.
+ * A tokenized corpus split into a training and a validation part. The sources are shared, not
+ * copied (a corpus can be millions of tokens, or shards mapped from disk).
  */
 public final class TokenDataset {
-    private final int[] train;
-    private final int[] val;
+    private final TokenSource train;
+    private final TokenSource val;
     private final Tokenizer tokenizer;
     private final String description;
     private final double entropyFloorNats;
 
     public TokenDataset(int[] train, int[] val, Tokenizer tokenizer, String description, double entropyFloorNats) {
+        this(TokenSource.of(Objects.requireNonNull(train, "train")), TokenSource.of(Objects.requireNonNull(val, "val")),
+                tokenizer, description, entropyFloorNats);
+    }
+
+    public TokenDataset(TokenSource train, TokenSource val, Tokenizer tokenizer, String description, double entropyFloorNats) {
         this.train = Objects.requireNonNull(train, "train");
         this.val = Objects.requireNonNull(val, "val");
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
@@ -21,8 +26,8 @@ public final class TokenDataset {
         this.entropyFloorNats = entropyFloorNats;
     }
 
-    public int[] train() { return train; }
-    public int[] val() { return val; }
+    public TokenSource train() { return train; }
+    public TokenSource val() { return val; }
     public Tokenizer tokenizer() { return tokenizer; }
 
     /** One line for logs and reports, e.g. "built-in corpus (seed 1, 1,000,000 chars, V=46, ...)". */
@@ -32,6 +37,29 @@ public final class TokenDataset {
     public double entropyFloorNats() { return entropyFloorNats; }
 
     /**
+     * Entropy of the token frequencies of the training split, in nats: the loss of the best model
+     * that ignores context, H = −Σ p_i ln p_i over the tokenizer's vocabulary.
+     */
+    public double unigramEntropyNats() {
+        long[] counts = new long[tokenizer.vocabSize()];
+        int[] buf = new int[1 << 16];
+        long n = train.size();
+        for (long at = 0; at < n; at += buf.length) {
+            int k = (int) Math.min(buf.length, n - at);
+            train.read(at, buf, 0, k);
+            for (int i = 0; i < k; i++) counts[buf[i]]++;
+        }
+        double h = 0;
+        for (long c : counts) {
+            if (c > 0) {
+                double p = (double) c / n;
+                h -= p * Math.log(p);
+            }
+        }
+        return h;
+    }
+
+    /**
      * Checks that both splits hold at least one window of {@code context} inputs plus the target
      * after them, so that sampling and evaluation cannot fail later.
      */
@@ -39,11 +67,11 @@ public final class TokenDataset {
         if (context < 1) {
             throw new IllegalArgumentException("context must be at least 1, got " + context + ": pass a positive --context");
         }
-        requireSplit("training", train.length, context);
-        requireSplit("validation", val.length, context);
+        requireSplit("training", train.size(), context);
+        requireSplit("validation", val.size(), context);
     }
 
-    static void requireSplit(String split, int tokens, int context) {
+    static void requireSplit(String split, long tokens, int context) {
         if (tokens < context) {
             throw new IllegalArgumentException("context " + context + " is longer than the " + split + " split ("
                     + tokens + " tokens): use a smaller --context or a larger data file");

@@ -19,6 +19,6 @@ public interface Tokenizer {
      */
     String spec();
 
-    /** "char" or "byte". */
+    /** "char", "byte", "gpt2" or "tokenizer.json". */
     String kind();
 }

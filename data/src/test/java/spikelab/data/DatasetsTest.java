@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DatasetsTest {
-    private static final String FIX = "pass an existing UTF-8 text file to --data, or leave --data out to use the built-in corpus";
+    private static final String FIX = "pass an existing UTF-8 text file to --data, or leave --data out to use tinyshakespeare";
 
     @TempDir
     Path dir;
@@ -34,11 +34,11 @@ class DatasetsTest {
                 .reduce("", String::concat);
         Path p = write("t.txt", text.getBytes(StandardCharsets.UTF_8));
         TokenDataset ds = Datasets.fromFile(p, "char");
-        assertEquals(94, ds.train().length);                 // floor(0.9 * 105)
-        assertEquals(11, ds.val().length);
+        assertEquals(94, ds.train().toArray().length);                 // floor(0.9 * 105)
+        assertEquals(11, ds.val().toArray().length);
         int[] all = ds.tokenizer().encode(text);
-        assertArrayEquals(java.util.Arrays.copyOfRange(all, 0, 94), ds.train());
-        assertArrayEquals(java.util.Arrays.copyOfRange(all, 94, 105), ds.val());
+        assertArrayEquals(java.util.Arrays.copyOfRange(all, 0, 94), ds.train().toArray());
+        assertArrayEquals(java.util.Arrays.copyOfRange(all, 94, 105), ds.val().toArray());
         assertTrue(Double.isNaN(ds.entropyFloorNats()));
         assertEquals("data file '" + p + "' (105 chars, char tokenizer V=26)", ds.description());
     }
@@ -49,11 +49,11 @@ class DatasetsTest {
         Path p = write("u.txt", text.getBytes(StandardCharsets.UTF_8));
         TokenDataset ds = Datasets.fromFile(p, "byte");
         int bytes = text.getBytes(StandardCharsets.UTF_8).length;
-        assertEquals(bytes * 9 / 10, ds.train().length);
-        assertEquals(bytes - bytes * 9 / 10, ds.val().length);
+        assertEquals(bytes * 9 / 10, ds.train().toArray().length);
+        assertEquals(bytes - bytes * 9 / 10, ds.val().toArray().length);
         int[] all = new int[bytes];
-        System.arraycopy(ds.train(), 0, all, 0, ds.train().length);
-        System.arraycopy(ds.val(), 0, all, ds.train().length, ds.val().length);
+        System.arraycopy(ds.train().toArray(), 0, all, 0, ds.train().toArray().length);
+        System.arraycopy(ds.val().toArray(), 0, all, ds.train().toArray().length, ds.val().toArray().length);
         assertEquals(text, ds.tokenizer().decode(all));
     }
 
@@ -66,7 +66,7 @@ class DatasetsTest {
         System.arraycopy(body, 0, all, 3, body.length);
         TokenDataset ds = Datasets.fromFile(write("bom.txt", all), "char");
         assertEquals(3, ds.tokenizer().vocabSize());
-        assertEquals(10, ds.train().length + ds.val().length);
+        assertEquals(10, ds.train().toArray().length + ds.val().toArray().length);
     }
 
     @Test
@@ -80,10 +80,10 @@ class DatasetsTest {
         assertEquals("data file '" + bomOnly + "' is empty: " + FIX, message(() -> Datasets.fromFile(bomOnly, "char")));
         Path latin1 = write("latin1.txt", "caf\u00e9 ok".getBytes(StandardCharsets.ISO_8859_1));
         assertEquals("data file '" + latin1 + "' is not valid UTF-8 (bad byte at offset 3): convert it to UTF-8 "
-                + "(e.g. iconv -t UTF-8), or leave --data out to use the built-in corpus",
+                + "(e.g. iconv -t UTF-8), or leave --data out to use tinyshakespeare",
                 message(() -> Datasets.fromFile(latin1, "byte")));
-        assertEquals("unknown tokenizer 'words': use char or byte", message(() -> Datasets.fromFile(missing, "words")));
-        assertEquals("unknown tokenizer 'words': use char or byte", message(() -> Datasets.builtin(1, "words", 100)));
+        assertEquals("unknown tokenizer 'words': use char, byte, gpt2, auto or the path of a tokenizer.json", message(() -> Datasets.fromFile(missing, "words")));
+        assertEquals("unknown tokenizer 'words': use char, byte, gpt2, auto or the path of a tokenizer.json", message(() -> Datasets.builtin(1, "words", 100)));
     }
 
     @Test
@@ -116,17 +116,17 @@ class DatasetsTest {
     @Test
     void builtinDatasetDescribesItself() {
         TokenDataset ds = Datasets.builtin(1, "char", 20_000);
-        assertEquals(18_000, ds.train().length);
-        assertEquals(2_000, ds.val().length);
+        assertEquals(18_000, ds.train().toArray().length);
+        assertEquals(2_000, ds.val().toArray().length);
         double floor = ds.entropyFloorNats();
         assertTrue(floor > 0.1 && floor < 1, "floor " + floor);
-        assertTrue(ds.description().matches("built-in corpus \\(seed 1, 20,000 chars, char tokenizer V=\\d+, "
-                + "entropy floor \\d\\.\\d{3} nats/token, unigram entropy \\d\\.\\d{3}\\)"), ds.description());
+        assertTrue(ds.description().matches("synthetic corpus \\(seed 1, 20,000 chars, char tokenizer V=\\d+, "
+                + "entropy floor \\d\\.\\d{3} nats/char, unigram entropy \\d\\.\\d{3}\\)"), ds.description());
         TokenDataset bytes = Datasets.builtin(1, "byte", 20_000);
         assertEquals(256, bytes.tokenizer().vocabSize());
-        assertEquals(18_000, bytes.train().length, "ASCII text: one byte per char");
+        assertEquals(18_000, bytes.train().toArray().length, "ASCII text: one byte per char");
         assertEquals(floor, bytes.entropyFloorNats());
-        assertEquals(ds.tokenizer().decode(ds.val()), bytes.tokenizer().decode(bytes.val()));
+        assertEquals(ds.tokenizer().decode(ds.val().toArray()), bytes.tokenizer().decode(bytes.val().toArray()));
         assertSame(ds.getClass(), Datasets.load(null, "char", 1).getClass());
     }
 
@@ -141,8 +141,8 @@ class DatasetsTest {
         assumeTrue(p != null, "tinyshakespeare.txt not found in any shared/data above the module: skipping the real-file check");
         TokenDataset ds = Datasets.fromFile(p, "char");
         assertEquals(65, ds.tokenizer().vocabSize());
-        assertEquals(1_003_854, ds.train().length);
-        assertEquals(111_540, ds.val().length);
+        assertEquals(1_003_854, ds.train().toArray().length);
+        assertEquals(111_540, ds.val().toArray().length);
         ds.requireContext(1024);
     }
 
@@ -150,5 +150,16 @@ class DatasetsTest {
     private static void assumeTrue(boolean condition, String reason) {
         if (!condition) System.out.println("[test skipped] " + reason);
         org.junit.jupiter.api.Assumptions.assumeTrue(condition, reason);
+    }
+
+    @Test
+    void unigramEntropyOfTheTrainingSplitInNats() {
+        Tokenizer bytes = ByteTokenizer.INSTANCE;
+        int[] val = {9};
+        assertEquals(Math.log(4), new TokenDataset(new int[] {0, 1, 2, 3, 3, 2, 1, 0}, val, bytes, "t", Double.NaN).unigramEntropyNats(), 1e-15);
+        assertEquals(0.0, new TokenDataset(new int[] {5, 5, 5}, val, bytes, "t", Double.NaN).unigramEntropyNats());
+        // p = 3/4, 1/4; the validation tokens do not count
+        assertEquals(-(0.75 * Math.log(0.75) + 0.25 * Math.log(0.25)),
+                new TokenDataset(new int[] {1, 1, 1, 0}, new int[] {7, 8, 9}, bytes, "t", Double.NaN).unigramEntropyNats(), 1e-15);
     }
 }

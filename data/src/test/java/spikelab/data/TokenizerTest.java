@@ -73,10 +73,10 @@ class TokenizerTest {
                 assertThrows(IllegalArgumentException.class, () -> tok.decode(new int[] {0, 3})).getMessage());
         assertEquals("token id 256 at position 0 is outside the byte vocabulary [0, 256): decode only ids produced by this tokenizer",
                 assertThrows(IllegalArgumentException.class, () -> ByteTokenizer.INSTANCE.decode(new int[] {256})).getMessage());
-        assertEquals("unknown tokenizer 'x': use char or byte",
+        assertEquals("unknown tokenizer 'x': use char, byte, gpt2, auto or the path of a tokenizer.json",
                 assertThrows(IllegalArgumentException.class, () -> Tokenizers.create("x", "abc")).getMessage());
-        assertEquals("unreadable tokenizer spec 'char:zz': expected 'byte' or 'char:' followed by hex code points "
-                + "(as written by Tokenizer.spec())",
+        assertEquals("unreadable tokenizer spec 'char:zz': expected 'byte', 'gpt2', 'hf-json:' followed by a tokenizer.json, "
+                + "or 'char:' followed by hex code points",
                 assertThrows(IllegalArgumentException.class, () -> Tokenizers.fromSpec("char:zz")).getMessage());
         assertThrows(IllegalArgumentException.class, () -> Tokenizers.fromSpec("char:62,61"), "unsorted");
         assertThrows(IllegalArgumentException.class, () -> Tokenizers.fromSpec("char:"), "empty");

@@ -42,7 +42,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object as the last line")
     boolean json;
     @Option(names = "--measurement-cost", description = "instead: time the stability measurements, the dead-unit "
-            + "probe and validation against training steps on --data (default: the built-in corpus)")
+            + "probe and validation against training steps on --data (default: tinyshakespeare)")
     boolean measurementCost;
 
     @Override

@@ -32,24 +32,4 @@ public final class Outcome {
         if (stepsCompleted > warmup && !(finalValLoss < unigramEntropy - margin)) return STALLED;
         return OK;
     }
-
-    /**
-     * H = −Σ p_v ln p_v over the token frequencies p_v of {@code tokens}, in nats. Summed in
-     * vocabulary order so the same tokens always give the same bits.
-     */
-    public static double unigramEntropy(int[] tokens, int vocabSize) {
-        if (tokens.length == 0) throw new IllegalArgumentException("no training tokens to measure the unigram entropy of");
-        long[] counts = new long[vocabSize];
-        for (int t : tokens) {
-            if (t < 0 || t >= vocabSize) throw new IllegalArgumentException("token id " + t + " is outside the vocabulary of " + vocabSize);
-            counts[t]++;
-        }
-        double n = tokens.length, h = 0;
-        for (long c : counts) {
-            if (c == 0) continue;
-            double p = c / n;
-            h -= p * Math.log(p);
-        }
-        return h;
-    }
 }

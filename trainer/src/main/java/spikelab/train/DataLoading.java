@@ -10,8 +10,7 @@ public final class DataLoading {
 
     public static TokenDataset load(TrainOptions opt) {
         try {
-            TokenDataset d = opt.data == null ? Datasets.builtin(opt.dataSeed, opt.tokenizer)
-                    : Datasets.fromFile(opt.data, opt.tokenizer);
+            TokenDataset d = Datasets.open(opt.data, opt.tokenizer, opt.dataSeed);
             d.requireContext(opt.context);
             return d;
         } catch (IllegalArgumentException e) {

@@ -22,7 +22,8 @@ public final class MeasurementCost {
         Evaluator ev = new Evaluator(model, data, evalBatches, seed);
         int n = model.batch() * model.config().context();
         int[] in = new int[n], tg = new int[n];
-        int[] train = data.train();
+        int[] train = new int[(int) Math.min(data.train().size(), n + 1L)];
+        data.train().read(0, train, 0, train.length);
         for (int i = 0; i < n; i++) {
             in[i] = train[i % (train.length - 1)];
             tg[i] = train[i % (train.length - 1) + 1];

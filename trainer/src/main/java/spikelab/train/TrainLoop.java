@@ -66,7 +66,7 @@ final class TrainLoop {
         extras = new StepExtras(model);
         tokensPerStep = opt.batch * opt.context;
         // the one place the loop reads the training tokens themselves
-        unigramEntropy = Outcome.unigramEntropy(data.train(), model.config().vocabSize());
+        unigramEntropy = data.unigramEntropyNats();
     }
 
     JsonObject run() {

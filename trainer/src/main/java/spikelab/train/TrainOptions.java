@@ -17,11 +17,17 @@ import spikelab.run.Json;
  */
 public class TrainOptions {
     // ---- data ----
-    @Option(names = "--data", paramLabel = "FILE", description = "UTF-8 text file to train on (default: the built-in corpus)")
-    public Path data;
-    @Option(paramLabel = "char|byte", names = "--tokenizer", defaultValue = "char", description = "char or byte (default: ${DEFAULT-VALUE})")
-    public String tokenizer = "char";
-    @Option(paramLabel = "N", names = "--data-seed", description = "seed of the built-in corpus (default: 1)", defaultValue = "1")
+    @Option(names = "--data", paramLabel = "NAME|FILE|DIR|GLOB", defaultValue = "tinyshakespeare",
+            description = {"tinyshakespeare (built in, the default), synthetic (built in, generated from --data-seed), "
+                    + "a UTF-8 text file (last 10%% held out), or llm.c token shards: a .bin file, a directory of .bin files "
+                    + "or a glob such as 'dir/*.bin'. Of several shards, those with 'val' in the name are the validation "
+                    + "split; without one (or for a single shard) the last 10%% of the tokens are held out."})
+    public String data = "tinyshakespeare";
+    @Option(paramLabel = "char|byte|gpt2|FILE.json", names = "--tokenizer", defaultValue = "auto",
+            description = "char, byte, gpt2 (GPT-2's BPE, V=50,257) or a Hugging Face tokenizer.json; "
+                    + "auto = char for text, gpt2 for shards, which must be read with the tokenizer they were written with (default: ${DEFAULT-VALUE})")
+    public String tokenizer = "auto";
+    @Option(paramLabel = "N", names = "--data-seed", description = "seed of the synthetic corpus, and of the held-out batches (default: 1)", defaultValue = "1")
     public long dataSeed = 1;
 
     // ---- model ----
@@ -216,8 +222,10 @@ public class TrainOptions {
             // OLMo 2's score is mean + k*std over the last 1000 values: keep that rule unless told otherwise
             if (!given("--spike-rule")) spikeRule = "meanstd";
         }
-        if (!tokenizer.equals("char") && !tokenizer.equals("byte")) {
-            throw new UserError("unknown tokenizer '" + tokenizer + "': use char or byte");
+        try {
+            spikelab.data.Tokenizers.checkName(tokenizer);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
         }
         switch (device) {
             case "cpu": case "cuda": case "auto": break;
@@ -239,6 +247,16 @@ public class TrainOptions {
         }
     }
 
+    /** A built-in corpus by its name, a file, directory or glob by its absolute path (config.json). */
+    static String corpusName(String data) {
+        if (data == null || data.equals(spikelab.data.Datasets.TINYSHAKESPEARE) || data.equals(spikelab.data.Datasets.SYNTHETIC)) return data;
+        try {
+            return Path.of(data).toAbsolutePath().toString();
+        } catch (java.nio.file.InvalidPathException e) {
+            return data;
+        }
+    }
+
     /** The default run name: what varies in studies, then the time. */
     public String defaultName() {
         String time = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -248,9 +266,9 @@ public class TrainOptions {
     /** config.json: every option, snake_case. */
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
-        o.addProperty("data", data == null ? null : data.toAbsolutePath().toString());
+        o.addProperty("data", corpusName(data));
         o.addProperty("data_seed", dataSeed);
-        o.addProperty("tokenizer", tokenizer);
+        o.addProperty("tokenizer", spikelab.data.Tokenizers.isFile(tokenizer) ? corpusName(tokenizer) : tokenizer);
         o.addProperty("activation", activation().cliName());
         o.addProperty("norm", norm().cliName());
         o.addProperty("layers", layers);

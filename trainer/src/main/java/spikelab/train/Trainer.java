@@ -92,7 +92,7 @@ public final class Trainer {
                 config.addProperty("vocab_size", cfg.vocabSize());
                 config.addProperty("parameter_count", cfg.parameterCount());
                 config.addProperty("hidden", cfg.hidden());
-                config.addProperty("tokenizer_spec", data.tokenizer().spec());
+                config.addProperty("tokenizer_spec", spikelab.data.Tokenizers.label(data.tokenizer().spec()));
                 config.addProperty("data_description", data.description());
                 Json.put(config, "entropy_floor_nats", data.entropyFloorNats());
                 if (!resume) out.writeConfig(config);

@@ -62,7 +62,7 @@ class BadInputTest {
     @MethodSource("cases")
     void oneClearLineAndNothingWritten(String what, List<String> bad, String expected) throws IOException {
         Path out = tmp.resolve("run-" + what.replace(' ', '-'));
-        List<String> args = new ArrayList<>(List.of("train", "--steps", "2", "--layers", "1", "--d-model", "16",
+        List<String> args = new ArrayList<>(List.of("train", "--data", "synthetic", "--steps", "2", "--layers", "1", "--d-model", "16",
                 "--heads", "2", "--context", "16", "--batch", "2", "--device", "cpu", "--out", out.toString()));
         args.addAll(bad);   // later options win
         StringWriter err = new StringWriter();
@@ -93,7 +93,7 @@ class BadInputTest {
         if (Files.isWritable(ro)) System.out.println("[test skipped] running as root, which can write anywhere: no unwritable --out to test");
         org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(ro), "running as root, which can write anywhere");
         StringWriter err = new StringWriter();
-        int status = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "train", "--steps", "1",
+        int status = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "train", "--data", "synthetic", "--steps", "1",
                 "--layers", "1", "--d-model", "16", "--heads", "2", "--context", "16", "--out", ro.resolve("run").toString());
         assertEquals(2, status);
         assertTrue(err.toString().contains("is not writable: choose a writable --out"), err.toString());
@@ -105,7 +105,7 @@ class BadInputTest {
         StringWriter err = new StringWriter();
         Path out = tmp.resolve("cuda-run");
         int status = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err),
-                "train", "--steps", "1", "--layers", "1", "--d-model", "16", "--heads", "2", "--context", "16",
+                "train", "--data", "synthetic", "--steps", "1", "--layers", "1", "--d-model", "16", "--heads", "2", "--context", "16",
                 "--batch", "2", "--device", device, "--out", out.toString());
         String message = err.toString().strip();
         assertEquals(2, status, message);

@@ -25,7 +25,7 @@ class GenerateCommandTest {
     static void trainTinyModel() {
         run = tmp.resolve("run");
         StringWriter err = new StringWriter();
-        int status = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "train", "--device", "cpu",
+        int status = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "train", "--data", "synthetic", "--device", "cpu",
                 "--layers", "1", "--d-model", "32", "--heads", "2", "--context", "16", "--batch", "8", "--steps", "40",
                 "--lr", "1e-2", "--warmup", "5", "--eval-every", "40", "--eval-batches", "1", "--no-progress",
                 "--out", run.toString());

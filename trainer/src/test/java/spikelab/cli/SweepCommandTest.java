@@ -124,7 +124,7 @@ class SweepCommandTest {
     @Test
     void aFinishedCellWithOtherSettingsIsAnErrorNotMixedIn() {
         Path out = tmp.resolve("cfg");
-        String[] base = {"--activations", "relu", "--depths", "2", "--out", out.toString(), "--no-report", "--d-model", "32"};
+        String[] base = {"--data", "synthetic", "--activations", "relu", "--depths", "2", "--out", out.toString(), "--no-report", "--d-model", "32"};
         assertEquals(0, sweep(concat(base, "--steps", "30")));
         StringWriter err = new StringWriter();
         int rc = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err),
@@ -179,7 +179,7 @@ class SweepCommandTest {
     void smallRealSweepLeavesAReportWithFiniteNumbers() throws IOException {
         Path out = tmp.resolve("real");
         StringWriter err = new StringWriter();
-        int rc = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "sweep", "--activations", "relu,swiglu",
+        int rc = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "sweep", "--data", "synthetic", "--activations", "relu,swiglu",
                 "--depths", "1", "--steps", "4", "--device", "cpu", "--out", out.toString(), "--d-model", "16", "--heads", "2",
                 "--context", "16", "--batch", "4", "--eval-batches", "2", "--warmup", "1", "--spike-window", "2",
                 "--no-progress", "--log-every", "1000");

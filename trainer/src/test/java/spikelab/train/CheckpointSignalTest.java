@@ -32,7 +32,7 @@ class CheckpointSignalTest {
         Path run = tmp.resolve("run");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-                "spikelab.cli.Main", "train", "--device", "cpu", "--threads", "1", "--layers", "1", "--d-model", "16",
+                "spikelab.cli.Main", "train", "--data", "synthetic", "--device", "cpu", "--threads", "1", "--layers", "1", "--d-model", "16",
                 "--heads", "2", "--context", "8", "--batch", "2", "--steps", "1000000", "--eval-every", "1000000",
                 "--eval-batches", "1", "--no-progress", "--out", run.toString())
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();

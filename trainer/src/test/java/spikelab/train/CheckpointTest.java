@@ -34,7 +34,7 @@ class CheckpointTest {
     Path tmp;
 
     // A window of 3 makes the spike detectors active within a dozen steps, so their restored state matters.
-    private static final List<String> TINY = List.of("train", "--device", "cpu", "--layers", "2", "--d-model", "32",
+    private static final List<String> TINY = List.of("train", "--data", "synthetic", "--device", "cpu", "--layers", "2", "--d-model", "32",
             "--heads", "2", "--context", "16", "--batch", "4", "--eval-every", "4", "--eval-batches", "2",
             "--probe-every", "4", "--spike-window", "3", "--spike-threshold", "1", "--warmup", "3",
             "--lr", "3e-3", "--no-progress", "--log-every", "1000", "--seed", "7");

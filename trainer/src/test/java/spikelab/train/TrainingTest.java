@@ -24,7 +24,7 @@ class TrainingTest {
     @TempDir
     Path tmp;
 
-    private static final List<String> TINY = List.of("train", "--device", "cpu", "--layers", "2", "--d-model", "32",
+    private static final List<String> TINY = List.of("train", "--data", "synthetic", "--device", "cpu", "--layers", "2", "--d-model", "32",
             "--heads", "2", "--context", "32", "--batch", "8", "--eval-every", "20", "--eval-batches", "4",
             "--probe-every", "20", "--no-progress", "--log-every", "1000");
 
