@@ -2,15 +2,20 @@
 # Runs every command of README.md's ```bash blocks, in order, in a fresh clone of this
 # repository (its committed HEAD), and says which fail.
 #   scripts/check-readme.sh              # quick: --steps cut to 20 (--stop-after scaled alike),
-#                                        # 'mvn verify' and the PyTorch comparison skipped
+#                                        # 3 kills in kill-resume.sh, 'mvn verify' and the
+#                                        # PyTorch comparison skipped
 #   AS_WRITTEN=1 scripts/check-readme.sh # every command exactly as written (tens of minutes)
 #   CLONE=0 scripts/check-readme.sh      # in this working tree instead of a clone (no rebuild)
+#   SHARED=/path/to/shared ...           # where ../shared is not beside this checkout
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/check-readme.XXXXXX")"
 if [[ "${CLONE:-1}" == 1 ]]; then
   git clone -q "$root" "$work/clone" || { echo "error: cannot clone $root" >&2; exit 2; }
   dir="$work/clone"
+  # the README's ../shared/data paths: the data directory beside this checkout (or $SHARED)
+  shared="${SHARED:-$root/../shared}"
+  [[ -d "$shared" ]] && ln -s "$(cd "$shared" && pwd)" "$work/shared"
 else
   dir="$root"
 fi
@@ -27,9 +32,13 @@ for block in re.findall(r"```bash\n(.*?)```", text, re.S):
         if not cmd or cmd.startswith("#"):
             continue
         cmd = re.sub(r"\s+", " ", cmd)
+        if "check-readme" in cmd:
+            continue                      # this script itself
         if not as_written:
             if cmd.startswith("mvn ") or "bench-vs-pytorch" in cmd:
                 cmd = "SKIP " + cmd
+            elif "kill-resume" in cmd:
+                cmd = "KILLS=3 " + cmd
             else:
                 m = re.search(r"--steps (\d+)", cmd)
                 steps = int(m.group(1)) if m else (300 if re.match(r"scripts/spikelab train( |$)", cmd) and "--resume" not in cmd and "--help" not in cmd else None)
