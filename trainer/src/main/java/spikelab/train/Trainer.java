@@ -52,8 +52,17 @@ public final class Trainer {
         opt.validate();
         // A first look before the data is read: the vocabulary only adds to the estimate, so a
         // model too large with one symbol is refused at once (the full check follows below).
-        MemoryEstimate.of(opt.modelConfig(1), opt.batch).requireFits(opt.device.equals("cpu"),
-                opt.device.equals("cpu") ? Runtime.getRuntime().maxMemory() : Long.MAX_VALUE, MemoryEstimate.machineBytes());
+        MemoryEstimate first = MemoryEstimate.of(opt.modelConfig(1), opt.batch);
+        if (opt.device.equals("cuda")) {
+            first.requireFits(false);
+        } else {
+            try {
+                first.requireFits(true);
+            } catch (UserError tooLargeForTheCpu) {
+                // --device auto on a machine with a usable GPU is judged once the GPU is open
+                if (opt.device.equals("cpu") || Devices.cudaUnavailableReason() != null) throw tooLargeForTheCpu;
+            }
+        }
         TokenDataset data = DataLoading.load(opt);
         ModelConfig cfg = opt.modelConfig(data.tokenizer().vocabSize());
         Path dir = opt.out != null ? opt.out : Path.of("runs", opt.defaultName());
