@@ -54,13 +54,30 @@ public final class RunWriter implements AutoCloseable {
         if (why != null) throw new UserError("cannot write the run directory " + dir + " (" + why + "): choose a writable --out");
     }
 
-    /** Creates the directory of a new run (so that it can be locked) after {@link #checkUsable}. */
-    public static void prepare(Path dir) {
+    /**
+     * Creates the directory of a new run (so that it can be locked) after {@link #checkUsable};
+     * returns whether it had to be created.
+     */
+    public static boolean prepare(Path dir) {
         checkUsable(dir);
         try {
+            if (Files.isDirectory(dir)) return false;
             Files.createDirectories(dir);
+            return true;
         } catch (IOException e) {
             throw new UserError("cannot create the run directory " + dir + " (" + AtomicFiles.describe(e) + "): choose a writable --out");
+        }
+    }
+
+    /** Deletes {@code dir} if it holds nothing but a run lock: a new run that failed before writing. */
+    public static void removeIfUnused(Path dir) {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            if (s.allMatch(f -> f.getFileName().toString().equals(RunLock.FILE))) {
+                Files.deleteIfExists(dir.resolve(RunLock.FILE));
+                Files.deleteIfExists(dir);
+            }
+        } catch (IOException e) {
+            // best effort: the directory stays, and a new run may still use it
         }
     }
 

@@ -46,6 +46,7 @@ public final class Trainer {
     public boolean signalled() { return signalled; }
 
     /** Runs to completion (or divergence, or interruption) and returns the summary written. */
+    @SuppressWarnings("try")   // the lock and the clean-up are held for their scope, not referenced
     public JsonObject run() {
         boolean resume = opt.resume != null;
         if (resume) CheckpointResume.applyRunConfig(opt, opt::given);
@@ -72,7 +73,12 @@ public final class Trainer {
         MemoryEstimate mem = MemoryEstimate.of(cfg, opt.batch);
         if (opt.device.equals("cpu")) mem.requireFits(true);   // before anything is allocated or opened
 
-        try (Backend be = Devices.open(opt.device, opt.threads(), opt.tf32)) {
+        // the lock before the backend and the model: a second run on this directory is refused at
+        // once, and nothing in it is read for resuming or written before the lock is held
+        boolean created = !resume && RunWriter.prepare(dir);
+        try (RunLock lock = RunLock.acquire(dir);
+             Cleanup unused = () -> { if (created) RunWriter.removeIfUnused(dir); };   // a new run that failed early
+             Backend be = Devices.open(opt.device, opt.threads(), opt.tf32)) {
             boolean cpu = be instanceof spikelab.backend.cpu.CpuBackend;
             mem.requireFits(cpu);
             Transformer model;
@@ -93,14 +99,15 @@ public final class Trainer {
             log.info("model: {}", cfg);
             log.info("data: {}", data.description());
             log.info("device: {}", be.name());
-
-            // the lock first: nothing in the directory is read for resuming or written before it
-            if (!resume) RunWriter.prepare(dir);
-            try (RunLock lock = RunLock.acquire(dir)) {
-                CheckpointDir.clean(dir);
-                return train(dir, resume, cfg, data, model, adam, schedule);
-            }
+            CheckpointDir.clean(dir);
+            return train(dir, resume, cfg, data, model, adam, schedule);
         }
+    }
+
+    /** A try-with-resources step that throws nothing; resources close in reverse, so this runs with the lock held. */
+    private interface Cleanup extends AutoCloseable {
+        @Override
+        void close();
     }
 
     private JsonObject train(Path dir, boolean resume, ModelConfig cfg, TokenDataset data, Transformer model, AdamW adam,

@@ -44,6 +44,18 @@ class CliReliabilityTest {
     }
 
     @Test
+    void aNewRunThatFailsAfterLockingLeavesNoDirectory(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Devices.cudaUnavailableReason() != null,
+                "skipped: this machine has a GPU, so --device cuda does not fail after the lock");
+        java.nio.file.Path out = tmp.resolve("r");
+        Object[] r = cli("train", "--device", "cuda", "--layers", "1", "--d-model", "16", "--heads", "2", "--context", "8",
+                "--steps", "1", "--out", out.toString());
+        assertEquals(2, r[0], (String) r[2]);
+        assertTrue(((String) r[2]).startsWith("error: --device cuda: "), (String) r[2]);
+        assertTrue(!java.nio.file.Files.exists(out), "the directory made for the lock is removed again");
+    }
+
+    @Test
     void threadsAboveTheCoresAreCapped() {
         int cores = Runtime.getRuntime().availableProcessors();
         assertEquals(cores, Devices.cpuThreads(cores + 1, false));
