@@ -38,7 +38,15 @@ class KillResumeTest {
     void killedAtRandomAndResumedEqualsTheUninterruptedRun() throws Exception {
         Assumptions.assumeTrue(ChildRun.posix(), "skipped: needs a POSIX system (SIGKILL, file locks)");
         Path whole = tmp.resolve("whole"), pieced = tmp.resolve("pieced");
-        List<String> args = new ArrayList<>(RUN);
+        // a small text file instead of the 1,000,000-character built-in corpus: each child JVM starts faster
+        Path text = tmp.resolve("text.txt");
+        StringBuilder sb = new StringBuilder();
+        Random gen = new Random(2);
+        while (sb.length() < 40_000) sb.append("the quick brown fox jumps over the lazy dog ".split(" ")[gen.nextInt(9)]).append(gen.nextInt(7) == 0 ? ".\n" : " ");
+        Files.writeString(text, sb);
+        List<String> run = new ArrayList<>(RUN);
+        run.addAll(List.of("--data", text.toString()));
+        List<String> args = new ArrayList<>(run);
         args.addAll(List.of("--out", whole.toString()));
         StringWriter err = new StringWriter();
         assertEquals(0, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), args.toArray(new String[0])), err.toString());
@@ -47,7 +55,7 @@ class KillResumeTest {
         Path metrics = pieced.resolve("metrics.jsonl");
         int kills = 0;
         for (int round = 0; round < 3; round++) {
-            List<String> a = new ArrayList<>(RUN);
+            List<String> a = new ArrayList<>(run);
             if (round == 0) a.addAll(List.of("--checkpoint-every", "1", "--out", pieced.toString()));
             else a = List.of("train", "--resume", pieced.toString(), "--no-progress");
             Path log = tmp.resolve("child" + round + ".log");
