@@ -90,7 +90,8 @@ final class CheckpointResume {
         }
         if (CheckpointDir.current(dir) == null) {
             throw new UserError("cannot resume " + dir + ": it has no " + Checkpoint.MODEL_FILE + " and "
-                    + Checkpoint.STATE_FILE + " (the run wrote no checkpoint): start a new run");
+                    + Checkpoint.STATE_FILE + " (the run stopped before its first checkpoint; --checkpoint-every N writes them "
+                    + "during a run): start a new run with another --out, or delete " + dir);
         }
     }
 

@@ -193,7 +193,8 @@ class CheckpointTest {
         deleteTree(run.resolve("checkpoint"));
         Files.delete(run.resolve(Checkpoint.STATE_FILE));
         assertEquals("error: cannot resume " + run + ": it has no model.safetensors and train_state.safetensors "
-                + "(the run wrote no checkpoint): start a new run", fails(resume));
+                + "(the run stopped before its first checkpoint; --checkpoint-every N writes them during a run): "
+                + "start a new run with another --out, or delete " + run, fails(resume));
 
         assertEquals(metrics, Files.readString(run.resolve("metrics.jsonl")), "failed resumes leave the run files alone");
         assertEquals("error: --lr 0.1 differs from 0.003 in " + run.resolve("config.json")
