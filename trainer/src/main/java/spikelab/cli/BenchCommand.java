@@ -45,6 +45,23 @@ public final class BenchCommand implements Callable<Integer> {
             + "probe and validation against training steps on --data (default: tinyshakespeare)")
     boolean measurementCost;
 
+    /**
+     * The options bench shares with train through the {@link TrainOptions} mixin but never
+     * reads: removed from its command line, so that {@code bench --out DIR} is an error rather
+     * than silently ignored. The fields keep their defaults, which validate() checks.
+     */
+    static final java.util.Set<String> TRAIN_ONLY = java.util.Set.of("--steps", "--lr", "--min-lr", "--warmup",
+            "--weight-decay", "--beta1", "--beta2", "--clip", "--z-loss", "--eval-every", "--probe-every",
+            "--spike-window", "--spike-threshold", "--spike-preset", "--explosion-factor", "--continue-on-divergence",
+            "--out", "--no-progress", "--log-every", "--checkpoint-every", "--resume", "--stop-after");
+
+    static void dropTrainOnlyOptions(picocli.CommandLine bench) {
+        picocli.CommandLine.Model.CommandSpec spec = bench.getCommandSpec();
+        for (picocli.CommandLine.Model.OptionSpec o : new java.util.ArrayList<>(spec.options())) {
+            if (TRAIN_ONLY.contains(o.longestName())) spec.remove(o);
+        }
+    }
+
     @Override
     public Integer call() {
         options.validate();

@@ -10,13 +10,18 @@ import picocli.CommandLine.Command;
         description = "Train small transformers and measure how the FFN activation changes training stability.",
         subcommands = {TrainCommand.class, SweepCommand.class, ReportCommand.class, GenerateCommand.class, TokenizeCommand.class, BenchCommand.class, InfoCommand.class, DetectorsCommand.class,
                 CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
     /** Exit status for bad input. */
     public static final int USAGE = 2;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** No command given: that is a usage error, so print the usage to stderr and exit 2. */
     @Override
-    public void run() {
-        new CommandLine(this).usage(System.out);
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return USAGE;
     }
 
     public static void main(String[] args) {
@@ -32,6 +37,7 @@ public final class Main implements Runnable {
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setOverwrittenOptionsAllowed(true);   // the last of a repeated option wins, as in most CLIs
+        BenchCommand.dropTrainOnlyOptions(cl.getSubcommands().get("bench"));
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {

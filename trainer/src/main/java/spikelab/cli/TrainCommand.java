@@ -23,8 +23,19 @@ public final class TrainCommand implements Callable<Integer> {
         JsonObject s = trainer.run();
         System.out.printf("%s: %d/%d steps, final val loss %s, best %s, %s%n",
                 s.get("name").getAsString(), s.get("steps_completed").getAsInt(), s.get("steps_planned").getAsInt(),
-                s.get("final_val_loss"), s.get("best_val_loss"),
+                loss(s, "final_val_loss"), loss(s, "best_val_loss"),
                 s.get("diverged").getAsBoolean() ? "DIVERGED at step " + s.get("diverged_step") : "outcome " + s.get("outcome").getAsString());
         return trainer.signalled() ? 130 : 0;   // 128 + SIGINT; --stop-after is a requested end
+    }
+
+    /**
+     * A loss as a plain number (summary.json writes non-finite values as strings): NaN for a
+     * diverged run, "none" where the run stopped before a finite evaluation.
+     */
+    static String loss(JsonObject s, String key) {
+        double v = s.has(key) ? spikelab.run.Json.toDouble(s.get(key)) : Double.NaN;
+        boolean diverged = s.has("diverged") && s.get("diverged").getAsBoolean();
+        if (Double.isNaN(v)) return diverged ? "NaN" : "none";
+        return Double.isInfinite(v) ? String.valueOf(v) : String.format("%.4f", v);
     }
 }

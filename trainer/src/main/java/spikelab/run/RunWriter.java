@@ -1,7 +1,8 @@
 package spikelab.run;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,18 +13,25 @@ import spikelab.cli.UserError;
 
 /**
  * The files of one run directory (DESIGN §4). config.json and summary.json are replaced
- * atomically; metrics.jsonl and events.jsonl are appended a whole line at a time and flushed,
- * so an interrupted run keeps every step it measured.
+ * atomically; metrics.jsonl and events.jsonl are appended a whole line at a time, so an
+ * interrupted run keeps every step it measured. A line that cannot be written whole (a full
+ * disk) is cut back off, so the files never end in half a line.
  */
 public final class RunWriter implements AutoCloseable {
     private final Path dir;
-    private final BufferedWriter metrics, events;
+    private final FileChannel metrics, events;
 
     private RunWriter(Path dir, boolean append) throws IOException {
         this.dir = dir;
-        StandardOpenOption mode = append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
-        metrics = Files.newBufferedWriter(dir.resolve("metrics.jsonl"), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode);
-        events = Files.newBufferedWriter(dir.resolve("events.jsonl"), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode);
+        metrics = open(dir.resolve("metrics.jsonl"), append);
+        events = open(dir.resolve("events.jsonl"), append);
+    }
+
+    private static FileChannel open(Path file, boolean append) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        if (!append) ch.truncate(0);
+        ch.position(ch.size());
+        return ch;
     }
 
     /**
@@ -44,6 +52,33 @@ public final class RunWriter implements AutoCloseable {
                 : !Files.isDirectory(p) ? p + " is not a directory"
                 : !Files.isWritable(p) ? p + " is not writable" : null;
         if (why != null) throw new UserError("cannot write the run directory " + dir + " (" + why + "): choose a writable --out");
+    }
+
+    /**
+     * Creates the directory of a new run (so that it can be locked) after {@link #checkUsable};
+     * returns whether it had to be created.
+     */
+    public static boolean prepare(Path dir) {
+        checkUsable(dir);
+        try {
+            if (Files.isDirectory(dir)) return false;
+            Files.createDirectories(dir);
+            return true;
+        } catch (IOException e) {
+            throw new UserError("cannot create the run directory " + dir + " (" + AtomicFiles.describe(e) + "): choose a writable --out");
+        }
+    }
+
+    /** Deletes {@code dir} if it holds nothing but a run lock: a new run that failed before writing. */
+    public static void removeIfUnused(Path dir) {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            if (s.allMatch(f -> f.getFileName().toString().equals(RunLock.FILE))) {
+                Files.deleteIfExists(dir.resolve(RunLock.FILE));
+                Files.deleteIfExists(dir);
+            }
+        } catch (IOException e) {
+            // best effort: the directory stays, and a new run may still use it
+        }
     }
 
     /** Creates the directory and starts fresh metrics and events files. */
@@ -84,12 +119,22 @@ public final class RunWriter implements AutoCloseable {
 
     public void event(JsonObject line) { appendLine(events, "events.jsonl", line); }
 
-    private void appendLine(BufferedWriter w, String name, JsonObject line) {
+    /** Writes the line whole or not at all: on a failed or short write the file is cut back. */
+    private void appendLine(FileChannel ch, String name, JsonObject line) {
+        ByteBuffer buf = ByteBuffer.wrap((Json.GSON.toJson(line) + "\n").getBytes(StandardCharsets.UTF_8));
+        long before = -1;
         try {
-            w.write(Json.GSON.toJson(line));
-            w.write('\n');
-            w.flush();
+            before = ch.position();
+            while (buf.hasRemaining()) ch.write(buf);
         } catch (IOException e) {
+            if (before >= 0) {
+                try {
+                    ch.truncate(before);
+                    ch.position(before);
+                } catch (IOException ignored) {
+                    // the half line stays; resuming drops it with a warning
+                }
+            }
             throw new UserError("cannot write " + dir.resolve(name) + ": " + AtomicFiles.describe(e));
         }
     }

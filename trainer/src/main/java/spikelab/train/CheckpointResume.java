@@ -28,6 +28,7 @@ import spikelab.stability.StabilityMonitor;
  * and the run files are cut back to the checkpoint's step before training appends to them.
  */
 final class CheckpointResume {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CheckpointResume.class);
     /** Config keys that say how a run executes, not what it computes: these may be given anew. */
     private static final Set<String> FREE = Set.of("device", "threads", "tf32", "continue_on_divergence",
             "checkpoint_every");
@@ -87,10 +88,10 @@ final class CheckpointResume {
                         + ": resuming would repeat that; start a new run (e.g. lower --lr) or pass --continue-on-divergence");
             }
         }
-        for (String f : List.of(Checkpoint.MODEL_FILE, Checkpoint.STATE_FILE)) {
-            if (!Files.exists(dir.resolve(f))) {
-                throw new UserError("cannot resume " + dir + ": it has no " + f + " (the run wrote no checkpoint): start a new run");
-            }
+        if (CheckpointDir.current(dir) == null) {
+            throw new UserError("cannot resume " + dir + ": it has no " + Checkpoint.MODEL_FILE + " and "
+                    + Checkpoint.STATE_FILE + " (the run stopped before its first checkpoint; --checkpoint-every N writes them "
+                    + "during a run): start a new run with another --out, or delete " + dir);
         }
     }
 
@@ -105,11 +106,17 @@ final class CheckpointResume {
             try {
                 List<String> keep = new ArrayList<>();
                 boolean cut = false;
-                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                for (int i = 0; i < lines.size(); i++) {
+                    String line = lines.get(i);
                     if (line.isBlank()) continue;
                     int s = stepOf(line);
-                    if (s >= 0 && s <= step) keep.add(line);
-                    else cut = true;
+                    if (s >= 0 && s <= step) {
+                        keep.add(line);
+                    } else {
+                        if (s < 0) log.warn("{} line {} is incomplete (a write was cut off): dropped", file, i + 1);
+                        cut = true;
+                    }
                 }
                 if (cut) {
                     AtomicFiles.writeString(file, keep.isEmpty() ? "" : String.join("\n", keep) + "\n");

@@ -15,8 +15,9 @@ import spikelab.optim.AdamW;
  * non-finite weights or moments is never written, so a diverged run keeps its last finite
  * checkpoint.
  *
- * <p>The training state is written before the weights; both carry the step, and resuming
- * refuses a pair whose steps differ (a crash between the two renames).
+ * <p>Both files go into a step directory that one atomic rename of a pointer commits
+ * ({@link CheckpointDir}), so a kill at any instant leaves a complete pair to resume from. Both
+ * still carry the step, and resuming refuses a pair whose steps differ.
  */
 final class Checkpointing {
     private static final Logger log = LoggerFactory.getLogger(Checkpointing.class);
@@ -58,8 +59,10 @@ final class Checkpointing {
             }
             return;
         }
-        Checkpoint.saveState(dir.resolve(Checkpoint.STATE_FILE), model, adam, step, samplerState, loopState);
-        Checkpoint.saveModel(dir.resolve(Checkpoint.MODEL_FILE), model, tokenizerSpec, step);
+        CheckpointDir.save(dir, step, (modelFile, stateFile) -> {
+            Checkpoint.saveState(stateFile, model, adam, step, samplerState, loopState);
+            Checkpoint.saveModel(modelFile, model, tokenizerSpec, step);
+        });
         lastSaved = step;
         log.debug("checkpoint at step {} written to {}", step, dir);
     }
@@ -69,8 +72,12 @@ final class Checkpointing {
      * and optimizer, checking that both files are of one step and of this model.
      */
     Checkpoint.State resume() {
-        Checkpoint.State state = Checkpoint.loadState(dir.resolve(Checkpoint.STATE_FILE), model, adam);
-        try (SafeTensors st = Checkpoint.openModel(dir.resolve(Checkpoint.MODEL_FILE))) {
+        Path pair = CheckpointDir.current(dir);
+        if (pair == null) {
+            throw new spikelab.cli.UserError("cannot resume " + dir + ": it has no checkpoint (the run wrote none): start a new run");
+        }
+        Checkpoint.State state = Checkpoint.loadState(pair.resolve(Checkpoint.STATE_FILE), model, adam);
+        try (SafeTensors st = Checkpoint.openModel(pair.resolve(Checkpoint.MODEL_FILE))) {
             Checkpoint.Meta meta = Checkpoint.meta(st);
             if (meta.step() != state.step()) {
                 throw new spikelab.cli.UserError("cannot resume " + dir + ": " + Checkpoint.MODEL_FILE + " is at step "

@@ -186,7 +186,10 @@ final class TrainLoop {
                 }
             }
         }
-        if (progress != null) progress.end();
+        if (progress != null) {
+            if (step >= opt.steps) progress.end();
+            else System.out.println();   // end() would draw 100%: leave the bar where the run stopped
+        }
         boolean interrupted = step < opt.steps && !divergedStop;
         double elapsed = elapsedBefore + (System.nanoTime() - t0) / 1e9;
         ckpt.save(step, sampler.state(), loopState(summary, trainNanos, elapsed));

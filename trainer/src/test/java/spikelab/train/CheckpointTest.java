@@ -127,6 +127,12 @@ class CheckpointTest {
                 fails(List.of("train", "--resume", pieced.toString())));
     }
 
+    private static void deleteTree(Path d) throws IOException {
+        try (var s = Files.walk(d)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+
     private Path stoppedRun(String name, String... extra) {
         Path run = tmp.resolve(name);
         List<String> args = new ArrayList<>(List.of("--steps", "6", "--stop-after", "2", "--out", run.toString()));
@@ -138,7 +144,9 @@ class CheckpointTest {
     @Test
     void brokenCheckpointsAreNamedAndLeaveTheRunUntouched() throws IOException {
         Path run = stoppedRun("run");
-        Path model = run.resolve(Checkpoint.MODEL_FILE), state = run.resolve(Checkpoint.STATE_FILE);
+        Path pair = CheckpointDir.current(run);
+        assertEquals(run.resolve("checkpoint").resolve("step-000000002"), pair, "the committed pair's directory");
+        Path model = pair.resolve(Checkpoint.MODEL_FILE), state = pair.resolve(Checkpoint.STATE_FILE);
         byte[] good = Files.readAllBytes(model);
         String metrics = Files.readString(run.resolve("metrics.jsonl"));
         List<String> resume = List.of("train", "--resume", run.toString());
@@ -180,8 +188,13 @@ class CheckpointTest {
                 + "(a checkpoint write was cut off): start a new run", fails(resume));
 
         Files.delete(state);
-        assertEquals("error: cannot resume " + run + ": it has no train_state.safetensors (the run wrote no checkpoint): start a new run",
+        assertEquals("error: cannot resume: " + state + " is missing (the run wrote no checkpoint, or it was deleted): start a new run",
                 fails(resume));
+        deleteTree(run.resolve("checkpoint"));
+        Files.delete(run.resolve(Checkpoint.STATE_FILE));
+        assertEquals("error: cannot resume " + run + ": it has no model.safetensors and train_state.safetensors "
+                + "(the run stopped before its first checkpoint; --checkpoint-every N writes them during a run): "
+                + "start a new run with another --out, or delete " + run, fails(resume));
 
         assertEquals(metrics, Files.readString(run.resolve("metrics.jsonl")), "failed resumes leave the run files alone");
         assertEquals("error: --lr 0.1 differs from 0.003 in " + run.resolve("config.json")
