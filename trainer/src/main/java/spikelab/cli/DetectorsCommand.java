@@ -1,5 +1,6 @@
 package spikelab.cli;
 
+import spikelab.run.UserError;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

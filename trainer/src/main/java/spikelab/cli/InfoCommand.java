@@ -1,5 +1,6 @@
 package spikelab.cli;
 
+import spikelab.run.UserError;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;

@@ -1,5 +1,6 @@
 package spikelab.cli;
 
+import spikelab.run.UserError;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -14,7 +14,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import spikelab.cli.UserError;
 
 /**
  * An exclusive lock on a run directory for the life of a run, so that two processes (or two

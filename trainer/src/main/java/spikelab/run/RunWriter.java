@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 import com.google.gson.JsonObject;
-import spikelab.cli.UserError;
 
 /**
  * The files of one run directory (DESIGN §4). config.json and summary.json are replaced

@@ -12,7 +12,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import spikelab.backend.Backend;
 import spikelab.backend.Tensor;
-import spikelab.cli.UserError;
+import spikelab.run.UserError;
 import spikelab.io.SafeTensors;
 import spikelab.io.SafeTensorsException;
 import spikelab.io.SafeTensorsWriter;

@@ -19,7 +19,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import spikelab.cli.UserError;
+import spikelab.run.UserError;
 import spikelab.run.AtomicFiles;
 
 /**

@@ -18,7 +18,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import picocli.CommandLine.Option;
-import spikelab.cli.UserError;
+import spikelab.run.UserError;
 import spikelab.run.AtomicFiles;
 import spikelab.run.Json;
 import spikelab.stability.StabilityMonitor;

@@ -74,18 +74,18 @@ final class Checkpointing {
     Checkpoint.State resume() {
         Path pair = CheckpointDir.current(dir);
         if (pair == null) {
-            throw new spikelab.cli.UserError("cannot resume " + dir + ": it has no checkpoint (the run wrote none): start a new run");
+            throw new spikelab.run.UserError("cannot resume " + dir + ": it has no checkpoint (the run wrote none): start a new run");
         }
         Checkpoint.State state = Checkpoint.loadState(pair.resolve(Checkpoint.STATE_FILE), model, adam);
         try (SafeTensors st = Checkpoint.openModel(pair.resolve(Checkpoint.MODEL_FILE))) {
             Checkpoint.Meta meta = Checkpoint.meta(st);
             if (meta.step() != state.step()) {
-                throw new spikelab.cli.UserError("cannot resume " + dir + ": " + Checkpoint.MODEL_FILE + " is at step "
+                throw new spikelab.run.UserError("cannot resume " + dir + ": " + Checkpoint.MODEL_FILE + " is at step "
                         + meta.step() + " but " + Checkpoint.STATE_FILE + " at step " + state.step()
                         + " (a checkpoint write was cut off): start a new run");
             }
             if (!meta.tokenizerSpec().equals(tokenizerSpec)) {
-                throw new spikelab.cli.UserError("cannot resume " + dir + ": the data's tokenizer differs from the "
+                throw new spikelab.run.UserError("cannot resume " + dir + ": the data's tokenizer differs from the "
                         + "checkpoint's (was the --data file changed?): resume with the original data");
             }
             Checkpoint.loadWeights(st, model);

@@ -1,6 +1,6 @@
 package spikelab.train;
 
-import spikelab.cli.UserError;
+import spikelab.run.UserError;
 import spikelab.data.Datasets;
 import spikelab.data.TokenDataset;
 

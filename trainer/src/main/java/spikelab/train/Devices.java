@@ -4,7 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spikelab.backend.Backend;
 import spikelab.backend.cpu.CpuBackend;
-import spikelab.cli.UserError;
+import spikelab.run.UserError;
 import spikelab.cuda.CudaBackend;
 
 /** Picks the backend for {@code --device cpu|cuda|auto}. */

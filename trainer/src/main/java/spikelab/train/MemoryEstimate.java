@@ -2,7 +2,7 @@ package spikelab.train;
 
 import java.lang.management.ManagementFactory;
 
-import spikelab.cli.UserError;
+import spikelab.run.UserError;
 import spikelab.model.ModelConfig;
 
 /**

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 import com.google.gson.JsonObject;
 import picocli.CommandLine.Option;
-import spikelab.cli.UserError;
+import spikelab.run.UserError;
 import spikelab.model.Activation;
 import spikelab.model.ModelConfig;
 import spikelab.model.Norm;

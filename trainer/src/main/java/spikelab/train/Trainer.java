@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spikelab.backend.Backend;
 import spikelab.backend.Tensor;
-import spikelab.cli.UserError;
+import spikelab.run.UserError;
 import spikelab.data.BatchSampler;
 import spikelab.data.TokenDataset;
 import spikelab.model.ModelConfig;

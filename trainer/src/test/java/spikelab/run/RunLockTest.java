@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import spikelab.cli.Main;
-import spikelab.cli.UserError;
+import spikelab.run.UserError;
 
 /** One run per directory: a second process, or a second run in this process, is refused at once. */
 class RunLockTest {

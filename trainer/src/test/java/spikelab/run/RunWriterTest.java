@@ -10,7 +10,7 @@ import com.google.gson.JsonObject;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import spikelab.cli.UserError;
+import spikelab.run.UserError;
 
 /** Run-file lines are written whole; a full disk is one line naming the file. */
 class RunWriterTest {

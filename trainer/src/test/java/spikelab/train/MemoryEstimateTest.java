@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import spikelab.backend.cpu.CpuBackend;
 import spikelab.cli.Main;
-import spikelab.cli.UserError;
+import spikelab.run.UserError;
 import spikelab.model.Activation;
 import spikelab.model.ModelConfig;
 import spikelab.model.Transformer;

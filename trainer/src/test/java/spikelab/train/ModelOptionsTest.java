@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import spikelab.backend.cpu.CpuBackend;
 import spikelab.cli.Main;
-import spikelab.cli.UserError;
+import spikelab.run.UserError;
 import spikelab.io.SafeTensors;
 import spikelab.io.SafeTensorsWriter;
 import spikelab.model.Activation;

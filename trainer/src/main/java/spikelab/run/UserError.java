@@ -1,8 +1,8 @@
-package spikelab.cli;
+package spikelab.run;
 
 /**
  * A problem with what the user asked for. Its message is one line naming the problem and the
- * fix; {@link Main} prints it without a stack trace and exits with status 2.
+ * fix; the command line (spikelab.cli.Main) prints it without a stack trace and exits with status 2.
  */
 public final class UserError extends RuntimeException {
     private static final long serialVersionUID = 1L;
