@@ -130,6 +130,8 @@ public final class Report {
         }
         sb.append('\n');
 
+        outcomes(sb, cells);
+
         if (cells.lrSweep()) {
             sb.append("## Per activation × depth × learning rate\n\nMean ± std over seeds.\n\n");
             sb.append("| activation | layers | lr | seeds | final val loss | loss spike score | grad spike score | "
@@ -157,6 +159,37 @@ public final class Report {
             for (String p : plots) sb.append("![").append(p).append("](plots/").append(p).append(".png)\n\n");
         }
         return sb.toString();
+    }
+
+    /**
+     * How each cell's runs ended (summary.json's outcome; "—" for runs from before outcomes were
+     * recorded) and how many had at least one loss or gradient spike: the incidences the claims test.
+     */
+    private static void outcomes(StringBuilder sb, Cells cells) {
+        sb.append("## Outcomes\n\nRuns per outcome (ok, diverged, stalled, interrupted; runs written before outcomes "
+                + "were recorded count as unknown), runs with at least one loss spike or gradient spike, and the fraction of "
+                + "FFN units that died at some probe and were alive at a later one (mean over runs where any unit died).\n\n");
+        sb.append("| activation | layers | runs | ok | diverged | stalled | interrupted | unknown | with loss spikes | "
+                + "with grad spikes | dead units recovered |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for (Cells.Cell c : cells.cells) {
+            int ok = 0, div = 0, stall = 0, intr = 0, unknown = 0, loss = 0, grad = 0;
+            for (RunData r : c.runs) {
+                if (r.outcome == null) unknown++;
+                else switch (r.outcome) {
+                    case "ok": ok++; break;
+                    case "diverged": div++; break;
+                    case "stalled": stall++; break;
+                    case "interrupted": intr++; break;
+                    default: unknown++;
+                }
+                if (r.lossSpikeScore > 0) loss++;
+                if (r.gradSpikeScore > 0) grad++;
+            }
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %d | %d | %d | %s |%n", c.label, c.layers,
+                    c.runs.size(), ok, div, stall, intr, unknown, loss, grad, c.stat(r -> r.deadRecoveredFraction).format(3)));
+        }
+        sb.append('\n');
     }
 
     /** The LR sensitivity as {@link LrSensitivity} computes it, diverged-run convention included. */

@@ -99,6 +99,23 @@ class ReportTest {
     }
 
     @Test
+    void outcomesAreCountedPerCell() throws IOException {
+        Path sweep = tmp.resolve("outcomes");
+        String[] outcomes = {"ok", "stalled", null, "diverged", "ok"};
+        for (int s = 0; s < outcomes.length; s++) {
+            Path run = sweep.resolve("runs").resolve("relu-L2-s" + s + "-lr1e-3");
+            boolean diverged = "diverged".equals(outcomes[s]);
+            SyntheticRuns.write(run, "relu", 2, s, 1e-3, 30, diverged ? 17 : 30, 4.2, 2.0, diverged);
+            if (outcomes[s] != null) SyntheticRuns.set(run, "summary.json", "outcome", outcomes[s]);
+            if (s == 0) SyntheticRuns.set(run, "summary.json", "loss_spike_score", 0.0);
+        }
+        Report.generate(List.of(sweep), sweep);
+        String md = Files.readString(sweep.resolve("report.md"));
+        // 5 runs: 2 ok, 1 diverged, 1 stalled, 0 interrupted, 1 from before outcomes; 4 with a loss spike
+        assertTrue(md.contains("| relu | 2 | 5 | 2 | 1 | 1 | 0 | 1 | 4 |"), md);
+    }
+
+    @Test
     void preAndPostLayerNormRunsStayApart() throws IOException {
         Path runs = tmp.resolve("mixed");
         for (String norm : List.of("pre", "post")) {
