@@ -324,7 +324,22 @@ public final class SweepCommand implements Callable<Integer> {
                         + ": use another --out, or delete that directory to rerun the cell");
             }
         }
+        // runs from before --ffn-hidden auto used a wider gated FFN and have no ffn_hidden key: their
+        // stored width tells them apart from the parameter-matched cell this sweep would train
+        if (had != null && had.has("hidden") && wanted.has("d_model")) {
+            int want = hiddenWidth(c.activation, wanted.get("d_model").getAsInt(),
+                    wanted.has("ffn_hidden") ? wanted.get("ffn_hidden").getAsString() : "auto");
+            if (had.get("hidden").getAsInt() != want) {
+                throw new UserError(dir + " was run with FFN hidden width " + had.get("hidden") + " but this sweep's cell has "
+                        + want + " (--ffn-hidden auto matches parameters since 2026-12): use another --out, or delete that "
+                        + "directory to rerun the cell");
+            }
+        }
         return true;
+    }
+
+    private static int hiddenWidth(String activation, int dModel, String ffnHidden) {
+        return "auto".equals(ffnHidden) ? Activation.parse(activation).hiddenWidth(dModel) : Integer.parseInt(ffnHidden);
     }
 
     private static JsonObject readConfig(Path dir) {

@@ -135,6 +135,22 @@ class SweepCommandTest {
     }
 
     @Test
+    void aGatedCellFromBeforeParameterMatchedWidthsIsNotTakenAsFinished() throws IOException {
+        Path out = tmp.resolve("width");
+        String[] base = {"sweep", "--data", "synthetic", "--activations", "swiglu", "--depths", "2", "--out", out.toString(),
+            "--no-report", "--d-model", "32", "--steps", "30", "--device", "cpu"};
+        assertEquals(0, sweep(java.util.Arrays.copyOfRange(base, 1, base.length)));
+        Path cell = out.resolve("runs/swiglu-L2-s1-lr1e-3");
+        // round(8·32/3) = 85 now; the old rule (⌈8C/3⌉ up to a multiple of 32) gave 96
+        SyntheticRuns.set(cell, "config.json", "hidden", 85);
+        assertEquals(0, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), base), "same width: finished");
+        SyntheticRuns.set(cell, "config.json", "hidden", 96);
+        StringWriter err = new StringWriter();
+        assertEquals(2, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), base));
+        assertTrue(err.toString().startsWith("error: " + cell + " was run with FFN hidden width 96 but this sweep's cell has 85"), err.toString());
+    }
+
+    @Test
     void badInputIsOneLineNamingTheFix() {
         String out = tmp.resolve("bad").toString();
         assertError("error: --seed is set per cell by the sweep: use --seeds", "--seed", "3");
