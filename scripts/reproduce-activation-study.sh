@@ -33,7 +33,7 @@ DATA="${DATA-}"
 #                the best of 3e-3/1e-2/3e-2 in the search; depths 2 and 8; all five activations.
 #   stress:      the edge of stability: no warm-up, no clipping, depth 8, lr 1e-2 (attention logits
 #                grew into the hundreds in the search) and 3e-2 (thousands); qk-norm off and on.
-#   stress-post: the same at post-LN (qk-norm off).
+#   stress-post: the same at post-LN and lr 1e-2 (qk-norm off).
 #   z-loss:      z-loss 1e-4 against off in the stress regime at lr 1e-2. With 65 characters the output
 #                layer is far from the large-vocabulary regime z-loss targets; run with
 #                DATA=<GPT-2 shards> --tokenizer gpt2 for that (slow on a CPU).
@@ -45,7 +45,7 @@ arms_cpu() {
   cat <<EOF
 main        | main        | 50 runs, ~16 min  | --activations relu,gelu,reglu,geglu,swiglu --depths 2,8 --seeds 2,3,4,5,6 --lrs 3e-3 --warmup 100 $model_cpu
 stress      | stress      | 80 runs, ~35 min  | --activations relu,gelu,reglu,swiglu --qk-norms off,on --lrs 1e-2,3e-2 $stress_cpu
-stress-post | stress-post | 40 runs, ~18 min  | --activations relu,gelu,reglu,swiglu --norm post --lrs 1e-2,3e-2 $stress_cpu
+stress-post | stress-post | 20 runs, ~10 min  | --activations relu,gelu,reglu,swiglu --norm post --lrs 1e-2 $stress_cpu
 z-loss      | stress      | 40 runs, ~10 min  | --activations relu,gelu,reglu,swiglu --z-losses 0,1e-4 --lrs 1e-2 $stress_cpu
 EOF
 }
