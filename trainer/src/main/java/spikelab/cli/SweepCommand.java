@@ -74,12 +74,18 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "D", defaultValue = "auto",
             description = "cpu, cuda or auto, as for train (default: ${DEFAULT-VALUE})")
     String device;
+    @Option(names = "--parallel", paramLabel = "N|auto", defaultValue = "1",
+            description = "train N cells at once in N processes sharing the cores (auto: one per core); per-cell results "
+                    + "are the same as one at a time (default: ${DEFAULT-VALUE})")
+    String parallel;
     @Option(names = "--no-report", description = "skip the report at the end (e.g. in array jobs; run 'spikelab report DIR' after)")
     boolean noReport;
     @Option(names = "--dry-run", description = "list the cells and what each would run, then stop")
     boolean dryRun;
     @Unmatched
     List<String> trainArgs = new ArrayList<>();
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     CellRunner runner = SweepCommand::train;
 
@@ -118,6 +124,7 @@ public final class SweepCommand implements Callable<Integer> {
         TrainCommand probe = parseTrain(args(grid.get(0)));
         probe.options().validate();
         JsonObject wanted = probe.options().toJson();
+        int processes = ParallelSweep.parse(parallel, Runtime.getRuntime().availableProcessors());
 
         if (dryRun) {
             for (Cell c : mine) System.out.println(c.name() + ": spikelab train " + String.join(" ", args(c)));
@@ -125,6 +132,16 @@ public final class SweepCommand implements Callable<Integer> {
             return 0;
         }
         writeSweepJson();
+        if (processes > 1 && mine.size() > 1) {
+            int rc = ParallelSweep.run(spec.commandLine().getParseResult().originalArgs(), sh, Math.min(processes, mine.size()),
+                    Runtime.getRuntime().availableProcessors());
+            if (rc == 130) {
+                log.warn("sweep interrupted: rerun the same command to resume");
+                return 130;
+            }
+            if (!noReport) report();
+            return rc;
+        }
         int done = 0, skipped = 0;
         List<String> failed = new ArrayList<>();
         for (int i = 0; i < mine.size(); i++) {

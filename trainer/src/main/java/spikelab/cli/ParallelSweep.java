@@ -1,0 +1,119 @@
+package spikelab.cli;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import spikelab.run.UserError;
+
+/**
+ * {@code sweep --parallel N}: the sweep's cells split over N child processes of this same JVM
+ * command, each running {@code sweep --shard} over its part. Processes rather than threads
+ * because every cell is then exactly the computation a sequential sweep runs (one train call,
+ * with its own checkpoint, lock, interrupt handling and memory), and a CPU run's numbers do not
+ * depend on its thread count, so the per-cell results are bit-identical to a sequential sweep.
+ * When the cells are too small to use every core, N runs side by side use them instead.
+ */
+final class ParallelSweep {
+    private static final Logger log = LoggerFactory.getLogger(ParallelSweep.class);
+
+    private ParallelSweep() {}
+
+    /** N from --parallel: a positive count, or "auto" for one process per core. */
+    static int parse(String value, int cores) {
+        if (value.equalsIgnoreCase("auto")) return Math.max(1, cores);
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= 1) return n;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UserError("--parallel '" + value + "' must be a positive number of processes or auto (one per core), e.g. --parallel 2");
+    }
+
+    /**
+     * The child's shard: of the parent's cells i, i+n, i+2n, … (indices ≡ i mod n) child k of N
+     * takes every N-th, i.e. the indices ≡ i + n·k mod n·N.
+     */
+    static String childShard(int[] parent, int k, int processes) {
+        return (parent[0] + parent[1] * k) + "/" + (parent[1] * processes);
+    }
+
+    /**
+     * The child's sweep arguments: the parent's own, less --parallel, --shard and --no-report
+     * (the parent reports once, at the end), plus its shard and, unless given, --threads so that
+     * the children share the cores instead of each spinning a pool on all of them.
+     */
+    static List<String> childArgs(List<String> parentArgs, String shard, int threads) {
+        List<String> a = new ArrayList<>(List.of("sweep"));
+        boolean threadsGiven = false;
+        // the command line as typed: anything up to the subcommand's name is not the sweep's
+        int from = parentArgs.indexOf("sweep") + 1;
+        for (int i = from; i < parentArgs.size(); i++) {
+            String s = parentArgs.get(i);
+            if (s.equals("--parallel") || s.equals("--shard")) { i++; continue; }
+            if (s.startsWith("--parallel=") || s.startsWith("--shard=") || s.equals("--no-report")) continue;
+            if (s.equals("--threads") || s.startsWith("--threads=")) threadsGiven = true;
+            a.add(s);
+        }
+        a.addAll(List.of("--shard", shard, "--no-report"));
+        if (!threadsGiven) a.addAll(List.of("--threads", String.valueOf(threads)));
+        return a;
+    }
+
+    /** Runs the children and waits for them; returns 130 if one was interrupted, 1 if one failed, else 0. */
+    static int run(List<String> parentArgs, int[] parentShard, int processes, int cores) {
+        List<String> jvm = new ArrayList<>();
+        jvm.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        jvm.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        jvm.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        int threads = Math.max(1, cores / processes);
+        log.info("sweep: {} processes of {} thread{} each", processes, threads, threads == 1 ? "" : "s");
+
+        List<Process> children = new ArrayList<>();
+        // a parent stopped by a signal stops its children the same way: they finish the step,
+        // checkpoint and exit, so rerunning the sweep resumes every cell
+        Thread hook = new Thread(() -> {
+            for (Process p : children) p.destroy();
+            for (Process p : children) {
+                try {
+                    p.waitFor(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, "spikelab-sweep-children");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            for (int k = 0; k < processes; k++) {
+                List<String> cmd = new ArrayList<>(jvm);
+                cmd.addAll(childArgs(parentArgs, childShard(parentShard, k, processes), threads));
+                children.add(new ProcessBuilder(cmd).inheritIO().start());
+            }
+            int status = 0;
+            for (Process p : children) {
+                int rc = p.waitFor();
+                if (rc == 130) status = 130;
+                else if (rc != 0 && status == 0) status = rc == 2 ? 2 : 1;
+            }
+            return status;
+        } catch (IOException e) {
+            for (Process p : children) p.destroy();
+            throw new UserError("cannot start a sweep process (" + e.getMessage() + "): run without --parallel");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is stopping the children
+            }
+        }
+    }
+}
