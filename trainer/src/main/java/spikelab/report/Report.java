@@ -187,9 +187,17 @@ public final class Report {
                 if (r.gradSpikeScore > 0) grad++;
             }
             sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %d | %d | %d | %s |%n", c.label, c.layers,
-                    c.runs.size(), ok, div, stall, intr, unknown, loss, grad, c.stat(r -> r.deadRecoveredFraction).format(3)));
+                    c.runs.size(), ok, div, stall, intr, unknown, loss, grad, recovered(c.stat(r -> r.deadRecoveredFraction))));
         }
         sb.append('\n');
+    }
+
+    /** NaN marks a run in which no unit died (nothing to recover), not a broken number. */
+    private static String recovered(Stats s) {
+        if (s.n == 0) return "no unit died";
+        String v = Double.isNaN(s.std) ? String.format(Locale.ROOT, "%.3f", s.mean)
+                : String.format(Locale.ROOT, "%.3f ± %.3f", s.mean, s.std);
+        return s.nonFinite == 0 ? v : v + " (" + s.n + " of " + (s.n + s.nonFinite) + " runs had dead units)";
     }
 
     /** The LR sensitivity as {@link LrSensitivity} computes it, diverged-run convention included. */

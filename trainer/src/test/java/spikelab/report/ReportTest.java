@@ -112,7 +112,7 @@ class ReportTest {
         Report.generate(List.of(sweep), sweep);
         String md = Files.readString(sweep.resolve("report.md"));
         // 5 runs: 2 ok, 1 diverged, 1 stalled, 0 interrupted, 1 from before outcomes; 4 with a loss spike
-        assertTrue(md.contains("| relu | 2 | 5 | 2 | 1 | 1 | 0 | 1 | 4 |"), md);
+        assertTrue(md.contains("| relu | 2 | 5 | 2 | 1 | 1 | 0 | 1 | 4 | 0 | no unit died |"), md);
     }
 
     @Test
