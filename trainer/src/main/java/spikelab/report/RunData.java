@@ -64,9 +64,9 @@ public final class RunData {
         public final String norm, data;
         public final int dModel, steps, warmup;
         public final boolean qkNorm;
-        public final double zLoss, clip;
+        public final double zLoss, clip, beta2;
 
-        Settings(String norm, int dModel, boolean qkNorm, double zLoss, int steps, int warmup, double clip, String data) {
+        Settings(String norm, int dModel, boolean qkNorm, double zLoss, int steps, int warmup, double clip, double beta2, String data) {
             this.norm = norm;
             this.dModel = dModel;
             this.qkNorm = qkNorm;
@@ -74,6 +74,7 @@ public final class RunData {
             this.steps = steps;
             this.warmup = warmup;
             this.clip = clip;
+            this.beta2 = beta2;
             this.data = data;
         }
 
@@ -87,6 +88,7 @@ public final class RunData {
             m.put("steps", steps + " steps");
             m.put("warmup", warmup < 0 ? "warm-up ?" : "warm-up " + warmup);
             m.put("clip", Double.isNaN(clip) ? "clip ?" : clip == 0 ? "no clipping" : "clip " + fmt(clip));
+            m.put("beta2", Double.isNaN(beta2) ? "beta2 ?" : "beta2 " + fmt(beta2));
             m.put("data", data == null ? "data ?" : data);
             return m;
         }
@@ -133,7 +135,9 @@ public final class RunData {
                 : !List.of("off", "false", "0").contains(qk.getAsString().toLowerCase(java.util.Locale.ROOT));
         JsonElement z = either(s, cfg, "z_loss");
         zLoss = z == null ? Double.NaN : Json.toDouble(z);
-        JsonElement h = either(s, cfg, "ffn_hidden");
+        // the width used is config.json's "hidden"; "ffn_hidden" is the option as given ("auto" or N)
+        JsonElement h = either(s, cfg, "hidden");
+        if (h == null) h = either(s, cfg, "ffn_hidden");
         ffnHidden = h == null || !h.isJsonPrimitive() || !h.getAsJsonPrimitive().isNumber() ? null : h.getAsInt();
         JsonElement corpus = either(s, cfg, "corpus"), file = either(s, cfg, "data");
         data = corpus != null && corpus.isJsonPrimitive() ? corpus.getAsString()
@@ -142,9 +146,9 @@ public final class RunData {
         JsonElement oc = s.get("outcome");
         outcome = oc == null || oc.isJsonNull() ? null : oc.getAsString();
         deadRecoveredFraction = num(s, "dead_recovered_fraction");
-        JsonElement w = either(s, cfg, "warmup"), c = either(s, cfg, "clip");
+        JsonElement w = either(s, cfg, "warmup"), c = either(s, cfg, "clip"), b2 = either(s, cfg, "beta2");
         settings = new Settings(norm, dModel, Boolean.TRUE.equals(qkNorm), Double.isNaN(zLoss) ? 0 : zLoss, stepsPlanned,
-                w == null ? -1 : w.getAsInt(), c == null ? Double.NaN : Json.toDouble(c),
+                w == null ? -1 : w.getAsInt(), c == null ? Double.NaN : Json.toDouble(c), b2 == null ? Double.NaN : Json.toDouble(b2),
                 data == null ? null : Path.of(data).getFileName().toString());
         for (String key : new String[] {"activation", "layers", "lr", "seed", "final_val_loss"}) {
             if (!s.has(key)) {
