@@ -20,7 +20,8 @@ import java.util.function.ToDoubleFunction;
 final class Claims {
     static final double ALPHA = 0.05;
 
-    static final String RULE = "A comparison **supports** its claim when its Holm-adjusted p is below " + ALPHA
+    static final String RULE = "A comparison **supports** its claim when its Holm-adjusted p (over the comparisons that "
+            + "could reach significance) is below " + ALPHA
             + " and its effect has the claimed sign (every effect below is written so that negative is the claimed "
             + "direction), **contradicts** it when the adjusted p is below " + ALPHA + " with the other sign, and is "
             + "**unresolved** otherwise. A claim is supported when at least one of its comparisons supports it and none "
@@ -34,6 +35,8 @@ final class Claims {
         final int n;
         final double effect, ciLow, ciHigh, p;
         double adjusted = Double.NaN;
+        /** The smallest p this test could give on data of this size (margins, number of pairs). */
+        double minP = 0;
         String verdict = "unresolved";
 
         Comparison(String what, String arm, String test, String pairing, int n, double effect, double ciLow, double ciHigh,
@@ -74,8 +77,11 @@ final class Claims {
         List<Claim> claims = List.of(c.glu(), c.smooth(), c.qkNorm(), c.zLoss());
         List<Comparison> all = new ArrayList<>();
         for (Claim cl : claims) all.addAll(cl.comparisons);
+        // a comparison that could not reach p < ALPHA even with the most extreme data (no events in
+        // either group; 5 pairs under a sign-flip test) can never be significant: it is reported
+        // but left out of the family Holm adjusts over (Tarone 1990's argument)
         double[] p = new double[all.size()];
-        for (int i = 0; i < p.length; i++) p[i] = all.get(i).p;
+        for (int i = 0; i < p.length; i++) p[i] = all.get(i).minP < ALPHA ? all.get(i).p : Double.NaN;
         double[] adj = ExactTests.holm(p);
         for (int i = 0; i < p.length; i++) {
             Comparison x = all.get(i);
@@ -187,8 +193,10 @@ final class Claims {
         int a = count(treated, event), c = count(control, event);
         double effect = (double) a / treated.size() - (double) c / control.size();
         double p = ExactTests.fisherTwoSided(a, treated.size() - a, c, control.size() - c);
-        return new Comparison(what, arm, "Fisher exact", "unpaired", treated.size() + control.size(), effect, Double.NaN,
+        Comparison x = new Comparison(what, arm, "Fisher exact", "unpaired", treated.size() + control.size(), effect, Double.NaN,
                 Double.NaN, p, String.format(Locale.ROOT, "%d/%d vs %d/%d (%+.0f pp)", a, treated.size(), c, control.size(), 100 * effect));
+        x.minP = ExactTests.fisherMinP(treated.size(), control.size(), a + c);
+        return x;
     }
 
     private static int count(List<RunData> runs, Predicate<RunData> event) {
@@ -201,7 +209,17 @@ final class Claims {
 
     private Claim qkNorm() {
         List<Comparison> out = new ArrayList<>();
-        for (Map.Entry<String, List<Cells.Cell[]>> e : partners("qk_norm", s -> s.qkNorm, s -> !s.qkNorm).entrySet()) {
+        Map<String, List<Cells.Cell[]>> partners = partners("qk_norm", s -> s.qkNorm, s -> !s.qkNorm);
+        if (partners.size() > 1) {
+            // every activation together: the claim is about attention, whatever the FFN
+            List<Cells.Cell[]> all = new ArrayList<>();
+            partners.values().forEach(all::addAll);
+            Map<String, List<Cells.Cell[]>> pooled = new LinkedHashMap<>();
+            pooled.put("all activations", all);
+            pooled.putAll(partners);
+            partners = pooled;
+        }
+        for (Map.Entry<String, List<Cells.Cell[]>> e : partners.entrySet()) {
             out.add(pairedRuns(e.getKey() + ": log10 max attention logit, qk-norm − none", e.getValue(),
                     r -> r.maxAttnLogit > 0 && Double.isFinite(r.maxAttnLogit) ? Math.log10(r.maxAttnLogit) : Double.NaN));
             List<Double> d = new ArrayList<>();
@@ -216,7 +234,8 @@ final class Claims {
             out.add(paired(e.getKey() + ": LR sensitivity, qk-norm − none", "", "(seed, depth, arm); whole lr curve per seed", d, "%+.4f"));
         }
         return new Claim(3, "qk-norm holds attention logits down and widens the stable lr range (per activation)",
-                "Pairs are runs that differ only in qk-norm (same activation, depth, lr, seed and other settings). The "
+                "Pairs are runs that differ only in qk-norm (same activation, depth, lr, seed and other settings); "
+                + "\"all activations\" pools the pairs of every activation. The "
                 + "logit effect is the log10 ratio of the max attention logits (−0.3 halves them); the LR sensitivity is "
                 + "computed per seed over that seed's whole lr curve and paired by seed.", out);
     }
@@ -294,6 +313,7 @@ final class Claims {
         Comparison c = new Comparison(what, arm, "sign-flip permutation", pairing, s.n, s.mean, s.ciLow, s.ciHigh, s.p,
                 s.n == 0 ? "no pairs" : String.format(Locale.ROOT, fmt, s.mean));
         if (s.n > 0) c.ciText = String.format(Locale.ROOT, "[" + fmt + ", " + fmt + "]", s.ciLow, s.ciHigh);
+        c.minP = PairedStats.minP(s.n);
         return c;
     }
 

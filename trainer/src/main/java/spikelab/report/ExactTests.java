@@ -28,6 +28,17 @@ public final class ExactTests {
         return Math.min(1, p);
     }
 
+    /**
+     * The smallest two-sided Fisher p over every table with these margins: groups of n1 and n2
+     * runs and {@code events} events in all. 1 when no run, or every run, had the event.
+     */
+    public static double fisherMinP(int n1, int n2, int events) {
+        double min = 1;
+        int lo = Math.max(0, events - n2), hi = Math.min(n1, events);
+        for (int x = lo; x <= hi; x++) min = Math.min(min, fisherTwoSided(x, n1 - x, events - x, n2 - events + x));
+        return min;
+    }
+
     private static double logHyper(int x, int row1, int row2, int col1, int n) {
         return logChoose(row1, x) + logChoose(row2, col1 - x) - logChoose(n, col1);
     }

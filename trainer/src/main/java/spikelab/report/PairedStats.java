@@ -93,6 +93,12 @@ public final class PairedStats {
         return (hits + 1.0) / (RESAMPLES + 1.0);
     }
 
+    /** The smallest p {@link #signFlipP} can give for n pairs: every sign alike, 2 of 2ⁿ patterns (1 with none). */
+    static double minP(int n) {
+        if (n == 0) return 1;
+        return n <= EXACT_UP_TO ? 2.0 / (1L << n) : 1.0 / (RESAMPLES + 1.0);
+    }
+
     private static double sum(double[] d) {
         double s = 0;
         for (double v : d) s += v;

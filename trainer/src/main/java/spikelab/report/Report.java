@@ -212,10 +212,15 @@ public final class Report {
         for (Claims.Claim c : claims) m += c.comparisons.size();
         sb.append("## Claims\n\nThe claims as this study frames Shazeer 2020 (GLU variants in the FFN) and Wortsman et al. "
                 + "2023 (small-scale proxies for large-scale training instabilities), each tested on the arms present here. ");
-        sb.append(String.format(Locale.ROOT, "%n%n%d comparisons in all; every p below is also given Holm-adjusted over all %d. "
-                + "Paired comparisons: mean difference, percentile-bootstrap 95%% CI (%d resamples) and a two-sided "
+        int family = 0;
+        for (Claims.Claim c : claims) for (Claims.Comparison x : c.comparisons) if (!Double.isNaN(x.adjusted)) family++;
+        sb.append(String.format(Locale.ROOT, "%n%n%d comparisons in all. %d of them could reach p < %s with data of their size; "
+                + "their p is also given Holm-adjusted over those %d. The other %d could not (no run in either group had the "
+                + "event, or too few pairs: a sign-flip test on n pairs cannot go below 2/2ⁿ), so they can never be "
+                + "significant and are shown with Holm p \"—\" (Tarone 1990). ", m, family, Claims.ALPHA, family, m - family));
+        sb.append(String.format(Locale.ROOT, "Paired comparisons: mean difference, percentile-bootstrap 95%% CI (%d resamples) and a two-sided "
                 + "sign-flip permutation p (exact up to %d pairs, else %d random flips), all with fixed seeds. Incidences: "
-                + "Fisher's exact test, two-sided. ", m, m, PairedStats.RESAMPLES, PairedStats.EXACT_UP_TO, PairedStats.RESAMPLES));
+                + "Fisher's exact test, two-sided. ", PairedStats.RESAMPLES, PairedStats.EXACT_UP_TO, PairedStats.RESAMPLES));
         sb.append(Claims.RULE).append("\n\n");
         for (Claims.Claim c : claims) {
             sb.append(String.format(Locale.ROOT, "### Claim %d: %s%n%n**Verdict: %s.**", c.id, c.title, c.verdict));

@@ -88,4 +88,21 @@ class StatisticsTest {
         // Box-Muller: one standard normal from two uniforms
         return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
     }
+
+    @Test
+    void smallestAttainablePValues() {
+        // no run with the event in either group: every table is the observed one
+        assertEquals(1.0, ExactTests.fisherMinP(5, 5, 0));
+        assertEquals(1.0, ExactTests.fisherMinP(5, 5, 10));
+        // 6 events among 6 + 6 runs: all in one group is the most extreme table, 2 / C(12, 6)
+        assertEquals(2.0 / 924, ExactTests.fisherMinP(6, 6, 6), 1e-12);
+        assertEquals(ExactTests.fisherTwoSided(6, 0, 0, 6), ExactTests.fisherMinP(6, 6, 6), 1e-15);
+        // one event among 5 + 5 can never be significant
+        assertEquals(1.0, ExactTests.fisherMinP(5, 5, 1), 1e-12);
+        // sign-flip: 5 pairs alike give 2/32; beyond the exact range the floor is 1/(R+1)
+        assertEquals(0.0625, PairedStats.minP(5));
+        assertEquals(PairedStats.signFlipP(new double[] {1, 2, 3, 4, 5}), PairedStats.minP(5));
+        assertEquals(1.0 / (PairedStats.RESAMPLES + 1), PairedStats.minP(40));
+        assertEquals(1.0, PairedStats.minP(0));
+    }
 }
