@@ -58,11 +58,11 @@ EOF
 
 # quick: the whole pipeline at toy size, to try it: two activations of one GLU pair, two depths,
 # three seeds (one picks the lr, two are compared: too few for any p below 0.125), two lrs.
-# Measured 2026-12-04: 17.5 min wall on the 2-vCPU machine at load average ~15 (other builds),
-# 5.5 min of CPU time including a rebuild, so ~2-4 min on 2 idle vCPUs.
+# Measured 2026-12-04 on the 2-vCPU machine: 22 s when idle (scripts/check-readme.sh), 17.5 min
+# at load average ~15 (other builds running).
 arms_quick() {
   cat <<EOF
-quick | quick | 24 runs, ~3 min idle | --activations relu,reglu --depths 2,4 --seeds 1,2,3 --lrs 3e-3,3e-2 --device cpu --d-model 32 --heads 4 --context 32 --batch 8 --steps 100 --warmup 10 --spike-window 20 --eval-every 50 --eval-batches 2 --probe-every 50
+quick | quick | 24 runs, ~30 s idle | --activations relu,reglu --depths 2,4 --seeds 1,2,3 --lrs 3e-3,3e-2 --device cpu --d-model 32 --heads 4 --context 32 --batch 8 --steps 100 --warmup 10 --spike-window 20 --eval-every 50 --eval-batches 2 --probe-every 50
 EOF
 }
 
