@@ -33,15 +33,16 @@ public record MemoryEstimate(long parameters, long stateFloats, long activations
     public static MemoryEstimate of(ModelConfig cfg, int batch) {
         long c = cfg.dModel(), v = cfg.vocabSize(), t = cfg.context(), b = batch, l = cfg.layers(), heads = cfg.heads();
         // The model's own int widths overflow far above any model that fits in memory; above
-        // that bound use the same rule in long arithmetic (the counts are hopeless anyway).
-        long h = c <= (1 << 24) ? cfg.hidden() : (cfg.activation().gated() ? (8 * c + 2) / 3 : 4 * c);
+        // that bound use the same rule (4C, or round(8C/3) gated) in long arithmetic. The count
+        // below mirrors ModelConfig.parameterCount() but saturates instead of overflowing.
+        long h = c <= (1 << 24) ? cfg.hidden() : (cfg.activation().gated() ? (8 * c + 1) / 3 : 4 * c);
         long preW = c <= (1 << 24) ? cfg.preWidth() : (cfg.activation().gated() ? 2 * h : h);
         long n = mul(b, t);
         long nc = mul(n, c);
 
         long qk = cfg.qkNorm() ? 1 : 0;   // QK-norm: 4 vectors of C/H; a normed qkv copy and per-head stats
         long perLayer = sum(mul(3, c, c), mul(c, c), mul(preW, c), mul(h, c), mul(4, c), mul(qk, 4, c / heads));
-        long p = sum(mul(v, c), mul(t, c), mul(l, perLayer), mul(2, c), cfg.tieEmbeddings() ? 0 : mul(v, c));
+        long p = sum(mul(v, c), mul(t, c), mul(l, perLayer), cfg.finalNorm() ? mul(2, c) : 0, cfg.tieEmbeddings() ? 0 : mul(v, c));
 
         long att = mul(b, heads, t, t);
         long layerActs = sum(mul(8, nc), mul(4, n), att, mul(n, preW), mul(n, h), mul(qk, sum(mul(3, nc), mul(4, n, heads))));   // ln1, qkv(3), attnOut, res1, ln2, res2; means, rstds

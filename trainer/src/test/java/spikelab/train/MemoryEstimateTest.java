@@ -25,6 +25,19 @@ class MemoryEstimateTest {
     Path tmp;
 
     @Test
+    void saturatingCountMatchesTheModelsForEveryLayout() {
+        for (Activation act : Activation.values()) {
+            for (spikelab.model.Norm norm : spikelab.model.Norm.values()) {
+                for (boolean qk : new boolean[] {false, true}) {
+                    ModelConfig cfg = ModelConfig.builder().vocabSize(65).dModel(48).heads(4).layers(2).context(32)
+                            .activation(act).norm(norm).qkNorm(qk).build();
+                    assertEquals(cfg.parameterCount(), MemoryEstimate.of(cfg, 2).parameters(), cfg.toString());
+                }
+            }
+        }
+    }
+
+    @Test
     void parameterCountMatchesTheModelAndTheEstimateIsCloseToWhatIsAllocated() {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Assumptions.assumeTrue(mx.isThreadAllocatedMemorySupported(), "skipped: this JVM cannot count allocated bytes");
