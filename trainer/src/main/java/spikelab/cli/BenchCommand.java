@@ -45,6 +45,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--measurement-cost", description = "instead: time the stability measurements, the dead-unit "
             + "probe and validation against training steps on --data (default: tinyshakespeare)")
     boolean measurementCost;
+    @Option(names = "--runs", paramLabel = "K", defaultValue = "1", description = "K copies of this bench in K processes "
+            + "at once on the same device, timed over one window: their aggregate tokens/s (default: ${DEFAULT-VALUE})")
+    int runs = 1;
+    /** Set by {@code --runs} on its children: wait after warm-up until every run is ready (see {@link BenchRuns}). */
+    @Option(names = "--runs-child", hidden = true)
+    boolean runsChild;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     /**
      * The options bench shares with train through the {@link TrainOptions} mixin but never
@@ -68,6 +76,9 @@ public final class BenchCommand implements Callable<Integer> {
         options.validate();
         if (benchSteps < 1 || benchWarmup < 0) throw new UserError("--bench-steps must be positive and --bench-warmup 0 or more");
         if (vocab < 2) throw new UserError("--vocab must be at least 2, got " + vocab);
+        if (runs < 1) throw new UserError("--runs must be 1 or more (concurrent bench processes), got " + runs);
+        if (runs > 1 && measurementCost) throw new UserError("--runs and --measurement-cost cannot be combined: drop --runs");
+        if (runs > 1) return concurrent();
         TokenDataset data = measurementCost ? DataLoading.load(options) : null;
         ModelConfig cfg = options.modelConfig(data != null ? data.tokenizer().vocabSize() : vocab);
         try (Backend be = Devices.open(options.device, options.threads(), options.tf32)) {
@@ -88,11 +99,19 @@ public final class BenchCommand implements Callable<Integer> {
             long[] lengths = {model.grads().size()};
             for (int i = 0; i < benchWarmup; i++) step(model, adam, in, tg, lengths);
             be.synchronize();
+            if (runsChild) awaitGo();
+            long windowStart = epochNanos();
             long t0 = System.nanoTime();
             for (int i = 0; i < benchSteps; i++) step(model, adam, in, tg, lengths);
             be.synchronize();
             double seconds = (System.nanoTime() - t0) / 1e9;
-            double tps = (double) benchSteps * n / seconds;
+            long windowEnd = epochNanos();
+            if (runsChild) {
+                // the parent measures the peak once, with no other run on the device
+                System.out.println(childJson(be.name(), tps(n, seconds), seconds, (long) benchSteps * n, windowStart, windowEnd));
+                return 0;
+            }
+            double tps = tps(n, seconds);
             double flopsPerToken = cfg.flopsPerToken();
             double achieved = tps * flopsPerToken / 1e9;
             boolean gpu = be.name().startsWith("cuda");
@@ -137,6 +156,89 @@ public final class BenchCommand implements Callable<Integer> {
                 o.addProperty("peak_memory_mb", peakHeapMb());
                 System.out.println(Json.GSON.toJson(o));
             }
+        }
+        return 0;
+    }
+
+    private double tps(int tokensPerStep, double seconds) {
+        return (double) benchSteps * tokensPerStep / seconds;
+    }
+
+    private static long epochNanos() {
+        java.time.Instant t = java.time.Instant.now();
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+
+    private static void awaitGo() {
+        System.out.println(BenchRuns.READY);
+        System.out.flush();
+        try {
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)).readLine();
+            if (!BenchRuns.GO.equals(line)) throw new UserError("bench: the --runs parent went away before the timed steps");
+        } catch (java.io.IOException e) {
+            throw new UserError("bench: cannot read the --runs parent's start signal (" + e.getMessage() + ")");
+        }
+    }
+
+    private String childJson(String device, double tps, double seconds, long timedTokens, long windowStart, long windowEnd) {
+        JsonObject o = new JsonObject();
+        Json.put(o, "tokens_per_s", Math.round(tps));
+        Json.put(o, "ms_per_step", 1e3 * seconds / benchSteps);
+        o.addProperty("timed_tokens", timedTokens);
+        o.addProperty("window_start_ns", windowStart);
+        o.addProperty("window_end_ns", windowEnd);
+        o.addProperty("device", device);
+        o.addProperty("threads", options.threads());
+        return Json.GSON.toJson(o);
+    }
+
+    /** {@code --runs K}: K child processes timed together; prints each one's tokens/s and the aggregate. */
+    private int concurrent() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        BenchRuns.Result r = BenchRuns.run(spec.commandLine().getParseResult().originalArgs(), runs, cores);
+        ModelConfig cfg = options.modelConfig(vocab);
+        double flopsPerToken = cfg.flopsPerToken();
+        double achieved = r.aggregateTokensPerSecond() * flopsPerToken / 1e9;
+        double peak, published;
+        String device;
+        try (Backend be = Devices.open(options.device, options.threads(), options.tf32)) {
+            boolean gpu = be.name().startsWith("cuda");
+            peak = measurePeak(be, peakSize != null ? peakSize : gpu ? 4096 : 1024);
+            published = gpu ? publishedPeakGflops(be.name(), options.tf32) : Double.NaN;
+            device = be.name();
+        }
+        System.out.println("spikelab bench --runs " + runs + ": " + cfg + ", B=" + options.batch);
+        System.out.println("device:            " + device);
+        for (int k = 0; k < r.children().size(); k++) {
+            JsonObject c = r.children().get(k);
+            System.out.printf("run %-3d            %,d tokens/s (%.1f ms/step, %d thread%s)%n", k + 1, c.get("tokens_per_s").getAsLong(),
+                    c.get("ms_per_step").getAsDouble(), c.get("threads").getAsInt(), c.get("threads").getAsInt() == 1 ? "" : "s");
+        }
+        System.out.printf("aggregate:         %,.0f tokens/s (%d runs' timed tokens over the %.2f s from the first start to the last end)%n",
+                r.aggregateTokensPerSecond(), runs, r.windowSeconds());
+        System.out.printf("MFU (aggregate):   %.1f%% of the measured peak, %.1f GFLOP/s (%s)%n", 100 * achieved / peak, peak,
+                "a " + (peakSize != null ? peakSize : device.startsWith("cuda") ? 4096 : 1024) + "^3 product, measured after the runs");
+        if (!Double.isNaN(published)) System.out.printf("MFU (published):   %.1f%%%n", 100 * achieved / published);
+        if (json) {
+            JsonObject o = new JsonObject();
+            o.addProperty("runs", runs);
+            Json.put(o, "aggregate_tokens_per_s", Math.round(r.aggregateTokensPerSecond()));
+            double sum = 0;
+            for (JsonObject c : r.children()) sum += c.get("tokens_per_s").getAsDouble();
+            Json.put(o, "sum_of_runs_tokens_per_s", Math.round(sum));
+            Json.put(o, "window_s", r.windowSeconds());
+            Json.put(o, "mfu", achieved / peak);
+            Json.put(o, "mfu_published", achieved / published);
+            Json.put(o, "peak_gflops", peak);
+            o.addProperty("device", device);
+            o.addProperty("threads_per_run", r.children().get(0).get("threads").getAsInt());
+            o.addProperty("activation", cfg.activation().cliName());
+            o.addProperty("layers", cfg.layers());
+            o.addProperty("d_model", cfg.dModel());
+            o.addProperty("heads", cfg.heads());
+            o.addProperty("context", cfg.context());
+            o.addProperty("batch", options.batch);
+            System.out.println(Json.GSON.toJson(o));
         }
         return 0;
     }

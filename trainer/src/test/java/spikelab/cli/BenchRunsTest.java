@@ -1,0 +1,84 @@
+package spikelab.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.junit.jupiter.api.Test;
+
+/** bench --runs K: K processes released together, and an aggregate that is honest about the window. */
+class BenchRunsTest {
+    private static final String[] TINY = {"--device", "cpu", "--layers", "1", "--d-model", "16", "--heads", "2",
+        "--context", "16", "--batch", "2", "--bench-steps", "3", "--bench-warmup", "1", "--peak-size", "64"};
+
+    @Test
+    void twoConcurrentRunsReportTheirAggregateOverTheUnionOfTheirWindows() {
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int rc;
+        StringWriter err = new StringWriter();
+        try {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            String[] args = new String[TINY.length + 4];
+            args[0] = "bench";
+            System.arraycopy(TINY, 0, args, 1, TINY.length);
+            args[TINY.length + 1] = "--runs";
+            args[TINY.length + 2] = "2";
+            args[TINY.length + 3] = "--json";
+            rc = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), args);
+        } finally {
+            System.setOut(stdout);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, err + out);
+        List<String> lines = out.lines().toList();
+        JsonObject o = JsonParser.parseString(lines.get(lines.size() - 1)).getAsJsonObject();
+        assertEquals(2, o.get("runs").getAsInt());
+        assertEquals(2, out.lines().filter(l -> l.startsWith("run ")).count(), out);
+        double agg = o.get("aggregate_tokens_per_s").getAsDouble(), sum = o.get("sum_of_runs_tokens_per_s").getAsDouble();
+        assertTrue(agg > 0, out);
+        // the union window is at least as long as each run's own: the aggregate never exceeds the sum (±rounding)
+        assertTrue(agg <= sum + 2, "aggregate " + agg + " > sum " + sum);
+        // with both released together the windows overlap: far more than one run's worth
+        assertTrue(agg > sum / 2 * 0.5, "aggregate " + agg + " vs sum " + sum + ": windows barely overlapped");
+    }
+
+    @Test
+    void aggregateCountsEveryRunsTokensOverFirstStartToLastEnd() {
+        JsonObject a = child(1_000, 0L, 1_000_000_000L), b = child(3_000, 500_000_000L, 2_000_000_000L);
+        BenchRuns.Result r = BenchRuns.aggregate(List.of(a, b));
+        assertEquals(2.0, r.windowSeconds(), 1e-12);
+        assertEquals(2_000.0, r.aggregateTokensPerSecond(), 1e-9);
+    }
+
+    @Test
+    void childrenGetTheParentsOptionsLessRunsAndJsonAndShareTheCores() {
+        List<String> c = BenchRuns.childArgs(List.of("bench", "--d-model", "32", "--runs", "4", "--json"), 4);
+        assertEquals(List.of("bench", "--d-model", "32", "--json", "--runs-child", "--threads", "4"), c);
+        assertEquals(List.of("bench", "--threads", "2", "--json", "--runs-child"),
+                BenchRuns.childArgs(List.of("bench", "--threads", "2", "--runs=3"), 1));
+    }
+
+    @Test
+    void zeroRunsIsOneClearError() {
+        StringWriter err = new StringWriter();
+        int rc = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "bench", "--runs", "0");
+        assertEquals(2, rc);
+        assertEquals("error: --runs must be 1 or more (concurrent bench processes), got 0", err.toString().strip());
+    }
+
+    private static JsonObject child(long tokens, long start, long end) {
+        JsonObject o = new JsonObject();
+        o.addProperty("timed_tokens", tokens);
+        o.addProperty("window_start_ns", start);
+        o.addProperty("window_end_ns", end);
+        return o;
+    }
+}
