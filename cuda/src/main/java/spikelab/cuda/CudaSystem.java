@@ -48,7 +48,10 @@ final class CudaSystem {
             }
         }
         try {
-            JCudaDriver.setExceptionsEnabled(true);
+            NativeLoadLock.around(() -> {
+                JCudaDriver.setExceptionsEnabled(true);
+                return null;
+            });
             cuInit(0);
             int[] count = new int[1];
             cuDeviceGetCount(count);

@@ -31,7 +31,7 @@ public final class Matmuls {
             case "kernels":
                 return new KernelMatmul(stream, tf32, "forced by " + PROPERTY + "=kernels");
             case "cublas":
-                return new CublasMatmul(stream, tf32);
+                return spikelab.cuda.NativeLoadLock.around(() -> new CublasMatmul(stream, tf32));
             case "auto":
                 break;
             default:
@@ -40,7 +40,7 @@ public final class Matmuls {
         }
         String why;
         try {
-            return new CublasMatmul(stream, tf32);
+            return spikelab.cuda.NativeLoadLock.around(() -> new CublasMatmul(stream, tf32));
         } catch (Throwable e) { // UnsatisfiedLinkError from the natives, CudaException from cublasCreate
             why = unavailableReason(e);
         }
