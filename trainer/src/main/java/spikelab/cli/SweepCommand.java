@@ -26,6 +26,7 @@ import spikelab.report.Report;
 import spikelab.report.RunData;
 import spikelab.run.AtomicFiles;
 import spikelab.run.Json;
+import spikelab.run.RunLock;
 import spikelab.train.Checkpoint;
 
 /**
@@ -108,8 +109,8 @@ public final class SweepCommand implements Callable<Integer> {
 
         /** qk-norm and z-loss appear only when on, so sweeps from before those axes keep their cell names. */
         String name() {
-            return activation + "-L" + layers + "-s" + seed + "-lr" + Report.lrLabel(lr) + (qkNorm ? "-qk" : "")
-                    + (zLoss == 0 ? "" : "-z" + Report.lrLabel(zLoss));
+            return activation + "-L" + layers + "-s" + seed + "-lr" + RunData.lrLabel(lr) + (qkNorm ? "-qk" : "")
+                    + (zLoss == 0 ? "" : "-z" + RunData.lrLabel(zLoss));
         }
     }
 
@@ -370,7 +371,10 @@ public final class SweepCommand implements Callable<Integer> {
     /** An unfinished cell (killed, or interrupted) is trained again from scratch, so its files go first. */
     private void clearUnfinished(Path dir) {
         if (!Files.exists(dir)) return;
-        boolean looksLikeRun = Files.exists(dir.resolve("config.json")) || Files.exists(dir.resolve("metrics.jsonl"));
+        // a run killed as it started (a JVM crash while loading the GPU's libraries, say) leaves
+        // only its lock file: that too is an unfinished run, not someone else's directory
+        boolean looksLikeRun = Files.exists(dir.resolve("config.json")) || Files.exists(dir.resolve("metrics.jsonl"))
+                || Files.exists(dir.resolve(RunLock.FILE));
         try (Stream<Path> s = Files.list(dir)) {
             if (!looksLikeRun && s.findAny().isPresent()) {
                 throw new UserError(dir + " exists but is not a spikelab run: move it away or choose another --out");
@@ -379,7 +383,8 @@ public final class SweepCommand implements Callable<Integer> {
             throw new UserError("cannot read " + dir + " (" + AtomicFiles.describe(e) + ")");
         }
         log.info("{}: removing the unfinished run there to train it again", dir);
-        try (Stream<Path> walk = Files.walk(dir)) {
+        // under the run's lock, so a run still alive in another process is reported, not deleted
+        try (RunLock held = RunLock.acquire(dir); Stream<Path> walk = Files.walk(dir)) {
             for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) Files.delete(p);
         } catch (IOException e) {
             throw new UserError("cannot remove the unfinished run " + dir + " (" + AtomicFiles.describe(e) + "): delete it by hand");

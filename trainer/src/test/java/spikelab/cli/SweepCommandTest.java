@@ -228,6 +228,34 @@ class SweepCommandTest {
         assertEquals(losses(whole.resolve("runs/relu-L1-s1-lr1e-2")), losses(cell));
     }
 
+    @Test
+    void aCellThatDiedAsItStartedLeavingOnlyItsLockIsTrainedAgain() throws IOException {
+        // seen on a GPU box: a shard's JVM crashed while loading native libraries, after the run
+        // took its lock and before it wrote anything else; rerunning the sweep must not stop there
+        Path out = tmp.resolve("crashed");
+        Path cell = out.resolve("runs/relu-L1-s1-lr1e-3");
+        Files.createDirectories(cell);
+        Files.writeString(cell.resolve(".lock"), "pid 1 on elsewhere since 2026-12-04T17:46:01Z\n");
+        assertEquals(0, sweep("--activations", "relu", "--depths", "1", "--seeds", "1", "--lrs", "1e-3", "--no-report",
+                "--out", out.toString()));
+        assertEquals(List.of("relu-L1-s1-lr1e-3"), names());
+        assertTrue(Files.exists(cell.resolve("summary.json")));
+    }
+
+    @Test
+    void aDirectoryThatIsNotARunIsLeftAloneWithOneClearLine() throws IOException {
+        Path out = tmp.resolve("foreign");
+        Path cell = out.resolve("runs/relu-L1-s1-lr1e-3");
+        Files.createDirectories(cell);
+        Files.writeString(cell.resolve("notes.txt"), "mine");
+        StringWriter err = new StringWriter();
+        int rc = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "sweep", "--activations", "relu",
+                "--depths", "1", "--seeds", "1", "--lrs", "1e-3", "--no-report", "--out", out.toString(), "--device", "cpu");
+        assertEquals(2, rc);
+        assertTrue(err.toString().contains(cell + " exists but is not a spikelab run"), err.toString());
+        assertTrue(Files.exists(cell.resolve("notes.txt")));
+    }
+
     private static List<String> losses(Path run) throws IOException {
         List<String> out = new ArrayList<>();
         for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
