@@ -97,7 +97,7 @@ final class Plots {
                 hi = Math.max(hi, v);
             }
             if (runs.size() > 1) band(c, act, xy, cell);
-            XYSeries s = c.addSeries(String.format(Locale.ROOT, "%s (lr %s)", act, Report.lrLabel(lr)), xy[0], xy[1]);
+            XYSeries s = c.addSeries(String.format(Locale.ROOT, "%s (lr %s)", act, RunData.lrLabel(lr)), xy[0], xy[1]);
             colour(s, cell);
             s.setMarker(SeriesMarkers.NONE);
         }

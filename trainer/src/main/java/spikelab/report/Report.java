@@ -62,11 +62,19 @@ public final class Report {
         String skipped = null;
         try {
             plots = plotter.write(cells, out.resolve("plots"));
-        } catch (LinkageError | java.awt.AWTError | InternalError e) {
+        } catch (Error e) {
             // A bare GPU node or a minimal JRE often lacks the native font libraries that drawing
-            // text needs; the numbers matter more than the pictures, so the tables are still written.
-            skipped = "this Java cannot draw charts (" + e.getClass().getSimpleName() + ": " + e.getMessage()
-                    + "); install fonts and libfreetype/libharfbuzz, or run 'spikelab report " + out + "' on another machine";
+            // text needs, or (a jlink'd runtime) the java.desktop module; the numbers matter more
+            // than the pictures, so the tables are still written. AWTError is matched by name:
+            // naming its class here would stop this class loading on a runtime without AWT.
+            boolean awt = e.getClass().getName().equals("java.awt.AWTError");
+            if (!(e instanceof LinkageError || e instanceof InternalError || awt)) throw e;
+            boolean noDesktop = e instanceof NoClassDefFoundError && String.valueOf(e.getMessage()).startsWith("java/awt");
+            skipped = noDesktop
+                    ? "this Java runtime has no java.desktop module (a jlink'd runtime?); run 'spikelab report " + out
+                            + "' with a full JDK or JRE"
+                    : "this Java cannot draw charts (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                            + "); install fonts and libfreetype/libharfbuzz, or run 'spikelab report " + out + "' on another machine";
         }
         AtomicFiles.write(md, markdown(runs, cells, plots, skipped).getBytes(StandardCharsets.UTF_8));
         int unfinished = 0;
@@ -121,7 +129,7 @@ public final class Report {
             List<RunData> atBest = c.atLr(best);
             double sens = c.lrSensitivity();
             sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-                    c.label, c.layers, c.runs.size(), lrLabel(best),
+                    c.label, c.layers, c.runs.size(), RunData.lrLabel(best),
                     Cells.Cell.stat(atBest, r -> r.finalValLoss).format(4),
                     Double.isNaN(sens) ? "—" : String.format(Locale.ROOT, "%.4f", sens),
                     c.stat(r -> r.lossSpikeScore).format(4), c.stat(r -> r.gradSpikeScore).format(4),
@@ -141,7 +149,7 @@ public final class Report {
                 for (double lr : c.lrs()) {
                     List<RunData> rs = c.atLr(lr);
                     sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %s | %s | %s | %s | %s | %s | %s |%n",
-                            c.label, c.layers, lrLabel(lr), rs.size(),
+                            c.label, c.layers, RunData.lrLabel(lr), rs.size(),
                             Cells.Cell.stat(rs, r -> r.finalValLoss).format(4),
                             Cells.Cell.stat(rs, r -> r.lossSpikeScore).format(4),
                             Cells.Cell.stat(rs, r -> r.gradSpikeScore).format(4),
@@ -246,15 +254,5 @@ public final class Report {
 
     private static String percent(double f) {
         return Double.isNaN(f) ? "—" : String.format(Locale.ROOT, "%.0f%%", 100 * f);
-    }
-
-    /** A learning rate the way sweep directories name it: 3e-3, 1e-2, 2.5e-4. */
-    public static String lrLabel(double lr) {
-        if (!Double.isFinite(lr) || lr == 0) return String.valueOf(lr);
-        String s = String.format(Locale.ROOT, "%.6e", lr);          // e.g. 3.000000e-03
-        int e = s.indexOf('e');
-        String mant = s.substring(0, e).replaceAll("0+$", "").replaceAll("\\.$", "");
-        int exp = Integer.parseInt(s.substring(e + 1));
-        return mant + "e" + exp;
     }
 }

@@ -1,5 +1,7 @@
 package spikelab.report;
 
+import java.util.Locale;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -84,7 +86,7 @@ public final class RunData {
             m.put("norm", norm + "-LN");
             m.put("d_model", "d" + dModel);
             m.put("qk_norm", qkNorm ? "qk-norm" : "no qk-norm");
-            m.put("z_loss", zLoss == 0 ? "no z-loss" : "z-loss " + Report.lrLabel(zLoss));
+            m.put("z_loss", zLoss == 0 ? "no z-loss" : "z-loss " + lrLabel(zLoss));
             m.put("steps", steps + " steps");
             m.put("warmup", warmup < 0 ? "warm-up ?" : "warm-up " + warmup);
             m.put("clip", Double.isNaN(clip) ? "clip ?" : clip == 0 ? "no clipping" : "clip " + fmt(clip));
@@ -286,5 +288,18 @@ public final class RunData {
     private static boolean bool(JsonObject o, String key) {
         JsonElement e = o.get(key);
         return e != null && !e.isJsonNull() && e.getAsBoolean();
+    }
+
+    /**
+     * A learning rate the way sweep directories name it: 3e-3, 1e-2, 2.5e-4. Here rather than in
+     * Report so that a sweep loads no plotting (AWT) classes: a runtime without java.desktop runs it.
+     */
+    public static String lrLabel(double lr) {
+        if (!Double.isFinite(lr) || lr == 0) return String.valueOf(lr);
+        String s = String.format(Locale.ROOT, "%.6e", lr);          // e.g. 3.000000e-03
+        int e = s.indexOf('e');
+        String mant = s.substring(0, e).replaceAll("0+$", "").replaceAll("\\.$", "");
+        int exp = Integer.parseInt(s.substring(e + 1));
+        return mant + "e" + exp;
     }
 }

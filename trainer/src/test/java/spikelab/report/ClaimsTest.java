@@ -23,7 +23,7 @@ class ClaimsTest {
                     for (double lr : List.of(1e-3, 1e-2)) {
                         for (boolean qk : qkArm ? List.of(false, true) : List.of(false)) {
                             double fin = 2.0 + 0.01 * seed + (lr == 1e-2 ? 0.3 : 0) - (act.equals("reglu") ? 0.1 : 0);
-                            Path d = dir.resolve(act + "-L" + depth + "-s" + seed + "-lr" + Report.lrLabel(lr) + (qk ? "-qk" : ""));
+                            Path d = dir.resolve(act + "-L" + depth + "-s" + seed + "-lr" + RunData.lrLabel(lr) + (qk ? "-qk" : ""));
                             SyntheticRuns.write(d, act, depth, seed, lr, 30, 30, 4.2, fin, false);
                             if (qk) {
                                 SyntheticRuns.set(d, "config.json", "qk_norm", true);

@@ -38,10 +38,10 @@ class ReportTest {
         assertEquals("2.00 ± 1.00 (1 non-finite)", Stats.of(1, 2, 3, Double.NaN).format(2));
         assertEquals("5.0", Stats.of(5).format(1));
         assertEquals("—", Stats.of().format(1));
-        assertEquals("3e-3", Report.lrLabel(3e-3));
-        assertEquals("1e-2", Report.lrLabel(0.01));
-        assertEquals("2.5e-4", Report.lrLabel(2.5e-4));
-        assertEquals("1e0", Report.lrLabel(1));
+        assertEquals("3e-3", RunData.lrLabel(3e-3));
+        assertEquals("1e-2", RunData.lrLabel(0.01));
+        assertEquals("2.5e-4", RunData.lrLabel(2.5e-4));
+        assertEquals("1e0", RunData.lrLabel(1));
     }
 
     @Test
@@ -53,7 +53,7 @@ class ReportTest {
                     for (double lr : List.of(1e-3, 1e-2)) {
                         boolean diverged = act.equals("relu") && depth == 4 && lr == 1e-2 && seed == 2;
                         double fin = 2.0 + 0.1 * seed + (lr == 1e-2 ? 0.5 : 0) + (act.equals("swiglu") ? -0.2 : 0);
-                        String name = act + "-L" + depth + "-s" + seed + "-lr" + Report.lrLabel(lr);
+                        String name = act + "-L" + depth + "-s" + seed + "-lr" + RunData.lrLabel(lr);
                         SyntheticRuns.write(sweep.resolve("runs").resolve(name), act, depth, seed, lr, 30,
                                 diverged ? 17 : 30, 4.2, fin, diverged);
                     }
