@@ -5,7 +5,9 @@
 # 2. spikelab bench --device cuda: DESIGN §5 reference model and a GPT-2-small shape, fp32 and TF32
 # 5. PyTorch eager fp32 (and TF32) on the same GPU and shapes, when python3 has torch with CUDA
 # 4. spikelab train on the built-in corpus: 20 small-model steps cpu vs cuda, then 1000 reference steps on cuda
-# Logs go to $OUT (when set) or .gpu/out. SKIP_TESTS=1 / SKIP_BENCH=1 / SKIP_TRAIN=1 / SKIP_TORCH=1 skip parts.
+# 3. bench --runs K: aggregate tokens/s of K concurrent runs of the study's GPU cell (d_model 256, depth 8), K = 1, 4, 8
+# Logs go to $OUT (when set) or .gpu/out. SKIP_TESTS=1 / SKIP_BENCH=1 / SKIP_GPT2=1 / SKIP_RUNS=1 / SKIP_TRAIN=1 /
+# SKIP_TORCH=1 skip parts.
 set -uo pipefail
 g=.gpu
 [[ -f $g/spikelab.jar ]] || { echo "gpu-check: $g/spikelab.jar missing: run scripts/gpu-stage.sh first" >&2; exit 2; }
@@ -44,8 +46,22 @@ if [[ -z ${SKIP_BENCH:-} ]]; then
   : > "$out/bench.jsonl"
   bench "reference fp32" "${ref[@]}" --bench-steps 50 --bench-warmup 5
   bench "reference tf32" "${ref[@]}" --bench-steps 50 --bench-warmup 5 --tf32
-  bench "gpt2-small fp32" "${gpt2[@]}"
-  bench "gpt2-small tf32" "${gpt2[@]}" --tf32
+  if [[ -z ${SKIP_GPT2:-} ]]; then
+    bench "gpt2-small fp32" "${gpt2[@]}"
+    bench "gpt2-small tf32" "${gpt2[@]}" --tf32
+  fi
+fi
+
+if [[ -z ${SKIP_RUNS:-} ]]; then
+  # the GPU study preset's cells: one run of each depth alone, then K runs of depth 8 side by side
+  cell=(--activation gelu --d-model 256 --heads 8 --context 128 --batch 16 --bench-steps 40 --bench-warmup 5)
+  : > "$out/runs.jsonl"
+  bench "study cell, depth 32" "${cell[@]}" --layers 32
+  for k in 1 4 8; do
+    echo "== spikelab bench --runs $k: study cell, depth 8"
+    "$java_bin" "${jopts[@]}" -jar $g/spikelab.jar bench --device cuda --json "${cell[@]}" --layers 8 --runs $k 2>&1 \
+      | tee -a "$out/runs.txt" | tail -1 >> "$out/runs.jsonl" || status=1
+  done
 fi
 
 if [[ -z ${SKIP_TRAIN:-} ]]; then

@@ -22,6 +22,9 @@ mkdir -p "$dest"
 cp trainer/target/spikelab.jar "$dest/spikelab.jar"
 # JCuda's PTX-compiler natives (24 MB) are never loaded by spikelab: drop them to stay small
 zip -q -d "$dest/spikelab.jar" 'lib/libJNvPTXCompiler-*' >/dev/null 2>&1 || true
+# nor the Hugging Face tokenizers' natives (~18 MB): the check and the GPU preset use character
+# tokens, and the device call carries at most 64 MiB (--tokenizer gpt2 there says the library is missing)
+zip -q -d "$dest/spikelab.jar" 'native/lib/*' >/dev/null 2>&1 || true
 cp -r cuda/target/test-classes "$dest/test-classes"
 cp ~/.m2/repository/org/junit/platform/junit-platform-console-standalone/1.13.4/junit-platform-console-standalone-1.13.4.jar \
    "$dest/junit-console.jar"

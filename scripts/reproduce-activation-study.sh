@@ -66,14 +66,16 @@ quick | quick | 24 runs, ~30 s idle | --activations relu,reglu --depths 2,4 --se
 EOF
 }
 
-# GPU: one H200 for <= 8 min. Unmeasured estimate: spikelab's step at these sizes is bound by
-# kernel launches (the L=4 reference model takes ~5 ms per step on an H100, docs/performance),
-# so ~1.2 ms per layer: a 2,000-step run costs ~80 s at depth 32 and ~20 s at depth 8, and the
-# 24 runs below ~20 min one after another. Four shards in parallel processes share the GPU
-# (launch-bound work overlaps), so ~5-6 min of wall time plus start-up. Measure, then tune.
+# GPU: one H200 for <= 8 min. Measured 2026-12-04 on an H200 (docs/performance.md): one run
+# alone takes 37 ms per step at depth 32 and 11 ms at depth 8 (launch-bound), i.e. ~75 s and
+# ~22 s per 2,000-step run; processes sharing the GPU add up to ~1.6x one run's tokens/s. The
+# 12 runs below took 367 s for 10 of them in 6 shards (one shard crashed as it loaded JCuda, a
+# race now fixed) plus 89 s for the other 2: ~6-7 min in one go. With 3 seeds no paired test can
+# reach p < 0.05 (the sign-flip test's smallest p is 2/2^3 = 0.25): this preset measures the
+# deep regime's behaviour, not a verdict. Two activations only, because four did not fit.
 arms_gpu() {
   cat <<EOF
-gpu | gpu | 24 runs, ~6 min on one H200 (4 parallel shards) | --activations relu,gelu,reglu,swiglu --depths 8,32 --seeds 1,2,3 --lrs 3e-3 --device cuda --d-model 256 --heads 8 --context 128 --batch 16 --steps 2000 --warmup 100 --eval-every 500 --eval-batches 4 --probe-every 500
+gpu | gpu | 12 runs, ~6-7 min on one H200 (6 parallel shards) | --activations relu,swiglu --depths 8,32 --seeds 1,2,3 --lrs 3e-3 --device cuda --d-model 256 --heads 8 --context 128 --batch 16 --steps 2000 --warmup 100 --eval-every 500 --eval-batches 4 --probe-every 500
 EOF
 }
 
@@ -99,7 +101,7 @@ shift
 only=""
 if [[ $# -gt 0 && "$1" != -* ]]; then only="$1"; shift; fi
 base="runs/activation-study-$preset"
-case "$preset" in gpu) SHARDS="${SHARDS:-4}" ;; cpu) SHARDS="${SHARDS:-2}" ;; *) SHARDS="${SHARDS:-1}" ;; esac
+case "$preset" in gpu) SHARDS="${SHARDS:-6}" ;; cpu) SHARDS="${SHARDS:-2}" ;; *) SHARDS="${SHARDS:-1}" ;; esac
 data=()
 [[ -n "$DATA" ]] && data=(--data "$DATA")
 
