@@ -62,7 +62,7 @@ public class AttentionBench {
         dqkv = new float[qkv.length];
         att = new float[b * h * t * t];
         maxLogit = new float[1];
-        attention = new Attention();
+        attention = new Attention(false);
         par = new Parallel(threads);
     }
 

@@ -15,6 +15,20 @@ final class Attention {
     /** Query rows per causal block: smaller skips more of the triangle but packs K more often. */
     static final int BLOCK = 32;
 
+    /** bf16 mixed precision: every product's inputs rounded to bf16 ({@link Gemm#gemmBf16}). */
+    private final boolean bf16;
+
+    Attention(boolean bf16) {
+        this.bf16 = bf16;
+    }
+
+    /** One causal block's product, on the calling thread (the (batch, head) pairs are the parallel work). */
+    private void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                      float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        if (bf16) Gemm.gemmBf16(Parallel.SERIAL, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        else Gemm.gemm(Parallel.SERIAL, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
     private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[0]);
     private float[] pairMax = new float[0];
 
@@ -34,7 +48,7 @@ final class Attention {
                 // block rows [r0, r1) need keys [0, r1) only
                 for (int r0 = 0; r0 < t; r0 += BLOCK) {
                     int r1 = Math.min(t, r0 + BLOCK);
-                    Gemm.gemm(Parallel.SERIAL, false, true, r1 - r0, r1, hs, scale, qkv, q + r0 * c3, c3, qkv, k, c3,
+                    gemm(false, true, r1 - r0, r1, hs, scale, qkv, q + r0 * c3, c3, qkv, k, c3,
                             0f, att, p + r0 * t, t);
                 }
                 float absMax = 0f;
@@ -57,7 +71,7 @@ final class Attention {
                 int o = oOff + bi * t * c + hi * hs;
                 for (int r0 = 0; r0 < t; r0 += BLOCK) {
                     int r1 = Math.min(t, r0 + BLOCK);
-                    Gemm.gemm(Parallel.SERIAL, false, false, r1 - r0, hs, r1, 1f, att, p + r0 * t, t, qkv, v, c3, 0f,
+                    gemm(false, false, r1 - r0, hs, r1, 1f, att, p + r0 * t, t, qkv, v, c3, 0f,
                             out, o + r0 * c, c);
                 }
                 pm[bh] = absMax;
@@ -89,9 +103,9 @@ final class Attention {
                 for (int r0 = 0; r0 < t; r0 += BLOCK) {
                     int r1 = Math.min(t, r0 + BLOCK);
                     // dP rows [r0, r1) up to column r1;  dV rows [r0, r1) from query rows r0 on
-                    Gemm.gemm(Parallel.SERIAL, false, true, r1 - r0, r1, hs, 1f, dout, g + r0 * c, c, qkv, v, c3,
+                    gemm(false, true, r1 - r0, r1, hs, 1f, dout, g + r0 * c, c, qkv, v, c3,
                             0f, ds, r0 * t, t);
-                    Gemm.gemm(Parallel.SERIAL, true, false, r1 - r0, hs, t - r0, 1f, att, p + r0 * t + r0, t,
+                    gemm(true, false, r1 - r0, hs, t - r0, 1f, att, p + r0 * t + r0, t,
                             dout, g + r0 * c, c, 0f, dqkv, dv + r0 * c3, c3);
                 }
                 for (int ti = 0; ti < t; ti++) {
@@ -104,9 +118,9 @@ final class Attention {
                 for (int r0 = 0; r0 < t; r0 += BLOCK) {
                     int r1 = Math.min(t, r0 + BLOCK);
                     // dQ rows [r0, r1) over keys [0, r1);  dK rows [r0, r1) over queries [r0, t)
-                    Gemm.gemm(Parallel.SERIAL, false, false, r1 - r0, hs, r1, 1f, ds, r0 * t, t, qkv, k, c3,
+                    gemm(false, false, r1 - r0, hs, r1, 1f, ds, r0 * t, t, qkv, k, c3,
                             0f, dqkv, dq + r0 * c3, c3);
-                    Gemm.gemm(Parallel.SERIAL, true, false, r1 - r0, hs, t - r0, 1f, ds, r0 * t + r0, t,
+                    gemm(true, false, r1 - r0, hs, t - r0, 1f, ds, r0 * t + r0, t,
                             qkv, q + r0 * c3, c3, 0f, dqkv, dk + r0 * c3, c3);
                 }
             }

@@ -4,6 +4,7 @@ import spikelab.backend.Backend;
 import spikelab.backend.Buffer;
 import spikelab.backend.IntBuffer;
 import spikelab.backend.Tensor;
+import spikelab.backend.Precision;
 import spikelab.model.Activation;
 
 /**
@@ -14,18 +15,37 @@ import spikelab.model.Activation;
  */
 public final class CpuBackend implements Backend {
     private final Parallel par;
-    private final Attention attention = new Attention();
+    private final Attention attention;
     private final Reductions reductions = new Reductions();
+    private final boolean bf16;
 
+    /** fp32 products on {@code threads} threads. */
     public CpuBackend(int threads) {
-        this.par = new Parallel(threads);
+        this(threads, Precision.FP32);
     }
+
+    /**
+     * {@code precision} fp32, or bf16 emulated (every product's inputs rounded to bf16, see
+     * {@link Precision}); tf32 is a GPU tensor-core mode this backend does not emulate.
+     */
+    public CpuBackend(int threads, Precision precision) {
+        if (precision == Precision.TF32) {
+            throw new IllegalArgumentException("tf32 is a CUDA tensor-core mode; the CPU backend computes fp32 or emulates bf16");
+        }
+        this.par = new Parallel(threads);
+        this.bf16 = precision == Precision.BF16;
+        this.attention = new Attention(bf16);
+    }
+
+    /** The precision of this backend's products. */
+    public Precision precision() { return bf16 ? Precision.BF16 : Precision.FP32; }
 
     public int threads() { return par.threads(); }
 
     @Override
     public String name() {
-        return "cpu (" + par.threads() + (par.threads() == 1 ? " thread, " : " threads, ") + Gemm.kernelName() + ")";
+        return "cpu (" + par.threads() + (par.threads() == 1 ? " thread, " : " threads, ") + Gemm.kernelName()
+                + (bf16 ? ", bf16 products emulated" : "") + ")";
     }
 
     private static float[] a(Tensor t) { return ((CpuBuffer) t.buffer()).data; }
@@ -80,7 +100,8 @@ public final class CpuBackend implements Backend {
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, int lda,
                      Tensor b, int ldb, float beta, Tensor c, int ldc) {
-        Gemm.gemm(par, transA, transB, m, n, k, alpha, a(a), o(a), lda, a(b), o(b), ldb, beta, a(c), o(c), ldc);
+        if (bf16) Gemm.gemmBf16(par, transA, transB, m, n, k, alpha, a(a), o(a), lda, a(b), o(b), ldb, beta, a(c), o(c), ldc);
+        else Gemm.gemm(par, transA, transB, m, n, k, alpha, a(a), o(a), lda, a(b), o(b), ldb, beta, a(c), o(c), ldc);
     }
 
     // ---- layers ----

@@ -1,5 +1,7 @@
 package spikelab.backend.cpu;
 
+import spikelab.backend.Bf16;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -128,6 +130,38 @@ class GemmTest {
                 assertArrayEquals(one, pr.run(P3, false), "3 threads differ from 1: " + what);
                 // the plain-Java kernel has other tile shapes but the same summation order
                 assertArrayEquals(one, pr.run(P3, true), "plain-Java kernel differs from " + Gemm.kernelName() + ": " + what);
+            }
+        }
+    }
+
+    @Test
+    void bf16ProductsEqualFp32ProductsOfRoundedInputsAndDifferFromUnrounded() {
+        Random rnd = new Random(13);
+        for (int[] s : SHAPES) {
+            for (int t = 0; t < 4; t++) {
+                Problem pr = new Problem(rnd, (t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], 0.5f, t == 3 ? 0f : 1f);
+                float[] bf = pr.c0.clone(), fp = pr.c0.clone(), rounded = pr.c0.clone();
+                Gemm.gemmBf16(P3, pr.ta, pr.tb, pr.m, pr.n, pr.k, pr.alpha, pr.a, pr.aOff, pr.lda, pr.b, pr.bOff, pr.ldb,
+                        pr.beta, bf, pr.cOff, pr.ldc);
+                Gemm.gemm(P2, pr.ta, pr.tb, pr.m, pr.n, pr.k, pr.alpha, pr.a, pr.aOff, pr.lda, pr.b, pr.bOff, pr.ldb,
+                        pr.beta, fp, pr.cOff, pr.ldc);
+                float[] ra = pr.a.clone(), rb = pr.b.clone();
+                for (int i = 0; i < ra.length; i++) ra[i] = Bf16.round(ra[i]);
+                for (int i = 0; i < rb.length; i++) rb[i] = Bf16.round(rb[i]);
+                Gemm.gemm(P1, pr.ta, pr.tb, pr.m, pr.n, pr.k, pr.alpha, ra, pr.aOff, pr.lda, rb, pr.bOff, pr.ldb,
+                        pr.beta, rounded, pr.cOff, pr.ldc);
+                String what = Arrays.toString(s) + " transposes " + t;
+                assertArrayEquals(rounded, bf, "bf16 product vs fp32 product of pre-rounded inputs: " + what);
+                if (s[2] > 0 && s[0] * s[1] > 4) {
+                    org.junit.jupiter.api.Assertions.assertFalse(Arrays.equals(fp, bf), "bf16 rounding changed nothing: " + what);
+                    // and it stays a product: bf16 inputs carry ~2^-9 relative error each
+                    double num = 0, den = 0;
+                    for (int i = 0; i < fp.length; i++) {
+                        num += (fp[i] - bf[i]) * (double) (fp[i] - bf[i]);
+                        den += fp[i] * (double) fp[i];
+                    }
+                    assertTrue(Math.sqrt(num / den) < 1e-2, what + ": relative error " + Math.sqrt(num / den));
+                }
             }
         }
     }
