@@ -81,7 +81,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (runs > 1) return concurrent();
         TokenDataset data = measurementCost ? DataLoading.load(options) : null;
         ModelConfig cfg = options.modelConfig(data != null ? data.tokenizer().vocabSize() : vocab);
-        try (Backend be = Devices.open(options.device, options.threads(), options.tf32)) {
+        try (Backend be = Devices.open(options.device, options.threads(), options.precision())) {
             Transformer model = new Transformer(be, cfg, options.batch, options.seed);
             AdamW adam = new AdamW(model, 0.9f, 0.95f, 1e-8f, 0.1f);
             int n = options.batch * options.context;
@@ -118,7 +118,7 @@ public final class BenchCommand implements Callable<Integer> {
             int side = peakSize != null ? peakSize : gpu ? 4096 : 1024;
             double peak = measurePeak(be, side);
             double mfu = achieved / peak;
-            double published = gpu ? publishedPeakGflops(be.name(), options.tf32) : Double.NaN;
+            double published = gpu ? publishedPeakGflops(be.name(), options.precision() == spikelab.backend.Precision.TF32) : Double.NaN;
 
             System.out.println("spikelab bench: " + cfg + ", B=" + options.batch);
             System.out.println("device:            " + be.name());
@@ -129,7 +129,7 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.printf("MFU:               %.1f%% of the measured peak%n", 100 * mfu);
             if (!Double.isNaN(published)) {
                 System.out.printf("MFU (published):   %.1f%% of the GPU's published %s peak, %.0f TFLOP/s%n", 100 * achieved / published,
-                        options.tf32 ? "TF32 dense" : "fp32", published / 1e3);
+                        options.precision() == spikelab.backend.Precision.TF32 ? "TF32 dense" : "fp32", published / 1e3);
             }
             if (!gpu) {
                 System.out.println("reference (DESIGN 5's 2-vCPU machine, reference model): PyTorch CPU ~5,900 tok/s (1 thread), "
@@ -145,6 +145,7 @@ public final class BenchCommand implements Callable<Integer> {
                 Json.put(o, "mfu_published", achieved / published);
                 Json.put(o, "flops_per_token", flopsPerToken);
                 o.addProperty("device", be.name());
+                o.addProperty("precision", options.precision().cliName());
                 o.addProperty("threads", options.threads());
                 o.addProperty("activation", cfg.activation().cliName());
                 o.addProperty("layers", cfg.layers());
@@ -201,10 +202,10 @@ public final class BenchCommand implements Callable<Integer> {
         double achieved = r.aggregateTokensPerSecond() * flopsPerToken / 1e9;
         double peak, published;
         String device;
-        try (Backend be = Devices.open(options.device, options.threads(), options.tf32)) {
+        try (Backend be = Devices.open(options.device, options.threads(), options.precision())) {
             boolean gpu = be.name().startsWith("cuda");
             peak = measurePeak(be, peakSize != null ? peakSize : gpu ? 4096 : 1024);
-            published = gpu ? publishedPeakGflops(be.name(), options.tf32) : Double.NaN;
+            published = gpu ? publishedPeakGflops(be.name(), options.precision() == spikelab.backend.Precision.TF32) : Double.NaN;
             device = be.name();
         }
         System.out.println("spikelab bench --runs " + runs + ": " + cfg + ", B=" + options.batch);

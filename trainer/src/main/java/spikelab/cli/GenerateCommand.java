@@ -87,7 +87,7 @@ public final class GenerateCommand implements Callable<Integer> {
                         + meta.config().vocabSize() + ": the file is corrupt");
             }
             int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-            try (Backend be = Devices.open(device, nThreads, false)) {
+            try (Backend be = Devices.open(device, nThreads, spikelab.backend.Precision.FP32)) {
                 Transformer model = new Transformer(be, meta.config(), 1, 0);
                 Checkpoint.loadWeights(st, model);
                 return tok.decode(sample(model, ids, tokens, temperature, topK, seed));

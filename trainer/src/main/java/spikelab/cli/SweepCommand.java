@@ -21,6 +21,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
+import spikelab.backend.Precision;
 import spikelab.model.Activation;
 import spikelab.report.Report;
 import spikelab.report.RunData;
@@ -66,6 +67,9 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--z-losses", split = ",", paramLabel = "X", defaultValue = "0",
             description = "z-loss coefficients, comma-separated, 0 = off, e.g. 0,1e-4 (default: ${DEFAULT-VALUE})")
     List<Double> zLosses;
+    @Option(names = "--precisions", split = ",", paramLabel = "fp32|tf32|bf16", defaultValue = "fp32",
+            description = "precisions of the matrix products, comma-separated, e.g. fp32,bf16 (default: ${DEFAULT-VALUE})")
+    List<String> precisions;
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/sweep",
             description = "sweep directory; rerun with the same DIR to resume (default: ${DEFAULT-VALUE})")
     Path out;
@@ -97,8 +101,14 @@ public final class SweepCommand implements Callable<Integer> {
         final long seed;
         final double lr, zLoss;
         final boolean qkNorm;
+        final Precision precision;
 
         Cell(String activation, int layers, long seed, double lr, boolean qkNorm, double zLoss) {
+            this(activation, layers, seed, lr, qkNorm, zLoss, Precision.FP32);
+        }
+
+        Cell(String activation, int layers, long seed, double lr, boolean qkNorm, double zLoss, Precision precision) {
+            this.precision = precision;
             this.activation = activation;
             this.layers = layers;
             this.seed = seed;
@@ -107,10 +117,10 @@ public final class SweepCommand implements Callable<Integer> {
             this.zLoss = zLoss;
         }
 
-        /** qk-norm and z-loss appear only when on, so sweeps from before those axes keep their cell names. */
+        /** qk-norm, z-loss and precision appear only when not the default, so sweeps from before those axes keep their cell names. */
         String name() {
             return activation + "-L" + layers + "-s" + seed + "-lr" + RunData.lrLabel(lr) + (qkNorm ? "-qk" : "")
-                    + (zLoss == 0 ? "" : "-z" + RunData.lrLabel(zLoss));
+                    + (zLoss == 0 ? "" : "-z" + RunData.lrLabel(zLoss)) + (precision == Precision.FP32 ? "" : "-" + precision.cliName());
         }
     }
 
@@ -197,7 +207,18 @@ public final class SweepCommand implements Callable<Integer> {
         for (double lr : lrs) {
             if (!(lr > 0) || !Double.isFinite(lr)) throw new UserError("--lrs must be positive finite numbers, got " + lr + ": use e.g. --lrs 1e-3,3e-3");
         }
-        if (qkNorms.isEmpty() || zLosses.isEmpty()) throw new UserError("--qk-norms and --z-losses each need at least one value");
+        if (qkNorms.isEmpty() || zLosses.isEmpty() || precisions.isEmpty()) {
+            throw new UserError("--qk-norms, --z-losses and --precisions each need at least one value");
+        }
+        List<Precision> precs = new ArrayList<>();
+        for (String p : precisions) {
+            try {
+                Precision v = Precision.parse(p);
+                if (!precs.contains(v)) precs.add(v);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--precisions: " + e.getMessage() + " (e.g. --precisions fp32,bf16)");
+            }
+        }
         List<Boolean> qks = new ArrayList<>();
         for (String q : qkNorms) {
             String v = q.trim().toLowerCase(java.util.Locale.ROOT);
@@ -213,7 +234,9 @@ public final class SweepCommand implements Callable<Integer> {
                 for (int d : new LinkedHashSet<>(depths)) {
                     for (boolean qk : qks) {
                         for (double z : new LinkedHashSet<>(zLosses)) {
-                            for (String a : new LinkedHashSet<>(acts)) cells.add(new Cell(a, d, s, lr, qk, z));
+                            for (Precision p : precs) {
+                                for (String a : new LinkedHashSet<>(acts)) cells.add(new Cell(a, d, s, lr, qk, z, p));
+                            }
                         }
                     }
                 }
@@ -239,6 +262,7 @@ public final class SweepCommand implements Callable<Integer> {
     private static final String[][] OWNED = {
         {"--activation", "--activations"}, {"--layers", "--depths"}, {"--seed", "--seeds"}, {"--lr", "--lrs"},
         {"--qk-norm", "--qk-norms on (or off,on)"}, {"--z-loss", "--z-losses X (or 0,X)"},
+        {"--precision", "--precisions X (or fp32,bf16)"}, {"--tf32", "--precisions tf32"},
         {"--out", "the sweep's --out (cells go to DIR/runs/<cell>)"}};
 
     private void checkPassThrough() {
@@ -257,6 +281,7 @@ public final class SweepCommand implements Callable<Integer> {
                 "--out", cellDir(c).toString()));
         if (c.qkNorm) a.add("--qk-norm");
         if (c.zLoss != 0) a.addAll(List.of("--z-loss", String.valueOf(c.zLoss)));
+        if (c.precision != Precision.FP32) a.addAll(List.of("--precision", c.precision.cliName()));
         a.addAll(trainArgs);
         return a;
     }
@@ -313,6 +338,7 @@ public final class SweepCommand implements Callable<Integer> {
         JsonObject w = wanted.deepCopy();
         if (w.has("qk_norm")) w.addProperty("qk_norm", c.qkNorm);
         if (w.has("z_loss")) Json.put(w, "z_loss", c.zLoss);
+        if (w.has("precision")) w.addProperty("precision", c.precision.cliName());
         return w;
     }
 
@@ -408,6 +434,7 @@ public final class SweepCommand implements Callable<Integer> {
         JsonArray z = new JsonArray();
         zLosses.forEach(z::add);
         o.add("z_losses", z);
+        o.add("precisions", strings(precisions));
         o.addProperty("device", device);
         o.add("train_args", strings(trainArgs));
         try {

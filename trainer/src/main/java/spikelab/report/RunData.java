@@ -41,6 +41,8 @@ public final class RunData {
     public final Boolean qkNorm;
     public final Integer ffnHidden;
     public final String data, outcome;
+    /** The products' precision (fp32, tf32, bf16); runs from before --precision read fp32, or tf32 if they had --tf32. */
+    public final String precision;
     public final double zLoss, deadRecoveredFraction;
     /** The training settings that make runs of one activation × depth different arms (see {@link Cells}). */
     public final Settings settings;
@@ -63,12 +65,14 @@ public final class RunData {
      * z_loss reads as off: runs from before those switches trained without them.
      */
     public static final class Settings {
-        public final String norm, data;
+        public final String norm, data, precision;
         public final int dModel, steps, warmup;
         public final boolean qkNorm;
         public final double zLoss, clip, beta2;
 
-        Settings(String norm, int dModel, boolean qkNorm, double zLoss, int steps, int warmup, double clip, double beta2, String data) {
+        Settings(String norm, int dModel, boolean qkNorm, double zLoss, int steps, int warmup, double clip, double beta2, String data,
+                 String precision) {
+            this.precision = precision;
             this.norm = norm;
             this.dModel = dModel;
             this.qkNorm = qkNorm;
@@ -92,6 +96,7 @@ public final class RunData {
             m.put("clip", Double.isNaN(clip) ? "clip ?" : clip == 0 ? "no clipping" : "clip " + fmt(clip));
             m.put("beta2", Double.isNaN(beta2) ? "beta2 ?" : "beta2 " + fmt(beta2));
             m.put("data", data == null ? "data ?" : data);
+            m.put("precision", precision);
             return m;
         }
 
@@ -148,10 +153,13 @@ public final class RunData {
         JsonElement oc = s.get("outcome");
         outcome = oc == null || oc.isJsonNull() ? null : oc.getAsString();
         deadRecoveredFraction = num(s, "dead_recovered_fraction");
+        JsonElement pr = either(s, cfg, "precision"), tf = either(s, cfg, "tf32");
+        precision = pr != null && pr.isJsonPrimitive() ? pr.getAsString()
+                : tf != null && tf.isJsonPrimitive() && tf.getAsBoolean() ? "tf32" : "fp32";
         JsonElement w = either(s, cfg, "warmup"), c = either(s, cfg, "clip"), b2 = either(s, cfg, "beta2");
         settings = new Settings(norm, dModel, Boolean.TRUE.equals(qkNorm), Double.isNaN(zLoss) ? 0 : zLoss, stepsPlanned,
                 w == null ? -1 : w.getAsInt(), c == null ? Double.NaN : Json.toDouble(c), b2 == null ? Double.NaN : Json.toDouble(b2),
-                data == null ? null : Path.of(data).getFileName().toString());
+                data == null ? null : Path.of(data).getFileName().toString(), precision);
         for (String key : new String[] {"activation", "layers", "lr", "seed", "final_val_loss"}) {
             if (!s.has(key)) {
                 throw new IllegalArgumentException(dir.resolve("summary.json") + " has no '" + key

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * summary.csv: one row per run, the summary.json fields (and config.json's qk_norm, z_loss, data,
- * ffn_hidden) as flat columns, non-finite as NaN/Infinity, fields a run lacks as empty cells.
+ * ffn_hidden, precision) as flat columns, non-finite as NaN/Infinity, fields a run lacks as empty cells.
  */
 public final class SummaryCsv {
     private SummaryCsv() {}
@@ -14,7 +14,7 @@ public final class SummaryCsv {
         "steps_planned", "steps_completed", "interrupted", "diverged", "diverged_step", "final_train_loss",
         "final_val_loss", "best_val_loss", "val_loss_at_init", "loss_spikes", "grad_spikes", "explosions",
         "loss_spike_score", "grad_spike_score", "dead_fraction", "max_attn_logit", "tokens_per_s",
-        "wall_time_s", "qk_norm", "z_loss", "data", "outcome", "ffn_hidden", "dead_recovered_fraction", "dir"};
+        "wall_time_s", "qk_norm", "z_loss", "data", "outcome", "ffn_hidden", "dead_recovered_fraction", "precision", "dir"};
 
     /** The row of one run, in {@link #NAMES} order. */
     private static Object[] values(RunData r) {
@@ -22,7 +22,7 @@ public final class SummaryCsv {
             r.stepsPlanned, r.stepsCompleted, r.interrupted, r.diverged, r.divergedStep, r.finalTrainLoss, r.finalValLoss,
             r.bestValLoss, r.valLossAtInit, r.lossSpikes, r.gradSpikes, r.explosions, r.lossSpikeScore, r.gradSpikeScore,
             r.deadFraction, r.maxAttnLogit, r.tokensPerS, r.wallTimeS, r.qkNorm, absent(r.zLoss), r.data, r.outcome,
-            r.ffnHidden, absent(r.deadRecoveredFraction), r.dir.toString()};
+            r.ffnHidden, absent(r.deadRecoveredFraction), r.precision, r.dir.toString()};
     }
 
     /** A field the run did not record (older runs) is an empty cell, not NaN. */

@@ -19,6 +19,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import picocli.CommandLine.Option;
 import spikelab.run.UserError;
+import spikelab.backend.Precision;
 import spikelab.run.AtomicFiles;
 import spikelab.run.Json;
 import spikelab.stability.StabilityMonitor;
@@ -54,6 +55,7 @@ final class CheckpointResume {
             if (o == null) continue;
             String name = longestName(o);
             String key = name.substring(2).replace('-', '_');
+            if (key.equals("precision") || key.equals("tf32")) continue;   // together, below
             boolean invert = key.equals("no_scaled_init");
             if (invert) key = "scaled_init";
             JsonElement stored = config.get(key);
@@ -73,7 +75,29 @@ final class CheckpointResume {
                         + "): the run directory is damaged");
             }
         }
+        resumePrecision(opt, config, given, dir);
         opt.out = dir;
+    }
+
+    /**
+     * fp32 and tf32 are how a run executes (a tf32 run may continue in fp32 on a CPU), bf16 is
+     * what it computes: a run keeps bf16, or its absence, unless told otherwise on the command line.
+     */
+    private static void resumePrecision(TrainOptions opt, JsonObject config, Predicate<String> given, Path dir) {
+        JsonElement p = config.get("precision"), t = config.get("tf32");
+        Precision stored;
+        try {
+            stored = p != null ? Precision.parse(p.getAsString()) : t != null && t.getAsBoolean() ? Precision.TF32 : Precision.FP32;
+        } catch (RuntimeException e) {
+            throw new UserError(dir.resolve("config.json") + " has an unreadable 'precision' (" + p + "): the run directory is damaged");
+        }
+        Precision now = given.test("--precision") || given.test("--tf32") ? opt.precision() : stored;
+        if (now != stored && (now == Precision.BF16 || stored == Precision.BF16)) {
+            throw new UserError("--precision " + now.cliName() + " differs from " + stored.cliName() + " in " + dir.resolve("config.json")
+                    + ": bf16 changes what a run computes, so a resumed run keeps it; drop --precision");
+        }
+        opt.precision = now.cliName();
+        opt.tf32 = false;
     }
 
     /** Refuses runs that are complete or ended by divergence, before anything is touched. */

@@ -3,6 +3,7 @@ package spikelab.train;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spikelab.backend.Backend;
+import spikelab.backend.Precision;
 import spikelab.backend.cpu.CpuBackend;
 import spikelab.run.UserError;
 import spikelab.cuda.CudaBackend;
@@ -13,24 +14,36 @@ public final class Devices {
 
     private Devices() {}
 
-    public static Backend open(String device, int threads, boolean tf32) {
+    /**
+     * The backend for {@code device} computing its products in {@code precision}: bf16 is
+     * emulated on the CPU and not yet implemented on CUDA; tf32 exists on CUDA only.
+     */
+    public static Backend open(String device, int threads, Precision precision) {
         switch (device) {
             case "cpu":
-                return new CpuBackend(cpuThreads(threads, true));
+                return openCpu(threads, precision);
             case "cuda": {
                 String why = cudaUnavailableReason();
                 if (why != null) throw new UserError("--device cuda: " + why);
-                return openCuda(tf32);
+                return openCuda(precision);
             }
             case "auto": {
                 String why = cudaUnavailableReason();
-                if (why == null) return openCuda(tf32);
+                if (why == null) return openCuda(precision);
                 log.info("--device auto: using the CPU ({})", why);
-                return new CpuBackend(cpuThreads(threads, true));
+                return openCpu(threads, precision);
             }
             default:
                 throw new UserError("unknown --device '" + device + "': use cpu, cuda or auto");
         }
+    }
+
+    private static Backend openCpu(int threads, Precision precision) {
+        if (precision == Precision.TF32) {
+            throw new UserError("--precision tf32 (or --tf32) is a CUDA tensor-core mode and this run is on the CPU: "
+                    + "use --precision fp32, or bf16 (emulated), or --device cuda on a GPU");
+        }
+        return new CpuBackend(cpuThreads(threads, true), precision);
     }
 
     /**
@@ -59,9 +72,13 @@ public final class Devices {
         return CudaBackend.describeSystem();
     }
 
-    private static Backend openCuda(boolean tf32) {
+    private static Backend openCuda(Precision precision) {
+        if (precision == Precision.BF16) {
+            throw new UserError("--precision bf16 is not implemented on CUDA yet (no bf16 kernels): on the GPU use "
+                    + "--precision fp32 or tf32; for bf16 add --device cpu, which emulates it exactly");
+        }
         try {
-            return new CudaBackend(tf32);
+            return new CudaBackend(precision == Precision.TF32);
         } catch (IllegalStateException e) {      // out of memory, missing kernels: already one clear line
             throw new UserError("--device cuda: " + e.getMessage());
         }

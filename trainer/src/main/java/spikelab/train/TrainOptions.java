@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import com.google.gson.JsonObject;
 import picocli.CommandLine.Option;
 import spikelab.run.UserError;
+import spikelab.backend.Precision;
 import spikelab.model.Activation;
 import spikelab.model.ModelConfig;
 import spikelab.model.Norm;
@@ -84,7 +85,11 @@ public class TrainOptions {
     public String device = "auto";
     @Option(paramLabel = "N", names = "--threads", description = "CPU threads (default: all cores)")
     public Integer threads;
-    @Option(names = "--tf32", description = "CUDA: TF32 tensor-core matrix products")
+    @Option(paramLabel = "fp32|tf32|bf16", names = "--precision", defaultValue = "fp32",
+            description = "matrix products: fp32; tf32 (CUDA tensor cores); bf16 (mixed precision: bf16 inputs, fp32 sums, "
+                    + "fp32 weights and optimizer; emulated exactly on the CPU) (default: ${DEFAULT-VALUE})")
+    public String precision = "fp32";
+    @Option(names = "--tf32", description = "same as --precision tf32")
     public boolean tf32;
 
     // ---- measurement ----
@@ -170,6 +175,18 @@ public class TrainOptions {
         throw new UserError("--ffn-hidden must be auto or a positive integer, got '" + ffnHidden + "': use e.g. --ffn-hidden auto");
     }
 
+    /** --precision, with --tf32 as its alias; throws {@link UserError} on an unknown name or a contradiction. */
+    public Precision precision() {
+        Precision p;
+        try {
+            p = Precision.parse(precision);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--precision: " + e.getMessage() + " (e.g. --precision bf16)");
+        }
+        if (tf32 && p == Precision.BF16) throw new UserError("--tf32 and --precision bf16 contradict each other: drop --tf32");
+        return tf32 ? Precision.TF32 : p;
+    }
+
     public int threads() {
         return threads == null ? Runtime.getRuntime().availableProcessors() : threads;
     }
@@ -177,6 +194,7 @@ public class TrainOptions {
     /** Checks every number; throws {@link UserError} naming the option and a fix. */
     public void validate() {
         activation();
+        precision();
         norm();
         ffnHidden();
         positive("--layers", layers);
@@ -294,6 +312,7 @@ public class TrainOptions {
         o.addProperty("device", device);
         o.addProperty("threads", threads());
         o.addProperty("tf32", tf32);
+        o.addProperty("precision", precision().cliName());
         o.addProperty("eval_every", evalEvery);
         o.addProperty("eval_batches", evalBatches);
         o.addProperty("probe_every", probeEvery);

@@ -78,7 +78,7 @@ public final class Trainer {
         boolean created = !resume && RunWriter.prepare(dir);
         try (RunLock lock = RunLock.acquire(dir);
              Cleanup unused = () -> { if (created) RunWriter.removeIfUnused(dir); };   // a new run that failed early
-             Backend be = Devices.open(opt.device, opt.threads(), opt.tf32)) {
+             Backend be = Devices.open(opt.device, opt.threads(), opt.precision())) {
             boolean cpu = be instanceof spikelab.backend.cpu.CpuBackend;
             mem.requireFits(cpu);
             Transformer model;

@@ -33,6 +33,7 @@ class SweepCommandTest {
         // config.json records the switches as train does, so the report can tell the arms apart
         SyntheticRuns.set(out, "config.json", "qk_norm", args.contains("--qk-norm"));
         SyntheticRuns.set(out, "config.json", "z_loss", args.contains("--z-loss") ? Double.parseDouble(value(args, "--z-loss")) : 0.0);
+        SyntheticRuns.set(out, "config.json", "precision", args.contains("--precision") ? value(args, "--precision") : "fp32");
         return 0;
     }
 
@@ -104,6 +105,27 @@ class SweepCommandTest {
         assertEquals(0, sweep("--activations", "relu", "--depths", "2", "--qk-norms", "off,on", "--z-losses", "0,1e-4",
                 "--out", out.toString(), "--steps", "30", "--d-model", "32"));
         assertEquals(List.of(), names());
+    }
+
+    @Test
+    void precisionAxisNamesItsBf16CellsAndTheReportKeepsThemApart() throws IOException {
+        Path out = tmp.resolve("prec");
+        assertEquals(0, sweep("--activations", "swiglu", "--depths", "2", "--precisions", "fp32,bf16",
+                "--out", out.toString(), "--steps", "30", "--d-model", "32"));
+        assertEquals(List.of("swiglu-L2-s1-lr1e-3", "swiglu-L2-s1-lr1e-3-bf16"), names());
+        assertFalse(ran.get(0).contains("--precision"), "fp32 passes nothing: " + ran.get(0));
+        assertTrue(String.join(" ", ran.get(1)).contains("--precision bf16"), ran.get(1).toString());
+        String md = Files.readString(out.resolve("report.md"));
+        assertTrue(md.contains("| swiglu fp32 | 2 | 1 | 1e-3 |") && md.contains("| swiglu bf16 | 2 | 1 | 1e-3 |"), md);
+        List<String> csv = Files.readAllLines(out.resolve("summary.csv"));
+        assertTrue(csv.stream().anyMatch(l -> l.startsWith("swiglu-L2-s1-lr1e-3-bf16,") && l.contains(",bf16,")), csv.toString());
+        ran.clear();
+        assertEquals(0, sweep("--activations", "swiglu", "--depths", "2", "--precisions", "fp32,bf16",
+                "--out", out.toString(), "--steps", "30", "--d-model", "32"));
+        assertEquals(List.of(), names(), "both cells are recognised as finished");
+        assertError("error: --precisions: unknown precision 'fp8': choose fp32, tf32 or bf16 (e.g. --precisions fp32,bf16)",
+                "--precisions", "fp32,fp8");
+        assertError("error: --precision is set per cell by the sweep: use --precisions X (or fp32,bf16)", "--precision", "bf16");
     }
 
     @Test

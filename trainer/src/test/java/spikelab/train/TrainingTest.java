@@ -81,6 +81,30 @@ class TrainingTest {
     }
 
     @Test
+    void bf16RunRecordsItsPrecisionDiffersFromFp32AndResumesOnlyAsBf16() throws IOException {
+        Path fp = tmp.resolve("fp32"), bf = tmp.resolve("bf16");
+        train(fp, "--steps", "8", "--seed", "4");
+        train(bf, "--steps", "8", "--seed", "4", "--precision", "bf16", "--stop-after", "5");
+        JsonObject cfg = JsonParser.parseString(Files.readString(bf.resolve("config.json"))).getAsJsonObject();
+        assertEquals("bf16", cfg.get("precision").getAsString());
+        assertEquals("fp32", JsonParser.parseString(Files.readString(fp.resolve("config.json"))).getAsJsonObject()
+                .get("precision").getAsString());
+        // resuming may not change what the run computes
+        StringWriter err = new StringWriter();
+        int rc = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "train", "--resume", bf.toString(),
+                "--precision", "fp32", "--no-progress");
+        assertEquals(2, rc);
+        assertTrue(err.toString().contains("--precision fp32 differs from bf16"), err.toString());
+        assertEquals(0, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), "train", "--resume",
+                bf.toString(), "--no-progress", "--log-every", "1000"));
+        List<Double> a = losses(fp), b = losses(bf);
+        assertEquals(8, b.size());
+        assertEquals(a.get(0), b.get(0), 0.01, "same initial model");
+        long differing = java.util.stream.IntStream.range(0, 8).filter(i -> !a.get(i).equals(b.get(i))).count();
+        assertTrue(differing >= 6, "bf16 products change the per-step losses: " + a + " vs " + b);
+    }
+
+    @Test
     void tinyShakespeareLossFalls() throws IOException {
         Path shared = Path.of(System.getProperty("spikelab.shared", "../shared"), "data", "tinyshakespeare.txt");
         String reason = shared + " is absent (needs ../shared beside the checkout)";
