@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -22,6 +21,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
 import spikelab.backend.Precision;
+import spikelab.cli.SweepGrid.Cell;
 import spikelab.model.Activation;
 import spikelab.report.Report;
 import spikelab.report.RunData;
@@ -38,7 +38,7 @@ import spikelab.train.Checkpoint;
  * cells between machines or array jobs.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train every cell of activations x depths x seeds x learning rates (x qk-norm x z-loss) into DIR/runs/<cell>/, "
+        description = {"Train every cell of activations x depths x seeds x learning rates (x qk-norm x z-loss x precision) into DIR/runs/<cell>/, "
                 + "skipping finished cells, then write DIR/summary.csv, DIR/report.md and DIR/plots/.",
                 "Any other option is passed to every 'spikelab train' run (see 'spikelab train --help')."})
 public final class SweepCommand implements Callable<Integer> {
@@ -93,36 +93,6 @@ public final class SweepCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     CellRunner runner = SweepCommand::train;
-
-    /** One point of the grid. */
-    static final class Cell {
-        final String activation;
-        final int layers;
-        final long seed;
-        final double lr, zLoss;
-        final boolean qkNorm;
-        final Precision precision;
-
-        Cell(String activation, int layers, long seed, double lr, boolean qkNorm, double zLoss) {
-            this(activation, layers, seed, lr, qkNorm, zLoss, Precision.FP32);
-        }
-
-        Cell(String activation, int layers, long seed, double lr, boolean qkNorm, double zLoss, Precision precision) {
-            this.precision = precision;
-            this.activation = activation;
-            this.layers = layers;
-            this.seed = seed;
-            this.lr = lr;
-            this.qkNorm = qkNorm;
-            this.zLoss = zLoss;
-        }
-
-        /** qk-norm, z-loss and precision appear only when not the default, so sweeps from before those axes keep their cell names. */
-        String name() {
-            return activation + "-L" + layers + "-s" + seed + "-lr" + RunData.lrLabel(lr) + (qkNorm ? "-qk" : "")
-                    + (zLoss == 0 ? "" : "-z" + RunData.lrLabel(zLoss)) + (precision == Precision.FP32 ? "" : "-" + precision.cliName());
-        }
-    }
 
     @Override
     public Integer call() {
@@ -190,59 +160,9 @@ public final class SweepCommand implements Callable<Integer> {
 
     // ---- the grid ---------------------------------------------------------------------------
 
-    /** Seed outermost, so a sweep stopped early already covers every activation × depth × lr once. */
+    /** The cells of this sweep's axes, in run order ({@link SweepGrid#cells}). */
     List<Cell> grid() {
-        if (activations.isEmpty() || depths.isEmpty() || seeds.isEmpty() || lrs.isEmpty()) {
-            throw new UserError("--activations, --depths, --seeds and --lrs each need at least one value");
-        }
-        List<String> acts = new ArrayList<>();
-        for (String a : new LinkedHashSet<>(activations)) {
-            try {
-                acts.add(Activation.parse(a).cliName());
-            } catch (IllegalArgumentException e) {
-                throw new UserError("--activations: " + e.getMessage());
-            }
-        }
-        for (int d : depths) if (d < 1) throw new UserError("--depths must be positive, got " + d);
-        for (double lr : lrs) {
-            if (!(lr > 0) || !Double.isFinite(lr)) throw new UserError("--lrs must be positive finite numbers, got " + lr + ": use e.g. --lrs 1e-3,3e-3");
-        }
-        if (qkNorms.isEmpty() || zLosses.isEmpty() || precisions.isEmpty()) {
-            throw new UserError("--qk-norms, --z-losses and --precisions each need at least one value");
-        }
-        List<Precision> precs = new ArrayList<>();
-        for (String p : precisions) {
-            try {
-                Precision v = Precision.parse(p);
-                if (!precs.contains(v)) precs.add(v);
-            } catch (IllegalArgumentException e) {
-                throw new UserError("--precisions: " + e.getMessage() + " (e.g. --precisions fp32,bf16)");
-            }
-        }
-        List<Boolean> qks = new ArrayList<>();
-        for (String q : qkNorms) {
-            String v = q.trim().toLowerCase(java.util.Locale.ROOT);
-            if (!v.equals("off") && !v.equals("on")) throw new UserError("--qk-norms takes off and/or on, got '" + q + "': use e.g. --qk-norms off,on");
-            if (!qks.contains(v.equals("on"))) qks.add(v.equals("on"));
-        }
-        for (double z : zLosses) {
-            if (!(z >= 0) || !Double.isFinite(z)) throw new UserError("--z-losses must be 0 (off) or positive, got " + z + ": use e.g. --z-losses 0,1e-4");
-        }
-        List<Cell> cells = new ArrayList<>();
-        for (long s : new LinkedHashSet<>(seeds)) {
-            for (double lr : new LinkedHashSet<>(lrs)) {
-                for (int d : new LinkedHashSet<>(depths)) {
-                    for (boolean qk : qks) {
-                        for (double z : new LinkedHashSet<>(zLosses)) {
-                            for (Precision p : precs) {
-                                for (String a : new LinkedHashSet<>(acts)) cells.add(new Cell(a, d, s, lr, qk, z, p));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return cells;
+        return SweepGrid.cells(activations, depths, seeds, lrs, qkNorms, zLosses, precisions);
     }
 
     int[] parseShard() {
