@@ -94,6 +94,9 @@ public final class CudaBackend implements Backend {
     /** GPUs, driver and matrix-product path, for {@code spikelab info}. */
     public static String describeSystem() { return CudaSystem.describe(); }
 
+    /** Free memory of GPU 0 in bytes, or -1 without a usable GPU (for sizing runs that share it). */
+    public static long freeMemoryBytes() { return CudaSystem.freeMemoryBytes(); }
+
     @Override
     public String name() { return name; }
 

@@ -10,6 +10,7 @@ import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
 import static jcuda.driver.JCudaDriver.cuDeviceTotalMem;
 import static jcuda.driver.JCudaDriver.cuDriverGetVersion;
 import static jcuda.driver.JCudaDriver.cuInit;
+import static jcuda.driver.JCudaDriver.cuMemGetInfo;
 import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 
@@ -92,6 +93,25 @@ final class CudaSystem {
         }
         sb.append("\n  matrix products: ").append(matmulPath());
         return sb.toString();
+    }
+
+    /** Free memory of GPU 0 in bytes (its primary context held just long enough to ask); -1 when unavailable. */
+    static long freeMemoryBytes() {
+        if (unavailableReason().isPresent()) return -1;
+        CUdevice d = new CUdevice();
+        CUcontext ctx = new CUcontext();
+        cuDeviceGet(d, 0);
+        cuDevicePrimaryCtxRetain(ctx, d);
+        try {
+            cuCtxSetCurrent(ctx);
+            long[] free = new long[1], total = new long[1];
+            cuMemGetInfo(free, total);
+            return free[0];
+        } catch (RuntimeException e) {
+            return -1;
+        } finally {
+            cuDevicePrimaryCtxRelease(d);
+        }
     }
 
     /** Opens device 0 just long enough to see which matmul implementation loads. */

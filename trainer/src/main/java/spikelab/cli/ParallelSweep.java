@@ -37,6 +37,28 @@ final class ParallelSweep {
     }
 
     /**
+     * Processes beyond which runs sharing one GPU gain nothing: they time-slice it, so what K
+     * processes add is the idle time between one run's launches. Measured on an H200
+     * (docs/performance.md, bench --runs): 1.60x at K = 4 and 1.60x at K = 8 for d_model 256.
+     */
+    static final int GPU_SATURATION = 4;
+    /** What a process takes on the GPU beyond its tensors: its context, kernels and cuBLAS workspace. */
+    static final long GPU_CONTEXT_BYTES = 1L << 30;
+
+    /**
+     * {@code --parallel auto} on a GPU: as many processes as fit in 90% of its free memory
+     * with the largest cell's estimated footprint each, at most {@link #GPU_SATURATION} and one
+     * per core, and at least 1 (a cell too large for even one process fails alone, as it
+     * would without --parallel). Without a reading of free memory (-1), the saturation count.
+     */
+    static int autoGpu(int cores, long freeBytes, long perRunBytes) {
+        int n = Math.min(Math.max(1, cores), GPU_SATURATION);
+        if (freeBytes < 0) return n;
+        long fit = (long) (0.9 * freeBytes) / Math.max(1, perRunBytes + GPU_CONTEXT_BYTES);
+        return (int) Math.max(1, Math.min(n, fit));
+    }
+
+    /**
      * The child's shard: of the parent's cells i, i+n, i+2n, … (indices ≡ i mod n) child k of N
      * takes every N-th, i.e. the indices ≡ i + n·k mod n·N.
      */

@@ -106,6 +106,7 @@ public final class SweepCommand implements Callable<Integer> {
         probe.options().validate();
         JsonObject wanted = probe.options().toJson();
         int processes = ParallelSweep.parse(parallel, Runtime.getRuntime().availableProcessors());
+        if (parallel.equalsIgnoreCase("auto") && onGpu()) processes = gpuProcesses(grid);
 
         if (dryRun) {
             for (Cell c : mine) System.out.println(c.name() + ": spikelab train " + String.join(" ", args(c)));
@@ -159,6 +160,31 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     // ---- the grid ---------------------------------------------------------------------------
+
+    private boolean onGpu() {
+        return device.equals("cuda") || (device.equals("auto") && spikelab.train.Devices.cudaUnavailableReason() == null);
+    }
+
+    /**
+     * {@code --parallel auto} on a GPU: from its free memory and the largest cell's footprint
+     * ({@link ParallelSweep#autoGpu}); the vocabulary is taken as GPT-2's whenever the tokenizer
+     * may be BPE and as 256 otherwise, so the estimate errs large.
+     */
+    private int gpuProcesses(List<Cell> grid) {
+        long perRun = 0;
+        for (Cell c : grid) {
+            spikelab.train.TrainOptions o = parseTrain(args(c)).options();
+            boolean text = o.data.equals("tinyshakespeare") || o.data.equals("synthetic") || o.data.endsWith(".txt");
+            boolean bpe = o.tokenizer.equals("gpt2") || o.tokenizer.endsWith(".json") || (o.tokenizer.equals("auto") && !text);
+            int vocab = bpe ? 50_257 : 256;
+            perRun = Math.max(perRun, spikelab.train.MemoryEstimate.of(o.modelConfig(vocab), o.batch).gpuBytes());
+        }
+        long free = spikelab.cuda.CudaBackend.freeMemoryBytes();
+        int n = ParallelSweep.autoGpu(Runtime.getRuntime().availableProcessors(), free, perRun);
+        log.info("sweep --parallel auto on the GPU: {} processes ({} free, ~{} per run)", n,
+                free < 0 ? "unknown" : spikelab.train.MemoryEstimate.gib(free), spikelab.train.MemoryEstimate.gib(perRun));
+        return n;
+    }
 
     /** The cells of this sweep's axes, in run order ({@link SweepGrid#cells}). */
     List<Cell> grid() {

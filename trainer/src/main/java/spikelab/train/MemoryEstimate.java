@@ -118,7 +118,7 @@ public record MemoryEstimate(long parameters, long stateFloats, long activations
         }
     }
 
-    static String gib(long bytes) {
+    public static String gib(long bytes) {
         if (bytes == Long.MAX_VALUE) return "more than 8 EiB";
         return bytes >= (1L << 30) ? String.format("%.1f GiB", bytes / (double) (1L << 30))
                 : String.format("%.0f MiB", bytes / (double) (1L << 20));

@@ -56,6 +56,21 @@ class ParallelSweepTest {
     }
 
     @Test
+    void autoOnAGpuFitsTheFreeMemoryAndStopsWhereTimeSlicingStopsPaying() {
+        long gib = 1L << 30;
+        // small cells on a big GPU: the measured saturation, not one per core
+        assertEquals(ParallelSweep.GPU_SATURATION, ParallelSweep.autoGpu(16, 140 * gib, gib / 4));
+        // large cells: as many as fit in 90% of the free memory with a context each (0.9 * 40 / (9 + 1) = 3)
+        assertEquals(3, ParallelSweep.autoGpu(16, 40 * gib, 9 * gib));
+        // a cell larger than the GPU still gets one process, which then fails alone with its own message
+        assertEquals(1, ParallelSweep.autoGpu(16, 8 * gib, 20 * gib));
+        // fewer cores than the saturation count
+        assertEquals(2, ParallelSweep.autoGpu(2, 140 * gib, gib));
+        // no reading of free memory: the saturation count
+        assertEquals(ParallelSweep.GPU_SATURATION, ParallelSweep.autoGpu(16, -1, gib));
+    }
+
+    @Test
     void childShardsPartitionTheParentsShare() {
         // parent shard 1/3 owns indices 1, 4, 7, 10, ...; its two children take 1, 7, ... and 4, 10, ...
         assertEquals("1/6", ParallelSweep.childShard(new int[] {1, 3}, 0, 2));
