@@ -209,16 +209,8 @@ final class Claims {
 
     private Claim qkNorm() {
         List<Comparison> out = new ArrayList<>();
-        Map<String, List<Cells.Cell[]>> partners = partners("qk_norm", s -> s.qkNorm, s -> !s.qkNorm);
-        if (partners.size() > 1) {
-            // every activation together: the claim is about attention, whatever the FFN
-            List<Cells.Cell[]> all = new ArrayList<>();
-            partners.values().forEach(all::addAll);
-            Map<String, List<Cells.Cell[]>> pooled = new LinkedHashMap<>();
-            pooled.put("all activations", all);
-            pooled.putAll(partners);
-            partners = pooled;
-        }
+        // every activation together too: the claim is about attention, whatever the FFN
+        Map<String, List<Cells.Cell[]>> partners = withPooled(partners("qk_norm", s -> s.qkNorm, s -> !s.qkNorm));
         for (Map.Entry<String, List<Cells.Cell[]>> e : partners.entrySet()) {
             out.add(pairedRuns(e.getKey() + ": log10 max attention logit, qk-norm − none", e.getValue(),
                     r -> r.maxAttnLogit > 0 && Double.isFinite(r.maxAttnLogit) ? Math.log10(r.maxAttnLogit) : Double.NaN));
@@ -242,7 +234,8 @@ final class Claims {
 
     private Claim zLoss() {
         List<Comparison> out = new ArrayList<>();
-        for (Map.Entry<String, List<Cells.Cell[]>> e : partners("z_loss", s -> s.zLoss > 0, s -> s.zLoss == 0).entrySet()) {
+        // pooled as for qk-norm: z-loss acts on the output layer, whatever the FFN
+        for (Map.Entry<String, List<Cells.Cell[]>> e : withPooled(partners("z_loss", s -> s.zLoss > 0, s -> s.zLoss == 0)).entrySet()) {
             out.add(pairedRuns(e.getKey() + ": max |log Z| over the run, z-loss − none", e.getValue(), RunData::maxAbsLogZ));
             // a control cell can partner several z-loss values: count each of its runs once
             java.util.Set<RunData> on = new java.util.LinkedHashSet<>(), off = new java.util.LinkedHashSet<>();
@@ -254,8 +247,20 @@ final class Claims {
                     r -> r.diverged));
         }
         return new Claim(4, "z-loss holds the output logits' log-partition (log Z) down and prevents divergence (per activation)",
-                "Pairs are runs that differ only in z-loss. log Z is metrics.jsonl's logz_mean; the effect is the "
+                "Pairs are runs that differ only in z-loss; \"all activations\" pools the pairs of every activation. "
+                + "log Z is metrics.jsonl's logz_mean; the effect is the "
                 + "difference of its largest magnitude over the run. Divergence: share of runs, Fisher's exact test.", out);
+    }
+
+    /** The per-activation partner pairs, preceded by "all activations" pooling them when there are several. */
+    private static Map<String, List<Cells.Cell[]>> withPooled(Map<String, List<Cells.Cell[]>> partners) {
+        if (partners.size() < 2) return partners;
+        List<Cells.Cell[]> all = new ArrayList<>();
+        partners.values().forEach(all::addAll);
+        Map<String, List<Cells.Cell[]>> pooled = new LinkedHashMap<>();
+        pooled.put("all activations", all);
+        pooled.putAll(partners);
+        return pooled;
     }
 
     /** Paired differences f(treated) − f(control) of runs matched by lr and seed within each partner pair of cells. */

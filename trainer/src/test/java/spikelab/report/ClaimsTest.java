@@ -84,6 +84,34 @@ class ClaimsTest {
     }
 
     @Test
+    void zLossPairsArePooledOverActivationsAsQkNormsAre() throws IOException {
+        Path dir = tmp.resolve("z");
+        for (String act : List.of("relu", "gelu")) {
+            for (long seed = 1; seed <= 4; seed++) {
+                for (double z : List.of(0.0, 1e-4)) {
+                    Path d = dir.resolve(act + "-L2-s" + seed + "-lr1e-3" + (z > 0 ? "-z1e-4" : ""));
+                    SyntheticRuns.write(d, act, 2, seed, 1e-3, 30, 30, 4.2, 2.0, false);
+                    SyntheticRuns.set(d, "config.json", "z_loss", z);
+                    // log Z of 3 + seed without z-loss, 1 lower with it
+                    StringBuilder m = new StringBuilder();
+                    for (String line : Files.readAllLines(d.resolve("metrics.jsonl"))) {
+                        com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(line).getAsJsonObject();
+                        o.addProperty("logz_mean", 3.0 + seed - (z > 0 ? 1 : 0));
+                        m.append(o).append('\n');
+                    }
+                    Files.writeString(d.resolve("metrics.jsonl"), m);
+                }
+            }
+        }
+        String md = markdown(dir);
+        // 4 pairs per activation cannot go below p = 2/16; pooled, 8 pairs can (2/256)
+        assertTrue(md.contains("| relu: max |log Z| over the run, z-loss − none | — | sign-flip permutation, (seed, lr, depth, arm) "
+                + "| 4 | -1.000 |"), md);
+        assertTrue(md.contains("| all activations: max |log Z| over the run, z-loss − none | — | sign-flip permutation, "
+                + "(seed, lr, depth, arm) | 8 | -1.000 | [-1.000, -1.000] | 0.0078 |"), md);
+    }
+
+    @Test
     void divergenceIncidenceUsesFishersExactTest() throws IOException {
         Path dir = tmp.resolve("c");
         // at depth 8, 6 of 6 relu runs diverge and 0 of 6 gelu runs: p = 2 / C(12, 6) = 2/924
