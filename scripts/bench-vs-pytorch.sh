@@ -11,6 +11,11 @@
 # the same measure for both. Both train the identical model (scripts/torch_reference.py is
 # DESIGN §1 in PyTorch, same parameter count) with full steps: forward, backward, clipping, AdamW.
 #
+# PyTorch gets its BLAS at its best: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (which some machines
+# set, this project's among them, forcing OpenBLAS's 256-bit Haswell kernels on AVX-512 cores)
+# are unset for it, and OPENBLAS_NUM_THREADS is pinned to its thread count so OpenBLAS does not
+# start a second pool of its own. The OpenBLAS core it then runs on is printed first.
+#
 # Options: --rounds N (3), --torch-threads LIST (1,2), --threads N (spikelab; default all cores),
 #          --table, --out FILE (also write every measurement as JSON lines), --from FILE (only
 #          summarise measurements an earlier --out saved), and model options
@@ -75,7 +80,8 @@ measure() { # impl threads layers d_model heads
   local impl="$1" th="$2" L="$3" C="$4" H="$5" steps warm json rss
   steps=$(steps_for "$L" "$C"); warm=$(( steps >= 10 ? 3 : 1 ))
   if [[ "$impl" == pytorch ]]; then
-    json=$(/usr/bin/time -f 'RSS %M' -o "$results.time" "$py" "$root/scripts/torch_reference.py" bench \
+    json=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$th" \
+      /usr/bin/time -f 'RSS %M' -o "$results.time" "$py" "$root/scripts/torch_reference.py" bench \
       --threads "$th" --activation "$activation" --layers "$L" --d-model "$C" --heads "$H" \
       --context "$context" --batch "$batch" --warmup-steps "$warm" --bench-steps "$steps" | tail -1)
   else
@@ -105,7 +111,12 @@ else
   cells+=("$layers $d_model $heads")
 fi
 
-echo "bench-vs-pytorch: $activation, T=$context B=$batch, $rounds round(s), torch threads $torch_threads, $(nproc) cores, BLAS $blas" >&2
+# which kernels OpenBLAS picks for PyTorch once the overrides are gone (AVX-512 cores: SkylakeX or Cooperlake)
+core=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" -c '
+import ctypes, sys
+lib = ctypes.CDLL(sys.argv[1]); lib.openblas_get_corename.restype = ctypes.c_char_p
+print(lib.openblas_get_corename().decode())' "$blas" 2>/dev/null || echo "unknown")
+echo "bench-vs-pytorch: $activation, T=$context B=$batch, $rounds round(s), torch threads $torch_threads, $(nproc) cores, BLAS $blas, OpenBLAS core $core (OPENBLAS_CORETYPE/L2_SIZE unset for PyTorch)" >&2
 for cell in "${cells[@]}"; do
   read -r L C H <<<"$cell"
   for ((r = 1; r <= rounds; r++)); do

@@ -41,7 +41,8 @@ DATA="${DATA-}"
 #                DATA=<GPT-2 shards> --tokenizer gpt2 for that (slow on a CPU).
 # Measured 2026-12-04 (two processes of one thread on the 2-vCPU machine, shared at times with
 # builds): a 2,000-step run takes ~19 s at depth 2 and ~60-75 s at depth 8; main took 21 min,
-# stress 27 min. stress-post and z-loss were not run in that session (budgets by the same rate).
+# stress 27 min, stress-post 20.5 min (sharing the CPU), z-loss 12 min (20 new runs; its z-loss-off
+# cells are stress's).
 # Each arm runs in SHARDS parallel processes of one thread each (default 2: one per vCPU).
 model_cpu="--device cpu --threads 1 --d-model 64 --heads 4 --context 64 --batch 8 --steps 2000"
 model_cpu+=" --eval-every 250 --eval-batches 8 --probe-every 250"
@@ -51,8 +52,8 @@ arms_cpu() {
 main        | main        | 50 runs, ~21 min  | --activations relu,gelu,reglu,geglu,swiglu --depths 2,8 --seeds 2,3,4,5,6 --lrs 3e-3 --warmup 100 $model_cpu
 stress      | stress      | 40 runs, ~27 min  | --activations relu,gelu,reglu,swiglu --qk-norms off,on --seeds 2,3,4,5,6 --lrs 1e-2 $stress_cpu
 stress-hi   | stress      | 12 runs, ~9 min   | --activations relu,swiglu --qk-norms off,on --seeds 2,3,4 --lrs 3e-2 $stress_cpu
-stress-post | stress-post | 20 runs, ~14 min  | --activations relu,gelu,reglu,swiglu --norm post --seeds 2,3,4,5,6 --lrs 1e-2 $stress_cpu
-z-loss      | stress      | 40 runs, ~14 min  | --activations relu,gelu,reglu,swiglu --z-losses 0,1e-4 --seeds 2,3,4,5,6 --lrs 1e-2 $stress_cpu
+stress-post | stress-post | 20 runs, ~20 min  | --activations relu,gelu,reglu,swiglu --norm post --seeds 2,3,4,5,6 --lrs 1e-2 $stress_cpu
+z-loss      | stress      | 40 runs (20 new), ~12 min | --activations relu,gelu,reglu,swiglu --z-losses 0,1e-4 --seeds 2,3,4,5,6 --lrs 1e-2 $stress_cpu
 EOF
 }
 
