@@ -88,8 +88,9 @@ measure() { # impl threads layers d_model heads
     json=$(/usr/bin/time -f 'RSS %M' -o "$results.time" "$root/scripts/spikelab" bench --device cpu \
       ${th:+--threads "$th"} --activation "$activation" --layers "$L" --d-model "$C" --heads "$H" \
       --context "$context" --batch "$batch" --bench-warmup "$warm" --bench-steps "$steps" \
-      --json --no-progress 2>/dev/null | tail -1)
+      --json 2>/dev/null | tail -1)
   fi
+  [[ "$json" == "{"* ]] || { echo "bench-vs-pytorch: the $impl run printed no result (last line: ${json:-nothing}); rerun it alone to see why" >&2; exit 1; }
   rss=$(awk '/^RSS/ {print int($2/1024)}' "$results.time")
   "$py" - "$impl" "$L" "$C" "$rss" "$json" >>"$results" <<'EOF'
 import json, sys

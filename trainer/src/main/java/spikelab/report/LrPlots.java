@@ -43,7 +43,7 @@ final class LrPlots {
      */
     void lossVsLr(int depth) throws IOException {
         XYChart c = Plots.chart(String.format(Locale.ROOT, "Final validation loss vs peak lr, %d layers (mean ± std over seeds)", depth),
-                "peak learning rate", "final val loss (diverged runs at their initial loss)");
+                "peak learning rate", "final val loss (diverged runs at their initial loss)", cells.labels().size());
         double init = 0, initN = 0, lrMin = Double.POSITIVE_INFINITY, lrMax = 0, yLo = Double.POSITIVE_INFINITY, yHi = 0;
         for (String label : cells.labels()) {
             Cells.Cell cell = cells.get(label, depth);
@@ -104,7 +104,7 @@ final class LrPlots {
      */
     void attnLogitVsLr(int depth) throws IOException {
         XYChart c = Plots.chart(String.format(Locale.ROOT, "Max attention logit vs peak lr, %d layers (mean over seeds, all runs)", depth),
-                "peak learning rate", "max attention logit (log scale)");
+                "peak learning rate", "max attention logit (log scale)", cells.labels().size());
         double lo = Double.POSITIVE_INFINITY, hi = 0;
         for (String label : cells.labels()) {
             Cells.Cell cell = cells.get(label, depth);
@@ -136,7 +136,7 @@ final class LrPlots {
      */
     void bestLossVsDepth() throws IOException {
         XYChart c = Plots.chart("Best final validation loss vs depth (at each cell's best lr; mean and 95% CI over seeds)",
-                "layers", "final val loss");
+                "layers", "final val loss", cells.labels().size());
         for (String label : cells.labels()) {
             List<Double> xs = new ArrayList<>(), ys = new ArrayList<>(), es = new ArrayList<>();
             Cells.Cell first = null;

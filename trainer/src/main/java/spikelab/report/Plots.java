@@ -83,7 +83,7 @@ final class Plots {
     /** Per activation, the run(s) at its best learning rate, averaged over seeds step by step. */
     private void curves(int depth, String base, String yTitle, boolean grad) throws IOException {
         XYChart c = chart(String.format(Locale.ROOT, "%s, %d layers (best lr per activation; mean and min–max band over seeds)",
-                grad ? "Gradient norm" : "Training loss", depth), "step", yTitle);
+                grad ? "Gradient norm" : "Training loss", depth), "step", yTitle, cells.labels().size());
         double lo = Double.POSITIVE_INFINITY, hi = 0;
         for (String act : cells.labels()) {
             Cells.Cell cell = cells.get(act, depth);
@@ -178,7 +178,7 @@ final class Plots {
     private void versusDepth(String base, String title, String yTitle, boolean fromZero, boolean finishedOnly,
                              ToDoubleFunction<RunData> f) throws IOException {
         XYChart c = chart(title + (finishedOnly ? " (runs that did not diverge, mean ± std)" : " (all runs, mean ± std)"),
-                "layers", yTitle);
+                "layers", yTitle, cells.labels().size());
         for (String act : cells.labels()) {
             List<Double> xs = new ArrayList<>(), ys = new ArrayList<>(), es = new ArrayList<>();
             for (int depth : cells.depths()) {
@@ -207,13 +207,24 @@ final class Plots {
     // ---- common ---------------------------------------------------------------------------
 
     static XYChart chart(String title, String x, String y) {
-        XYChart c = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle(x).yAxisTitle(y).build();
+        return chart(title, x, y, 1);
+    }
+
+    /**
+     * A chart with room for {@code legendEntries} legend lines: more than three (arm labels are
+     * long: "swiglu post-LN, no qk-norm, warm-up 0, ...") go one per line under the plot, and the
+     * image grows by a line each, so no label is cut off and the plot keeps its size.
+     */
+    static XYChart chart(String title, String x, String y, int legendEntries) {
+        boolean column = legendEntries > 3;
+        XYChart c = new XYChartBuilder().width(900).height(560 + (column ? 20 * legendEntries : 0)).title(title)
+                .xAxisTitle(x).yAxisTitle(y).build();
         Styler st = c.getStyler();
         st.setChartBackgroundColor(Color.WHITE);
         st.setPlotBackgroundColor(Color.WHITE);
         st.setPlotBorderVisible(true);
         st.setLegendPosition(Styler.LegendPosition.OutsideS);
-        st.setLegendLayout(Styler.LegendLayout.Horizontal);
+        st.setLegendLayout(column ? Styler.LegendLayout.Vertical : Styler.LegendLayout.Horizontal);
         st.setLegendBorderColor(Color.WHITE);
         c.getStyler().setPlotGridLinesColor(new Color(0xDDDDDD));
         c.getStyler().setMarkerSize(7);
