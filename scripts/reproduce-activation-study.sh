@@ -35,7 +35,10 @@ DATA="${DATA-}"
 #                logits grew into the hundreds in the search; qk-norm off and on.
 #   stress-hi:   the same at lr 3e-2 (logits in the thousands in the search) for relu and swiglu,
 #                3 seeds, so the qk-norm comparison has an lr curve (LR sensitivity), not one point.
-#   stress-post: the stress arm at post-LN (qk-norm off).
+#   stress-post: the stress arm at post-LN (qk-norm off); geglu added after GELU stalled there in
+#                every run, to see whether a gate rescues it.
+#   post-warmup: relu and gelu post-LN at 1e-2 with warm-up 100 (clipping still off): does the
+#                GELU stall need the missing warm-up?
 #   z-loss:      z-loss 1e-4 against off in the stress regime. With 65 characters the output
 #                layer is far from the large-vocabulary regime z-loss targets; run with
 #                DATA=<GPT-2 shards> --tokenizer gpt2 for that (slow on a CPU).
@@ -52,7 +55,8 @@ arms_cpu() {
 main        | main        | 50 runs, ~21 min  | --activations relu,gelu,reglu,geglu,swiglu --depths 2,8 --seeds 2,3,4,5,6 --lrs 3e-3 --warmup 100 $model_cpu
 stress      | stress      | 40 runs, ~27 min  | --activations relu,gelu,reglu,swiglu --qk-norms off,on --seeds 2,3,4,5,6 --lrs 1e-2 $stress_cpu
 stress-hi   | stress      | 12 runs, ~9 min   | --activations relu,swiglu --qk-norms off,on --seeds 2,3,4 --lrs 3e-2 $stress_cpu
-stress-post | stress-post | 20 runs, ~20 min  | --activations relu,gelu,reglu,swiglu --norm post --seeds 2,3,4,5,6 --lrs 1e-2 $stress_cpu
+stress-post | stress-post | 25 runs, ~25 min  | --activations relu,gelu,reglu,geglu,swiglu --norm post --seeds 2,3,4,5,6 --lrs 1e-2 $stress_cpu
+post-warmup | post-warmup | 10 runs, ~7 min   | --activations relu,gelu --norm post --seeds 2,3,4,5,6 --lrs 1e-2 --depths 8 --warmup 100 --clip 0 $model_cpu
 z-loss      | stress      | 40 runs (20 new), ~12 min | --activations relu,gelu,reglu,swiglu --z-losses 0,1e-4 --seeds 2,3,4,5,6 --lrs 1e-2 $stress_cpu
 EOF
 }
