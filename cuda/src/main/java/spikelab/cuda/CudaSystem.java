@@ -98,17 +98,26 @@ final class CudaSystem {
     /** Free memory of GPU 0 in bytes (its primary context held just long enough to ask); -1 when unavailable. */
     static long freeMemoryBytes() {
         if (unavailableReason().isPresent()) return -1;
+        try {
+            return onDevice0(() -> {
+                long[] free = new long[1], total = new long[1];
+                cuMemGetInfo(free, total);
+                return free[0];
+            });
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Runs {@code question} with GPU 0's primary context current, retained just for it. */
+    private static <T> T onDevice0(java.util.function.Supplier<T> question) {
         CUdevice d = new CUdevice();
         CUcontext ctx = new CUcontext();
         cuDeviceGet(d, 0);
         cuDevicePrimaryCtxRetain(ctx, d);
         try {
             cuCtxSetCurrent(ctx);
-            long[] free = new long[1], total = new long[1];
-            cuMemGetInfo(free, total);
-            return free[0];
-        } catch (RuntimeException e) {
-            return -1;
+            return question.get();
         } finally {
             cuDevicePrimaryCtxRelease(d);
         }
@@ -116,23 +125,18 @@ final class CudaSystem {
 
     /** Opens device 0 just long enough to see which matmul implementation loads. */
     private static String matmulPath() {
-        CUdevice d = new CUdevice();
-        CUcontext ctx = new CUcontext();
-        cuDeviceGet(d, 0);
-        cuDevicePrimaryCtxRetain(ctx, d);
         try {
-            cuCtxSetCurrent(ctx);
-            CUstream s = new CUstream();
-            cuStreamCreate(s, 0);
-            try (Matmul m = Matmuls.create(s, false)) {
-                return m.describe() + (m.usesCublas() ? "" : " (cuBLAS 12 not loadable here)") + "; --tf32 enables TF32";
-            } finally {
-                cuStreamDestroy(s);
-            }
+            return onDevice0(() -> {
+                CUstream s = new CUstream();
+                cuStreamCreate(s, 0);
+                try (Matmul m = Matmuls.create(s, false)) {
+                    return m.describe() + (m.usesCublas() ? "" : " (cuBLAS 12 not loadable here)") + "; --tf32 enables TF32";
+                } finally {
+                    cuStreamDestroy(s);
+                }
+            });
         } catch (RuntimeException e) {
             return "unavailable (" + firstLine(String.valueOf(e.getMessage())) + ")";
-        } finally {
-            cuDevicePrimaryCtxRelease(d);
         }
     }
 

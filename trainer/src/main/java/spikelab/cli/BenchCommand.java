@@ -147,18 +147,23 @@ public final class BenchCommand implements Callable<Integer> {
                 o.addProperty("device", be.name());
                 o.addProperty("precision", options.precision().cliName());
                 o.addProperty("threads", options.threads());
-                o.addProperty("activation", cfg.activation().cliName());
-                o.addProperty("layers", cfg.layers());
-                o.addProperty("d_model", cfg.dModel());
-                o.addProperty("heads", cfg.heads());
-                o.addProperty("context", cfg.context());
-                o.addProperty("batch", options.batch);
+                putShape(o, cfg);
                 o.addProperty("parameter_count", cfg.parameterCount());
                 o.addProperty("peak_memory_mb", peakHeapMb());
                 System.out.println(Json.GSON.toJson(o));
             }
         }
         return 0;
+    }
+
+    /** The benched model's shape, as both JSON lines (one run, or --runs) report it. */
+    private void putShape(JsonObject o, ModelConfig cfg) {
+        o.addProperty("activation", cfg.activation().cliName());
+        o.addProperty("layers", cfg.layers());
+        o.addProperty("d_model", cfg.dModel());
+        o.addProperty("heads", cfg.heads());
+        o.addProperty("context", cfg.context());
+        o.addProperty("batch", options.batch);
     }
 
     private double tps(int tokensPerStep, double seconds) {
@@ -233,12 +238,7 @@ public final class BenchCommand implements Callable<Integer> {
             Json.put(o, "peak_gflops", peak);
             o.addProperty("device", device);
             o.addProperty("threads_per_run", r.children().get(0).get("threads").getAsInt());
-            o.addProperty("activation", cfg.activation().cliName());
-            o.addProperty("layers", cfg.layers());
-            o.addProperty("d_model", cfg.dModel());
-            o.addProperty("heads", cfg.heads());
-            o.addProperty("context", cfg.context());
-            o.addProperty("batch", options.batch);
+            putShape(o, cfg);
             System.out.println(Json.GSON.toJson(o));
         }
         return 0;

@@ -4,9 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -56,10 +54,7 @@ final class BenchRuns {
     }
 
     static Result run(List<String> parentArgs, int runs, int cores) {
-        List<String> jvm = new ArrayList<>();
-        jvm.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        jvm.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        jvm.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> jvm = ParallelSweep.childJvm();
         List<String> args = childArgs(parentArgs, Math.max(1, cores / runs));
         List<Process> children = new ArrayList<>();
         Thread hook = new Thread(() -> children.forEach(Process::destroyForcibly), "spikelab-bench-children");

@@ -88,12 +88,18 @@ final class ParallelSweep {
         return a;
     }
 
-    /** Runs the children and waits for them; returns 130 if one was interrupted, 1 if one failed, else 0. */
-    static int run(List<String> parentArgs, int[] parentShard, int processes, int cores) {
+    /** This JVM's java, its options and class path, and spikelab's main class: a child process's command so far. */
+    static List<String> childJvm() {
         List<String> jvm = new ArrayList<>();
         jvm.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         jvm.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         jvm.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        return jvm;
+    }
+
+    /** Runs the children and waits for them; returns 130 if one was interrupted, 1 if one failed, else 0. */
+    static int run(List<String> parentArgs, int[] parentShard, int processes, int cores) {
+        List<String> jvm = childJvm();
         int threads = Math.max(1, cores / processes);
         log.info("sweep: {} processes of {} thread{} each", processes, threads, threads == 1 ? "" : "s");
 
