@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import spikelab.backend.Backend;
+import spikelab.backend.BackendProfiler;
 import spikelab.backend.Tensor;
 import spikelab.data.TokenDataset;
 import spikelab.model.ModelConfig;
@@ -49,6 +50,9 @@ public final class BenchCommand implements Callable<Integer> {
             + "at once on the same device, timed over one window: their aggregate tokens/s (default: ${DEFAULT-VALUE})")
     int runs = 1;
     /** Set by {@code --runs} on its children: wait after warm-up until every run is ready (see {@link BenchRuns}). */
+    @Option(names = "--profile", description = "also print the time of every backend op during the timed steps "
+            + "(products by shape); on a GPU each op is synchronised, so the step is slower than unprofiled")
+    boolean profile;
     @Option(names = "--runs-child", hidden = true)
     boolean runsChild;
     @picocli.CommandLine.Spec
@@ -78,11 +82,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (vocab < 2) throw new UserError("--vocab must be at least 2, got " + vocab);
         if (runs < 1) throw new UserError("--runs must be 1 or more (concurrent bench processes), got " + runs);
         if (runs > 1 && measurementCost) throw new UserError("--runs and --measurement-cost cannot be combined: drop --runs");
+        if (runs > 1 && profile) throw new UserError("--runs and --profile cannot be combined: profile one run");
         if (runs > 1) return concurrent();
         TokenDataset data = measurementCost ? DataLoading.load(options) : null;
         ModelConfig cfg = options.modelConfig(data != null ? data.tokenizer().vocabSize() : vocab);
         try (Backend be = Devices.open(options.device, options.threads(), options.precision())) {
-            Transformer model = new Transformer(be, cfg, options.batch, options.seed);
+            BackendProfiler profiler = profile ? BackendProfiler.wrap(be) : null;
+            Transformer model = new Transformer(profile ? profiler.backend() : be, cfg, options.batch, options.seed);
             AdamW adam = new AdamW(model, 0.9f, 0.95f, 1e-8f, 0.1f);
             int n = options.batch * options.context;
             int[] in = new int[n], tg = new int[n];
@@ -101,10 +107,12 @@ public final class BenchCommand implements Callable<Integer> {
             be.synchronize();
             if (runsChild) awaitGo();
             long windowStart = epochNanos();
+            if (profile) profiler.enable(true);
             long t0 = System.nanoTime();
             for (int i = 0; i < benchSteps; i++) step(model, adam, in, tg, lengths);
             be.synchronize();
             double seconds = (System.nanoTime() - t0) / 1e9;
+            if (profile) profiler.enable(false);
             long windowEnd = epochNanos();
             if (runsChild) {
                 // the parent measures the peak once, with no other run on the device
@@ -134,6 +142,11 @@ public final class BenchCommand implements Callable<Integer> {
             if (!gpu) {
                 System.out.println("reference (DESIGN 5's 2-vCPU machine, reference model): PyTorch CPU ~5,900 tok/s (1 thread), "
                         + "~2,900 (2 threads); OpenBLAS sgemm ~70 GFLOP/s. On this machine: scripts/bench-vs-pytorch.sh");
+            }
+            if (profile) {
+                System.out.println();
+                System.out.println("profile of the " + benchSteps + " timed steps (per step; the timing itself adds a little):");
+                System.out.print(profiler.table(benchSteps));
             }
             if (json) {
                 JsonObject o = new JsonObject();

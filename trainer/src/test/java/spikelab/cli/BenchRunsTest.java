@@ -51,6 +51,35 @@ class BenchRunsTest {
     }
 
     @Test
+    void profilePrintsEveryOpOfTheTimedSteps() {
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        int rc;
+        try {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            String[] args = new String[TINY.length + 2];
+            args[0] = "bench";
+            System.arraycopy(TINY, 0, args, 1, TINY.length);
+            args[TINY.length + 1] = "--profile";
+            rc = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), args);
+        } finally {
+            System.setOut(stdout);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, err + out);
+        assertTrue(out.contains("profile of the 3 timed steps"), out);
+        // one layer: attention forward and backward once per step, LayerNorm forward 3 times (two in the block, one final)
+        assertTrue(out.lines().anyMatch(l -> l.matches("attentionForward\\s+1\\.0\\s.*")), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("layerNormForward\\s+3\\.0\\s.*")), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("gemm NT 32x48x16\\s+1\\.0\\s.*")), out);   // qkv forward: B·T x 3C x C
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("total")), out);
+        StringWriter err2 = new StringWriter();
+        assertEquals(2, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err2), "bench", "--runs", "2", "--profile"));
+        assertEquals("error: --runs and --profile cannot be combined: profile one run", err2.toString().strip());
+    }
+
+    @Test
     void aggregateCountsEveryRunsTokensOverFirstStartToLastEnd() {
         JsonObject a = child(1_000, 0L, 1_000_000_000L), b = child(3_000, 500_000_000L, 2_000_000_000L);
         BenchRuns.Result r = BenchRuns.aggregate(List.of(a, b));
