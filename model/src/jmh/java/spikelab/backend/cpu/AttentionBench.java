@@ -37,9 +37,14 @@ public class AttentionBench {
     @Param({"128"})
     public int t;
 
+    /** "fused" (what the CPU backend runs for fp32) or "blocked" (the products-then-softmax path, bf16's). */
+    @Param({"fused", "blocked"})
+    public String impl;
+
     private final int b = 16, c = 128, h = 4;
     private float[] qkv, out, att, maxLogit, dout, dqkv;
     private Attention attention;
+    private FusedAttention fused;
     private Parallel par;
 
     @AuxCounters(AuxCounters.Type.OPERATIONS)
@@ -63,6 +68,7 @@ public class AttentionBench {
         att = new float[b * h * t * t];
         maxLogit = new float[1];
         attention = new Attention(false);
+        fused = FusedAttention.create();
         par = new Parallel(threads);
     }
 
@@ -75,14 +81,16 @@ public class AttentionBench {
 
     @Benchmark
     public float[] forward(Flops f) {
-        attention.forward(par, out, 0, att, 0, maxLogit, 0, qkv, 0, b, t, c, h);
+        if (impl.equals("fused")) fused.forward(par, out, 0, att, 0, maxLogit, 0, qkv, 0, b, t, c, h);
+        else attention.forward(par, out, 0, att, 0, maxLogit, 0, qkv, 0, b, t, c, h);
         f.gflop += causalGflop(2);
         return out;
     }
 
     @Benchmark
     public float[] backward(Flops f) {
-        attention.backward(par, dqkv, 0, dout, 0, qkv, 0, att, 0, b, t, c, h);
+        if (impl.equals("fused")) fused.backward(par, dqkv, 0, dout, 0, qkv, 0, att, 0, b, t, c, h);
+        else attention.backward(par, dqkv, 0, dout, 0, qkv, 0, att, 0, b, t, c, h);
         f.gflop += causalGflop(4);
         return dqkv;
     }

@@ -16,6 +16,7 @@ import spikelab.model.Activation;
 public final class CpuBackend implements Backend {
     private final Parallel par;
     private final Attention attention;
+    private final FusedAttention fused = FusedAttention.create();
     private final Reductions reductions = new Reductions();
     private final boolean bf16;
 
@@ -131,12 +132,20 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void attentionForward(Tensor out, Tensor att, Tensor maxLogit, Tensor qkv, int b, int t, int c, int h) {
-        attention.forward(par, a(out), o(out), a(att), o(att), a(maxLogit), o(maxLogit), a(qkv), o(qkv), b, t, c, h);
+        if (fused(c, h)) fused.forward(par, a(out), o(out), a(att), o(att), a(maxLogit), o(maxLogit), a(qkv), o(qkv), b, t, c, h);
+        else attention.forward(par, a(out), o(out), a(att), o(att), a(maxLogit), o(maxLogit), a(qkv), o(qkv), b, t, c, h);
     }
 
     @Override
     public void attentionBackward(Tensor dqkv, Tensor dout, Tensor qkv, Tensor att, int b, int t, int c, int h) {
-        attention.backward(par, a(dqkv), o(dqkv), a(dout), o(dout), a(qkv), o(qkv), a(att), o(att), b, t, c, h);
+        if (fused(c, h)) fused.backward(par, a(dqkv), o(dqkv), a(dout), o(dout), a(qkv), o(qkv), a(att), o(att), b, t, c, h);
+        else attention.backward(par, a(dqkv), o(dqkv), a(dout), o(dout), a(qkv), o(qkv), a(att), o(att), b, t, c, h);
+    }
+
+    // bf16 emulation rounds every product's inputs, which the fused kernel does not do; it
+    // stays on the blocked-products path, as do head sizes the vector kernel cannot tile
+    private boolean fused(int c, int h) {
+        return !bf16 && fused.supports(c / h);
     }
 
     @Override

@@ -178,9 +178,13 @@ class OpGradientTest {
         return copy;
     }
 
-    @Test
-    void attention() {
-        int b = 2, t = 5, c = 8, h = 2;
+    // hs 4: the blocked-products path; hs 16 and 32: the fused kernel (whole vectors), with t
+    // neither a multiple of its 6-row blocks nor longer than one block
+    @ParameterizedTest
+    @ValueSource(strings = {"2,5,8,2", "1,9,32,2", "1,8,64,2", "2,4,64,2"})
+    void attention(String shape) {
+        String[] d = shape.split(",");
+        int b = Integer.parseInt(d[0]), t = Integer.parseInt(d[1]), c = Integer.parseInt(d[2]), h = Integer.parseInt(d[3]);
         Tensor qkv = random(b * t * 3 * c, 1.0), r = random(b * t * c, 1);
         Tensor out = be.allocate(b * t * c).all(), att = be.allocate(b * h * t * t).all(), ml = be.allocate(1).all();
         Supplier<Double> loss = () -> {

@@ -1,0 +1,109 @@
+package spikelab.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Random;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The fused attention kernel against the blocked-products path ({@link Attention}, itself
+ * checked against finite differences in OpGradientTest): same function to float rounding,
+ * forward and backward. Then the vector kernel against the plain-Java one, and one thread
+ * against three, bit for bit. Shapes: b,t,c,h, with t below, at and off multiples of the 6-row
+ * blocks and of the 32-key tiles, and head sizes of one, two and three 16-lane vectors.
+ */
+class FusedAttentionTest {
+    /** Everything one forward + backward produces. */
+    private record Result(float[] out, float[] att, float maxLogit, float[] dqkv) {}
+
+    private static Result run(Object kernel, int threads, int b, int t, int c, int h, long seed) {
+        Random rnd = new Random(seed);
+        float[] qkv = new float[b * t * 3 * c], dout = new float[b * t * c];
+        for (int i = 0; i < qkv.length; i++) qkv[i] = (float) (rnd.nextGaussian() * 1.5);
+        for (int i = 0; i < dout.length; i++) dout[i] = (float) rnd.nextGaussian();
+        float[] out = new float[b * t * c], att = new float[b * h * t * t], ml = new float[1];
+        float[] dqkv = new float[qkv.length];
+        java.util.Arrays.fill(dqkv, 123f);   // overwritten, never accumulated into
+        java.util.Arrays.fill(att, 7f);      // above the diagonal must become exact zeros
+        try (Parallel par = new Parallel(threads)) {
+            if (kernel instanceof FusedAttention f) {
+                f.forward(par, out, 0, att, 0, ml, 0, qkv, 0, b, t, c, h);
+                f.backward(par, dqkv, 0, dout, 0, qkv, 0, att, 0, b, t, c, h);
+            } else {
+                Attention a = (Attention) kernel;
+                a.forward(par, out, 0, att, 0, ml, 0, qkv, 0, b, t, c, h);
+                a.backward(par, dqkv, 0, dout, 0, qkv, 0, att, 0, b, t, c, h);
+            }
+        }
+        return new Result(out, att, ml[0], dqkv);
+    }
+
+    private static int[] shape(String s) {
+        String[] d = s.split(",");
+        return new int[] {Integer.parseInt(d[0]), Integer.parseInt(d[1]), Integer.parseInt(d[2]), Integer.parseInt(d[3])};
+    }
+
+    private static void assertClose(String what, float[] expected, float[] actual, double tol) {
+        assertEquals(expected.length, actual.length, what + " length");
+        double scale = 0;
+        for (float e : expected) scale = Math.max(scale, Math.abs(e));
+        for (int i = 0; i < expected.length; i++) {
+            double err = Math.abs(expected[i] - actual[i]);
+            assertTrue(err <= tol * Math.max(1, scale), what + "[" + i + "]: " + expected[i] + " vs " + actual[i]);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1,1,16,1", "2,6,32,2", "2,7,32,1", "1,33,64,2", "3,40,96,2", "2,64,128,4", "1,131,48,1"})
+    void sameFunctionAsTheBlockedPath(String s) {
+        int[] d = shape(s);
+        FusedAttention fused = FusedAttention.create();
+        assumeTrue(fused.supports(d[2] / d[3]), "head size " + d[2] / d[3] + " is not whole vectors on this CPU");
+        Result ref = run(new Attention(false), 2, d[0], d[1], d[2], d[3], 5);
+        Result got = run(fused, 2, d[0], d[1], d[2], d[3], 5);
+        assertClose("out", ref.out(), got.out(), 2e-6);
+        assertClose("att", ref.att(), got.att(), 2e-6);
+        assertClose("dqkv", ref.dqkv(), got.dqkv(), 1e-5);
+        assertEquals(ref.maxLogit(), got.maxLogit(), 1e-6 * ref.maxLogit(), "max logit");
+        for (int bh = 0; bh < d[0] * d[3]; bh++) {
+            for (int ti = 0; ti < d[1]; ti++) {
+                for (int si = ti + 1; si < d[1]; si++) {
+                    assertEquals(0f, got.att()[(bh * d[1] + ti) * d[1] + si], "P above the diagonal");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2,7,32,1", "1,33,64,2", "3,40,96,2", "1,131,48,1"})
+    void vectorKernelGivesThePlainKernelsBitsWhateverTheThreads(String s) {
+        int[] d = shape(s);
+        FusedAttention vector = FusedAttention.create();
+        assumeTrue(vector instanceof VectorFusedAttention, "no jdk.incubator.vector in this JVM: only the plain kernel runs");
+        assumeTrue(vector.supports(d[2] / d[3]), "head size " + d[2] / d[3] + " is not whole vectors on this CPU");
+        Result plain = run(new FusedAttention(), 1, d[0], d[1], d[2], d[3], 9);
+        for (int threads : new int[] {1, 3}) {
+            Result v = run(vector, threads, d[0], d[1], d[2], d[3], 9);
+            assertArrayEquals(plain.out(), v.out(), "out, " + threads + " threads");
+            assertArrayEquals(plain.att(), v.att(), "att, " + threads + " threads");
+            assertArrayEquals(plain.dqkv(), v.dqkv(), "dqkv, " + threads + " threads");
+            assertEquals(plain.maxLogit(), v.maxLogit(), "max logit");
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void scratchLeftByALongerSequenceDoesNotLeak() {
+        FusedAttention reused = FusedAttention.create();
+        assumeTrue(reused.supports(32), "head size 32 is not whole vectors on this CPU");
+        run(reused, 1, 2, 65, 64, 2, 3);   // 65 then 36: old rows land where new dS rows must be zero
+        Result after = run(reused, 1, 2, 36, 64, 2, 4);
+        Result fresh = run(FusedAttention.create(), 1, 2, 36, 64, 2, 4);
+        assertArrayEquals(fresh.dqkv(), after.dqkv());
+        assertArrayEquals(fresh.out(), after.out());
+    }
+}
