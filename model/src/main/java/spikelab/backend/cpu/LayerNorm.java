@@ -6,6 +6,9 @@ final class LayerNorm {
 
     private LayerNorm() {}
 
+    private static final LayerNormKernel KERNEL = VectorKernels.choose("spikelab.layernorm",
+            "spikelab.backend.cpu.VectorLayerNormKernel", LayerNormKernel.class, LayerNormKernel::new);
+
     // y = (x − μ)·rstd·w + b,  μ = mean(x),  rstd = 1/√(var(x) + eps)  (biased variance)
     static void forward(Parallel par, float[] out, int oOff, float[] mean, int mOff, float[] rstd, int rOff,
                         float[] x, int xOff, float[] w, int wOff, float[] bias, int bOff, int n, int c) {
@@ -15,8 +18,7 @@ final class LayerNorm {
                 float mu = sum(x, xr, c) / c;
                 float v = sumSquaredDeviations(x, xr, c, mu);
                 float rs = (float) (1.0 / Math.sqrt(v / c + EPS));
-                int o = oOff + r * c;
-                for (int i = 0; i < c; i++) out[o + i] = (x[xr + i] - mu) * rs * w[wOff + i] + bias[bOff + i];
+                KERNEL.normalize(x, xr, mu, rs, w, wOff, bias, bOff, out, oOff + r * c, c);
                 mean[mOff + r] = mu;
                 rstd[rOff + r] = rs;
             }
@@ -35,12 +37,7 @@ final class LayerNorm {
                 int xr = xOff + r * c, yr = dyOff + r * c, o = dxOff + r * c;
                 float mu = mean[mOff + r], rs = rstd[rOff + r];
                 rowSums(dy, yr, w, wOff, x, xr, mu, rs, c, sums);
-                float gMean = sums[0] / c, gxMean = sums[1] / c;
-                for (int i = 0; i < c; i++) {
-                    float xh = (x[xr + i] - mu) * rs;
-                    float g = dy[yr + i] * w[wOff + i];
-                    dx[o + i] += rs * (g - gMean - xh * gxMean);
-                }
+                KERNEL.inputGrad(dy, yr, w, wOff, x, xr, mu, rs, sums[0] / c, sums[1] / c, dx, o, c);
             }
         });
         dwDb(par, dw, dwOff, db, dbOff, dy, dyOff, x, xOff, mean, mOff, rstd, rOff, n, c);
@@ -56,12 +53,7 @@ final class LayerNorm {
             float[] sw = new float[w], sb = new float[w];
             for (int r = 0; r < n; r++) {
                 int xr = xOff + r * c + from, yr = dyOff + r * c + from;
-                float mu = mean[mOff + r], rs = rstd[rOff + r];
-                for (int i = 0; i < w; i++) {
-                    float g = dy[yr + i];
-                    sw[i] += g * (x[xr + i] - mu) * rs;
-                    sb[i] += g;
-                }
+                KERNEL.paramGrad(dy, yr, x, xr, mean[mOff + r], rstd[rOff + r], sw, sb, w);
             }
             for (int i = 0; i < w; i++) {
                 dw[dwOff + from + i] += sw[i];
