@@ -22,7 +22,8 @@ class GemmTest {
     private static final Parallel P1 = new Parallel(1), P2 = new Parallel(2), P3 = new Parallel(3);
     // odd shapes cross every edge: partial MR/NR tiles, k beyond one KC block, tiny products
     private static final int[][] SHAPES = {
-            {1, 1, 1}, {7, 5, 3}, {6, 16, 1}, {13, 37, 29}, {65, 33, 300}, {31, 130, 517}, {96, 48, 256}, {100, 17, 64}};
+            {1, 1, 1}, {7, 5, 3}, {6, 16, 1}, {13, 37, 29}, {65, 33, 300}, {31, 130, 517}, {96, 48, 256}, {100, 17, 64},
+            {20, 600, 40}};   // more column strips than PackedGemm.IN_PLACE_MAX_STRIPS: A packed
 
     @AfterAll
     static void close() {
