@@ -273,12 +273,15 @@ def cmd_bench(args):
     # random tokens: the speed of a step does not depend on the data
     x = torch.randint(0, vocab, (args.batch, args.context), generator=gen).to(device)
     y = torch.randint(0, vocab, (args.batch, args.context), generator=gen).to(device)
-    for s in range(1, args.warmup_steps + 1):
-        train_step(model, opt, x, y, args, s)
-    sync(device)
+    # as spikelab bench: at least --warmup-steps and at least --warmup-seconds of them
+    warm, t0 = 0, time.perf_counter()
+    while warm < args.warmup_steps or time.perf_counter() - t0 < args.warmup_seconds:
+        warm += 1
+        train_step(model, opt, x, y, args, warm)
+        sync(device)
     start = time.perf_counter()
     for s in range(1, args.bench_steps + 1):
-        loss, _ = train_step(model, opt, x, y, args, args.warmup_steps + s)
+        loss, _ = train_step(model, opt, x, y, args, warm + s)
     loss_value = float(loss)
     sync(device)
     elapsed = time.perf_counter() - start
@@ -377,6 +380,8 @@ def main():
     p.add_argument("--eval-every", type=int, default=100)
     p.add_argument("--eval-batches", type=int, default=20)
     p.add_argument("--warmup-steps", type=int, default=5, help="untimed steps before bench timing")
+    p.add_argument("--warmup-seconds", type=float, default=2.0,
+                   help="keep warming up until this many seconds have passed too (bench; as spikelab bench)")
     p.add_argument("--bench-steps", type=int, default=20, help="timed steps (bench)")
     args = p.parse_args()
     if args.ffn_hidden != "auto" and not (args.ffn_hidden.isdigit() and int(args.ffn_hidden) > 0):

@@ -36,8 +36,12 @@ public final class BenchCommand implements Callable<Integer> {
     int vocab = 65;
     @Option(names = "--bench-steps", defaultValue = "10", description = "timed steps (default: ${DEFAULT-VALUE})")
     int benchSteps = 10;
-    @Option(names = "--bench-warmup", defaultValue = "3", description = "untimed warm-up steps (default: ${DEFAULT-VALUE})")
+    @Option(names = "--bench-warmup", defaultValue = "3", description = "untimed warm-up steps, at least (default: ${DEFAULT-VALUE})")
     int benchWarmup = 3;
+    @Option(names = "--bench-warmup-seconds", paramLabel = "S", defaultValue = "2",
+            description = "keep warming up until S seconds have passed too, so the JVM's JIT has compiled the step "
+                    + "before it is timed (a small model's first steps run interpreted); 0 for steps only (default: ${DEFAULT-VALUE})")
+    double benchWarmupSeconds = 2;
     @Option(names = "--peak-size", paramLabel = "N", description = "side of the square product that measures the peak "
             + "(default: 1024 on the CPU, 4096 on a GPU, which a 1024 product cannot fill)")
     Integer peakSize;
@@ -79,6 +83,9 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         options.validate();
         if (benchSteps < 1 || benchWarmup < 0) throw new UserError("--bench-steps must be positive and --bench-warmup 0 or more");
+        if (!(benchWarmupSeconds >= 0) || benchWarmupSeconds > 3600) {
+            throw new UserError("--bench-warmup-seconds must be between 0 and 3600, got " + benchWarmupSeconds);
+        }
         if (vocab < 2) throw new UserError("--vocab must be at least 2, got " + vocab);
         if (runs < 1) throw new UserError("--runs must be 1 or more (concurrent bench processes), got " + runs);
         if (runs > 1 && measurementCost) throw new UserError("--runs and --measurement-cost cannot be combined: drop --runs");
@@ -103,8 +110,7 @@ public final class BenchCommand implements Callable<Integer> {
                 return 0;
             }
             long[] lengths = {model.grads().size()};
-            for (int i = 0; i < benchWarmup; i++) step(model, adam, in, tg, lengths);
-            be.synchronize();
+            int warmed = warmUp(be, model, adam, in, tg, lengths);
             if (runsChild) awaitGo();
             long windowStart = epochNanos();
             if (profile) profiler.enable(true);
@@ -131,7 +137,7 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.println("spikelab bench: " + cfg + ", B=" + options.batch);
             System.out.println("device:            " + be.name());
             System.out.printf("tokens/s:          %,.0f  (%.1f ms/step, %d timed steps after %d warm-up)%n", tps,
-                    1e3 * seconds / benchSteps, benchSteps, benchWarmup);
+                    1e3 * seconds / benchSteps, benchSteps, warmed);
             System.out.printf("model FLOPs:       %.2f MFLOP/token -> %.1f GFLOP/s achieved%n", flopsPerToken / 1e6, achieved);
             System.out.printf("matmul peak:       %.1f GFLOP/s (%d^3 product, measured now)%n", peak, side);
             System.out.printf("MFU:               %.1f%% of the measured peak%n", 100 * mfu);
@@ -255,6 +261,18 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.println(Json.GSON.toJson(o));
         }
         return 0;
+    }
+
+    /** At least --bench-warmup steps and --bench-warmup-seconds of them; returns how many ran. */
+    private int warmUp(Backend be, Transformer model, AdamW adam, int[] in, int[] tg, long[] lengths) {
+        long t0 = System.nanoTime(), floor = (long) (benchWarmupSeconds * 1e9);
+        int n = 0;
+        while (n < benchWarmup || System.nanoTime() - t0 < floor) {
+            step(model, adam, in, tg, lengths);
+            be.synchronize();
+            n++;
+        }
+        return n;
     }
 
     private static void step(Transformer model, AdamW adam, int[] in, int[] tg, long[] lengths) {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** bench --runs K: K processes released together, and an aggregate that is honest about the window. */
 class BenchRunsTest {
     private static final String[] TINY = {"--device", "cpu", "--layers", "1", "--d-model", "16", "--heads", "2",
-        "--context", "16", "--batch", "2", "--bench-steps", "3", "--bench-warmup", "1", "--peak-size", "64"};
+        "--context", "16", "--batch", "2", "--bench-steps", "3", "--bench-warmup", "1", "--bench-warmup-seconds", "0", "--peak-size", "64"};
 
     @Test
     void twoConcurrentRunsReportTheirAggregateOverTheUnionOfTheirWindows() {
@@ -77,6 +77,35 @@ class BenchRunsTest {
         StringWriter err2 = new StringWriter();
         assertEquals(2, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err2), "bench", "--runs", "2", "--profile"));
         assertEquals("error: --runs and --profile cannot be combined: profile one run", err2.toString().strip());
+    }
+
+    @Test
+    void warmUpLastsAtLeastTheSecondsAsked() {
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        int rc;
+        try {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            String[] args = new String[TINY.length + 3];
+            args[0] = "bench";
+            System.arraycopy(TINY, 0, args, 1, TINY.length);
+            args[TINY.length + 1] = "--bench-warmup-seconds";   // the later value wins over TINY's 0
+            args[TINY.length + 2] = "0.5";
+            long t0 = System.nanoTime();
+            rc = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), args);
+            assertTrue(System.nanoTime() - t0 >= 500_000_000L, "returned before the warm-up's half second");
+        } finally {
+            System.setOut(stdout);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, err + out);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("timed steps after (\\d+) warm-up").matcher(out);
+        assertTrue(m.find(), out);
+        assertTrue(Integer.parseInt(m.group(1)) > 1, "a tiny model's steps take milliseconds: more than the 1 minimum step in 0.5 s\n" + out);
+        StringWriter err2 = new StringWriter();
+        assertEquals(2, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err2), "bench", "--bench-warmup-seconds", "-1"));
+        assertEquals("error: --bench-warmup-seconds must be between 0 and 3600, got -1.0", err2.toString().strip());
     }
 
     @Test
