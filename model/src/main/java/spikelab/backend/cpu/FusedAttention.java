@@ -78,10 +78,7 @@ class FusedAttention {
                 for (int r0 = 0; r0 < t; r0 += MR) {
                     int rows = Math.min(MR, t - r0), n = r0 + rows;
                     tile(qkv, q + r0 * c3, c3, 1, sc.kt, 0, tp, hs, rows, Math.min(tp, pad(n)), sc.rows, 0, tp, scale);
-                    for (int r = 0; r < rows; r++) {
-                        int ti = r0 + r, row = p + ti * t;
-                        softmaxRow(sc.rows, r * tp, ti + 1, att, row, t, sc.range);
-                    }
+                    softmaxRows(sc.rows, 0, tp, r0 + 1, rows, att, p + r0 * t, t, sc.range);
                     tile(att, p + r0 * t, t, 1, qkv, v, c3, n, rows, hs, out, o + r0 * c, c, 1f);
                 }
                 pm[bh] = endPair(sc.range);
@@ -137,7 +134,19 @@ class FusedAttention {
 
     /** kt[d·tp + s] = X[s][d] for s < t (X's rows at x + s·ld), zero for t ≤ s < tp. */
     private static void transpose(float[] x, int off, int ld, int t, int hs, float[] kt, int tp) {
-        for (int s = 0; s < t; s++) {
+        int s = 0;
+        // four source rows at a time: each destination row then gets four adjacent values per pass
+        for (; s <= t - 4; s += 4) {
+            int r0 = off + s * ld, r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
+            for (int d = 0; d < hs; d++) {
+                int o = d * tp + s;
+                kt[o] = x[r0 + d];
+                kt[o + 1] = x[r1 + d];
+                kt[o + 2] = x[r2 + d];
+                kt[o + 3] = x[r3 + d];
+            }
+        }
+        for (; s < t; s++) {
             int src = off + s * ld;
             for (int d = 0; d < hs; d++) kt[d * tp + s] = x[src + d];
         }
@@ -169,6 +178,11 @@ class FusedAttention {
     /** After a pair's rows: max |s| over all of them (NaN if any was NaN). */
     float endPair(float[] range) {
         return range[0];
+    }
+
+    /** {@link #softmaxRow} on rows of s at so + r·ld with lengths len0 + r, into p's rows of rowLen. */
+    void softmaxRows(float[] s, int so, int ld, int len0, int rows, float[] p, int po, int rowLen, float[] range) {
+        for (int r = 0; r < rows; r++) softmaxRow(s, so + r * ld, len0 + r, p, po + r * rowLen, rowLen, range);
     }
 
     /**

@@ -157,71 +157,81 @@ final class VectorFusedAttention extends FusedAttention {
     }
 
     @Override
-    void softmaxRow(float[] s, int so, int len, float[] p, int po, int rowLen, float[] range) {
+    void softmaxRows(float[] s, int so, int ld, int len0, int rows, float[] p, int po, int rowLen, float[] range) {
         if (L != CHAINS) {
-            super.softmaxRow(s, so, len, p, po, rowLen, range);
+            super.softmaxRows(s, so, ld, len0, rows, p, po, rowLen, range);
             return;
         }
-        FloatVector hi = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), lo = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
-        int full = len / L * L;
-        for (int i = 0; i < full; i += L) {
-            FloatVector v = FloatVector.fromArray(S, s, so + i);
-            hi = hi.max(v);
-            lo = lo.min(v);
-        }
-        VectorMask<Float> tail = IOTA.compare(VectorOperators.LT, len - full);
-        if (full < len) {
-            FloatVector v = FloatVector.fromArray(S, s, so + full);
-            hi = hi.max(v.blend(Float.NEGATIVE_INFINITY, tail.not()));
-            lo = lo.min(v.blend(Float.POSITIVE_INFINITY, tail.not()));
-        }
-        float max = hi.reduceLanes(VectorOperators.MAX);
-        FloatVector.fromArray(S, range, HI).max(hi).intoArray(range, HI);
-        FloatVector.fromArray(S, range, LO).min(lo).intoArray(range, LO);
-
         FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector negLn2Hi = FloatVector.broadcast(S, -FloatMath.LN2_HI);
         FloatVector negLn2Lo = FloatVector.broadcast(S, -FloatMath.LN2_LO);
         FloatVector c2 = FloatVector.broadcast(S, FloatMath.C2), c3 = FloatVector.broadcast(S, FloatMath.C3);
         FloatVector c4 = FloatVector.broadcast(S, FloatMath.C4), c5 = FloatVector.broadcast(S, FloatMath.C5);
-        FloatVector sum = FloatVector.zero(S);
-        int end = full < len ? full + L : full;
-        for (int i = 0; i < end; i += L) {
-            // FloatMath.exp(s − max), lane for lane (as VectorActivationKernel's exp)
-            FloatVector x = FloatVector.fromArray(S, s, so + i).sub(max);
-            FloatVector t = x.fma(FloatMath.LOG2E, FloatMath.SHIFTER);
-            FloatVector n = t.sub(FloatMath.SHIFTER);
-            FloatVector r = n.fma(negLn2Hi, x);
-            r = n.fma(negLn2Lo, r);
-            FloatVector q = r.fma(FloatMath.C7, FloatMath.C6);
-            q = q.fma(r, c5);
-            q = q.fma(r, c4);
-            q = q.fma(r, c3);
-            q = q.fma(r, c2);
-            q = q.fma(r, one);
-            q = q.fma(r, one);
-            IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(FloatMath.SHIFTER_BITS - 127)
-                    .lanewise(VectorOperators.LSHL, 23);
-            FloatVector e = q.mul(bits.reinterpretAsFloats());
-            e = e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, FloatMath.EXP_HI))
-                    .blend(0f, x.compare(VectorOperators.LT, FloatMath.EXP_LO));
-            if (i == full) e = e.blend(0f, tail.not());
-            sum = sum.add(e);
-            e.intoArray(s, so + i);
-        }
-        sum.intoArray(range, CH);
-        float inv = 1f / combine(range, CH);
-
-        // s now holds the numerators, zero past len up to end
-        int direct = Math.min(end, rowLen / L * L);
-        for (int i = 0; i < direct; i += L) FloatVector.fromArray(S, s, so + i).mul(inv).intoArray(p, po + i);
-        for (int i = direct; i < len; i++) p[po + i] = s[so + i] * inv;
-        int zeros = Math.max(direct, len);
         FloatVector zero = FloatVector.zero(S);
-        if (zeros == direct) {
-            for (; zeros <= rowLen - L; zeros += L) zero.intoArray(p, po + zeros);
+        FloatVector pairHi = FloatVector.fromArray(S, range, HI), pairLo = FloatVector.fromArray(S, range, LO);
+        for (int row = 0; row < rows; row++, so += ld, po += rowLen) {
+            int len = len0 + row;
+            FloatVector hi = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), lo = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
+            int full = len / L * L;
+            for (int i = 0; i < full; i += L) {
+                FloatVector v = FloatVector.fromArray(S, s, so + i);
+                hi = hi.max(v);
+                lo = lo.min(v);
+            }
+            VectorMask<Float> tail = IOTA.compare(VectorOperators.LT, len - full);
+            if (full < len) {
+                FloatVector v = FloatVector.fromArray(S, s, so + full);
+                hi = hi.max(v.blend(Float.NEGATIVE_INFINITY, tail.not()));
+                lo = lo.min(v.blend(Float.POSITIVE_INFINITY, tail.not()));
+            }
+            float max = hi.reduceLanes(VectorOperators.MAX);
+            pairHi = pairHi.max(hi);
+            pairLo = pairLo.min(lo);
+
+            FloatVector sum = FloatVector.zero(S);
+            int end = full < len ? full + L : full;
+            for (int i = 0; i < end; i += L) {
+                // FloatMath.exp(s − max), lane for lane (as VectorActivationKernel's exp)
+                FloatVector x = FloatVector.fromArray(S, s, so + i).sub(max);
+                FloatVector t = x.fma(FloatMath.LOG2E, FloatMath.SHIFTER);
+                FloatVector n = t.sub(FloatMath.SHIFTER);
+                FloatVector r = n.fma(negLn2Hi, x);
+                r = n.fma(negLn2Lo, r);
+                FloatVector q = r.fma(FloatMath.C7, FloatMath.C6);
+                q = q.fma(r, c5);
+                q = q.fma(r, c4);
+                q = q.fma(r, c3);
+                q = q.fma(r, c2);
+                q = q.fma(r, one);
+                q = q.fma(r, one);
+                IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(FloatMath.SHIFTER_BITS - 127)
+                        .lanewise(VectorOperators.LSHL, 23);
+                FloatVector e = q.mul(bits.reinterpretAsFloats());
+                e = e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, FloatMath.EXP_HI))
+                        .blend(0f, x.compare(VectorOperators.LT, FloatMath.EXP_LO));
+                if (i == full) e = e.blend(0f, tail.not());
+                sum = sum.add(e);
+                e.intoArray(s, so + i);
+            }
+            // FusedAttention.combine's halving tree in the register: lane i += lane i + 8, + 4, + 2, + 1
+            sum = sum.add(sum.slice(8));
+            sum = sum.add(sum.slice(4));
+            sum = sum.add(sum.slice(2));
+            sum = sum.add(sum.slice(1));
+            float inv = 1f / sum.lane(0);
+
+            // s now holds the numerators, zero past len up to end
+            int direct = Math.min(end, rowLen / L * L);
+            for (int i = 0; i < direct; i += L) FloatVector.fromArray(S, s, so + i).mul(inv).intoArray(p, po + i);
+            for (int i = direct; i < len; i++) p[po + i] = s[so + i] * inv;
+            int zeros = Math.max(direct, len);
+            if (zeros == direct) {
+                for (; zeros <= rowLen - L; zeros += L) zero.intoArray(p, po + zeros);
+            }
+            java.util.Arrays.fill(p, po + zeros, po + rowLen, 0f);
         }
-        java.util.Arrays.fill(p, po + zeros, po + rowLen, 0f);
+        pairHi.intoArray(range, HI);
+        pairLo.intoArray(range, LO);
     }
 
     // Lane j of the accumulator is chain j (L = 16), or chains j and 8 + j sit in two
