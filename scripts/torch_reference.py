@@ -380,7 +380,7 @@ def main():
     p.add_argument("--eval-every", type=int, default=100)
     p.add_argument("--eval-batches", type=int, default=20)
     p.add_argument("--warmup-steps", type=int, default=5, help="untimed steps before bench timing")
-    p.add_argument("--warmup-seconds", type=float, default=2.0,
+    p.add_argument("--warmup-seconds", type=float, default=5.0,
                    help="keep warming up until this many seconds have passed too (bench; as spikelab bench)")
     p.add_argument("--bench-steps", type=int, default=20, help="timed steps (bench)")
     args = p.parse_args()

@@ -38,10 +38,10 @@ public final class BenchCommand implements Callable<Integer> {
     int benchSteps = 10;
     @Option(names = "--bench-warmup", defaultValue = "3", description = "untimed warm-up steps, at least (default: ${DEFAULT-VALUE})")
     int benchWarmup = 3;
-    @Option(names = "--bench-warmup-seconds", paramLabel = "S", defaultValue = "2",
+    @Option(names = "--bench-warmup-seconds", paramLabel = "S", defaultValue = "5",
             description = "keep warming up until S seconds have passed too, so the JVM's JIT has compiled the step "
                     + "before it is timed (a small model's first steps run interpreted); 0 for steps only (default: ${DEFAULT-VALUE})")
-    double benchWarmupSeconds = 2;
+    double benchWarmupSeconds = 5;
     @Option(names = "--peak-size", paramLabel = "N", description = "side of the square product that measures the peak "
             + "(default: 1024 on the CPU, 4096 on a GPU, which a 1024 product cannot fill)")
     Integer peakSize;
