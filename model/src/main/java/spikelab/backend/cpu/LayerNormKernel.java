@@ -34,4 +34,37 @@ class LayerNormKernel {
             sb[i] += g;
         }
     }
+
+    /** Interleaved partial sums of a row reduction, as in {@link FusedAttention}: element i goes to chain i mod 16. */
+    static final int CHAINS = FusedAttention.CHAINS;
+
+    // Σ x[i]; the chains are added by FusedAttention.combine's fixed tree. acc: 16 floats of scratch.
+    float sum(float[] x, int xo, int c, float[] acc) {
+        java.util.Arrays.fill(acc, 0, CHAINS, 0f);
+        for (int i = 0; i < c; i++) acc[i % CHAINS] += x[xo + i];
+        return FusedAttention.combine(acc, 0);
+    }
+
+    // Σ (x[i] − μ)², chained as sum()
+    float sumSquaredDeviations(float[] x, int xo, int c, float mu, float[] acc) {
+        java.util.Arrays.fill(acc, 0, CHAINS, 0f);
+        for (int i = 0; i < c; i++) {
+            float d = x[xo + i] - mu;
+            acc[i % CHAINS] += d * d;
+        }
+        return FusedAttention.combine(acc, 0);
+    }
+
+    // out = {Σ g[i], Σ g[i]·(x[i] − μ)·rstd} with g = dy ⊙ w, each chained as sum(); acc: 32 floats
+    void rowSums(float[] dy, int yo, float[] w, int wo, float[] x, int xo, float mu, float rs, int c,
+                 float[] acc, float[] out) {
+        java.util.Arrays.fill(acc, 0, 2 * CHAINS, 0f);
+        for (int i = 0; i < c; i++) {
+            float g = dy[yo + i] * w[wo + i];
+            acc[i % CHAINS] += g;
+            acc[CHAINS + i % CHAINS] += g * (x[xo + i] - mu) * rs;
+        }
+        out[0] = FusedAttention.combine(acc, 0);
+        out[1] = FusedAttention.combine(acc, CHAINS);
+    }
 }

@@ -50,4 +50,77 @@ final class VectorLayerNormKernel extends LayerNormKernel {
             sb[i] += g;
         }
     }
+
+    // The chains of the plain kernel held in registers: lane j is chain j (16 lanes), or chains
+    // j and 8 + j sit in two accumulators (8 lanes); other widths use the plain code.
+    @Override
+    float sum(float[] x, int xo, int c, float[] acc) {
+        if (L != 16 && L != 8) return super.sum(x, xo, c, acc);
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+        int i = 0;
+        for (; i <= c - CHAINS; i += CHAINS) {
+            s0 = s0.add(FloatVector.fromArray(S, x, xo + i));
+            if (L == 8) s1 = s1.add(FloatVector.fromArray(S, x, xo + i + L));
+        }
+        s0.intoArray(acc, 0);
+        if (L == 8) s1.intoArray(acc, L);
+        for (; i < c; i++) acc[i % CHAINS] += x[xo + i];
+        return FusedAttention.combine(acc, 0);
+    }
+
+    @Override
+    float sumSquaredDeviations(float[] x, int xo, int c, float mu, float[] acc) {
+        if (L != 16 && L != 8) return super.sumSquaredDeviations(x, xo, c, mu, acc);
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+        int i = 0;
+        for (; i <= c - CHAINS; i += CHAINS) {
+            FloatVector d = FloatVector.fromArray(S, x, xo + i).sub(mu);
+            s0 = s0.add(d.mul(d));
+            if (L == 8) {
+                FloatVector e = FloatVector.fromArray(S, x, xo + i + L).sub(mu);
+                s1 = s1.add(e.mul(e));
+            }
+        }
+        s0.intoArray(acc, 0);
+        if (L == 8) s1.intoArray(acc, L);
+        for (; i < c; i++) {
+            float d = x[xo + i] - mu;
+            acc[i % CHAINS] += d * d;
+        }
+        return FusedAttention.combine(acc, 0);
+    }
+
+    @Override
+    void rowSums(float[] dy, int yo, float[] w, int wo, float[] x, int xo, float mu, float rs, int c,
+                 float[] acc, float[] out) {
+        if (L != 16 && L != 8) {
+            super.rowSums(dy, yo, w, wo, x, xo, mu, rs, c, acc, out);
+            return;
+        }
+        FloatVector g0 = FloatVector.zero(S), g1 = FloatVector.zero(S), h0 = FloatVector.zero(S), h1 = FloatVector.zero(S);
+        int i = 0;
+        for (; i <= c - CHAINS; i += CHAINS) {
+            FloatVector g = FloatVector.fromArray(S, dy, yo + i).mul(FloatVector.fromArray(S, w, wo + i));
+            g0 = g0.add(g);
+            h0 = h0.add(g.mul(FloatVector.fromArray(S, x, xo + i).sub(mu)).mul(rs));
+            if (L == 8) {
+                FloatVector e = FloatVector.fromArray(S, dy, yo + i + L).mul(FloatVector.fromArray(S, w, wo + i + L));
+                g1 = g1.add(e);
+                h1 = h1.add(e.mul(FloatVector.fromArray(S, x, xo + i + L).sub(mu)).mul(rs));
+            }
+        }
+        g0.intoArray(acc, 0);
+        h0.intoArray(acc, CHAINS);
+        if (L == 8) {
+            g1.intoArray(acc, L);
+            h1.intoArray(acc, CHAINS + L);
+        }
+        for (; i < c; i++) {
+            float g = dy[yo + i] * w[wo + i];
+            acc[i % CHAINS] += g;
+            acc[CHAINS + i % CHAINS] += g * (x[xo + i] - mu) * rs;
+        }
+        out[0] = FusedAttention.combine(acc, 0);
+        out[1] = FusedAttention.combine(acc, CHAINS);
+    }
 }

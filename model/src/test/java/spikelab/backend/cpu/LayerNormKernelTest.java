@@ -1,6 +1,7 @@
 package spikelab.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
@@ -35,6 +36,17 @@ class LayerNormKernelTest {
         plain.inputGrad(p, dy, p, w, p, x, mu, rs, gMean, gxMean, p, out, c);
         vector.inputGrad(v, dy, v, w, v, x, mu, rs, gMean, gxMean, v, out, c);
         assertArrayEquals(p, v, "inputGrad (accumulating)");
+
+        float[] accP = new float[32], accV = new float[32], outP = new float[2], outV = new float[2];
+        assertEquals(plain.sum(p, x, c, accP), vector.sum(v, x, c, accV), "row sum");
+        assertEquals(plain.sumSquaredDeviations(p, x, c, mu, accP), vector.sumSquaredDeviations(v, x, c, mu, accV), "squared deviations");
+        plain.rowSums(p, dy, p, w, p, x, mu, rs, c, accP, outP);
+        vector.rowSums(v, dy, v, w, v, x, mu, rs, c, accV, outV);
+        assertArrayEquals(outP, outV, "backward row sums");
+        // and the chains are the documented ones: chain i mod 16, combined by the fixed tree
+        float[] chains = new float[16];
+        for (int i = 0; i < c; i++) chains[i % 16] += p[x + i];
+        assertEquals(FusedAttention.combine(chains), plain.sum(p, x, c, accP), "plain sum order");
 
         float[] swP = new float[c], sbP = new float[c], swV = new float[c], sbV = new float[c];
         for (int row = 0; row < 3; row++) {
