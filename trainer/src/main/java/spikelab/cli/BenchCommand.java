@@ -39,8 +39,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--bench-warmup", defaultValue = "3", description = "untimed warm-up steps, at least (default: ${DEFAULT-VALUE})")
     int benchWarmup = 3;
     @Option(names = "--bench-warmup-seconds", paramLabel = "S", defaultValue = "5",
-            description = "keep warming up until S seconds have passed too, so the JVM's JIT has compiled the step "
-                    + "before it is timed (a small model's first steps run interpreted); 0 for steps only (default: ${DEFAULT-VALUE})")
+            description = "keep warming up until S seconds have passed too, then until the step time stops improving "
+                    + "(at most 30 s in all), so the JVM's JIT has compiled the step before it is timed; "
+                    + "0 for --bench-warmup steps only (default: ${DEFAULT-VALUE})")
     double benchWarmupSeconds = 5;
     @Option(names = "--peak-size", paramLabel = "N", description = "side of the square product that measures the peak "
             + "(default: 1024 on the CPU, 4096 on a GPU, which a 1024 product cannot fill)")
@@ -263,16 +264,44 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** At least --bench-warmup steps and --bench-warmup-seconds of them; returns how many ran. */
+    /** Steps per window of the warm-up's convergence test, and how much faster a window must be to go on. */
+    static final int WARMUP_WINDOW = 5;
+    static final double WARMUP_GAIN = 0.03;
+    /** The convergence test stops being waited for after this long (a big model's steps take seconds). */
+    static final double WARMUP_CAP_SECONDS = 30;
+
+    /**
+     * At least --bench-warmup steps and --bench-warmup-seconds of them, then on until the step
+     * time stops improving: the last {@value #WARMUP_WINDOW} steps no more than 3% faster than
+     * the {@value #WARMUP_WINDOW} before them (the JIT has finished with the step), or 30 s in
+     * all. With two cores the compiler threads compete with the step, and a small model was
+     * measured still compiling after 5 s. Returns how many steps ran.
+     */
     private int warmUp(Backend be, Transformer model, AdamW adam, int[] in, int[] tg, long[] lengths) {
         long t0 = System.nanoTime(), floor = (long) (benchWarmupSeconds * 1e9);
-        int n = 0;
-        while (n < benchWarmup || System.nanoTime() - t0 < floor) {
+        long cap = Math.max(floor, (long) (WARMUP_CAP_SECONDS * 1e9));
+        java.util.List<Long> times = new java.util.ArrayList<>();
+        while (true) {
+            long s0 = System.nanoTime();
             step(model, adam, in, tg, lengths);
             be.synchronize();
-            n++;
+            long now = System.nanoTime();
+            times.add(now - s0);
+            if (times.size() < benchWarmup || now - t0 < floor) continue;
+            if (floor == 0 || now - t0 >= cap || converged(times)) return times.size();
         }
-        return n;
+    }
+
+    /** True once the last window of step times is not {@link #WARMUP_GAIN} faster than the one before it. */
+    static boolean converged(java.util.List<Long> times) {
+        int n = times.size();
+        if (n < 2 * WARMUP_WINDOW) return false;
+        double recent = 0, before = 0;
+        for (int i = 0; i < WARMUP_WINDOW; i++) {
+            recent += times.get(n - 1 - i);
+            before += times.get(n - 1 - WARMUP_WINDOW - i);
+        }
+        return recent >= (1 - WARMUP_GAIN) * before;
     }
 
     private static void step(Transformer model, AdamW adam, int[] in, int[] tg, long[] lengths) {

@@ -109,6 +109,15 @@ class BenchRunsTest {
     }
 
     @Test
+    void warmUpWaitsForTheStepTimeToStopImproving() {
+        List<Long> compiling = List.of(900L, 700L, 500L, 400L, 300L, 200L, 150L, 120L, 100L, 90L);
+        assertFalse(BenchCommand.converged(compiling), "still 2x faster window on window");
+        List<Long> steady = List.of(100L, 102L, 99L, 101L, 100L, 100L, 98L, 101L, 100L, 99L);
+        assertTrue(BenchCommand.converged(steady));
+        assertFalse(BenchCommand.converged(List.of(100L, 100L, 100L)), "fewer than two windows");
+    }
+
+    @Test
     void aggregateCountsEveryRunsTokensOverFirstStartToLastEnd() {
         JsonObject a = child(1_000, 0L, 1_000_000_000L), b = child(3_000, 500_000_000L, 2_000_000_000L);
         BenchRuns.Result r = BenchRuns.aggregate(List.of(a, b));
