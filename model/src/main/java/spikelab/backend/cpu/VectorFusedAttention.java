@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -128,15 +129,29 @@ final class VectorFusedAttention extends FusedAttention {
         return x;
     }
 
-    // The row in three vector passes (max/min; e^(s − max) and its sum; scale), written out
-    // here rather than through the activation kernel's exp so that each pass is one loop: the
-    // per-call costs of five helpers were most of a row's time at T = 128. A last partial
-    // vector runs with its lanes past len forced to 0, which adds nothing to a chain (the sum
-    // of exponentials is never −0) and writes the zeros above the diagonal. Lane j is chain j,
-    // so this needs 16 lanes; other widths take the general path.
-    // range: the sum's chains at [CH, CH + 16), the pair's running lane maxima and minima of s
-    // at [HI, HI + 16) and [LO, LO + 16): max |s| = max(max s, −min s) is reduced once per pair
-    private static final int CH = 16, HI = 32, LO = 48;
+    // A row's softmax in three vector passes (max; e^(s − max) and its sum; scale), written
+    // out here rather than through the activation kernel's exp so that each pass is one loop:
+    // the per-call costs of five helpers were most of a row's time at T = 128. Lane j is chain
+    // j, so this needs 16 lanes; other widths take the general path.
+    // range: a block's row maxima at [ROW_MAX, ROW_MAX + MR) and reciprocal sums at [ROW_INV,
+    // ROW_INV + MR), handed from pass to pass; at [ABS, ABS + 16) the pair's running lane maxima
+    // of |s|, as bit patterns (see softmaxRows), reduced once per pair
+    private static final int ROW_MAX = 0, ROW_INV = 8, ABS = 32;
+    private static final VectorSpecies<Integer> I = S.withLanes(int.class);
+    private static final IntVector IOTA_I = IntVector.zero(I).addIndex(1);
+    // lane i of x.rearrange(DOWN[k]) is lane i + 2^k of x (mod L): the halving tree's partners
+    private static final VectorShuffle<Float> DOWN8 = down(8), DOWN4 = down(4), DOWN2 = down(2), DOWN1 = down(1);
+
+    private static VectorShuffle<Float> down(int d) {
+        int[] index = new int[L];
+        for (int i = 0; i < L; i++) index[i] = (i + d) % L;
+        return VectorShuffle.fromArray(S, index, 0);
+    }
+
+    /** Float bit patterns mapped to ints that order as the floats do (−0 below +0; NaN ignored). */
+    private static IntVector ordered(IntVector bits) {
+        return bits.lanewise(VectorOperators.XOR, bits.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.LSHR, 1));
+    }
 
     @Override
     void beginPair(float[] range) {
@@ -144,55 +159,67 @@ final class VectorFusedAttention extends FusedAttention {
             super.beginPair(range);
             return;
         }
-        java.util.Arrays.fill(range, HI, HI + L, Float.NEGATIVE_INFINITY);
-        java.util.Arrays.fill(range, LO, LO + L, Float.POSITIVE_INFINITY);
+        java.util.Arrays.fill(range, ABS, ABS + L, 0f);
     }
 
     @Override
     float endPair(float[] range) {
         if (L != CHAINS) return super.endPair(range);
-        float hi = FloatVector.fromArray(S, range, HI).reduceLanes(VectorOperators.MAX);
-        float lo = FloatVector.fromArray(S, range, LO).reduceLanes(VectorOperators.MIN);
-        return Math.max(0f, Math.max(hi, -lo));
+        return Float.intBitsToFloat(((IntVector) FloatVector.fromArray(S, range, ABS).reinterpretAsInts())
+                .reduceLanes(VectorOperators.MAX));
     }
 
     @Override
     void softmaxRows(float[] s, int so, int ld, int len0, int rows, float[] p, int po, int rowLen, float[] range) {
-        if (L != CHAINS) {
+        if (L != CHAINS || rows > MR) {
             super.softmaxRows(s, so, ld, len0, rows, p, po, rowLen, range);
             return;
         }
+        // Three passes over the block's rows rather than three passes per row: a row's passes
+        // form one long dependency chain (max → its horizontal reduction → e^(s − max) → the
+        // sum's halving tree → 1/sum → scale), and with the rows side by side in each pass the
+        // out-of-order core runs the rows' chains at the same time. Same operations per row.
+        //
+        // The maxima are taken on the floats' bit patterns as ints: Java's float max, with its
+        // NaN and −0 rules, is five instructions on x86 and a horizontal float max a serial chain
+        // of some twenty-five; an int max is one, and its reduction a short tree. ordered() keeps
+        // the floats' order, so a row's maximum is Math.max's exactly; a NaN in a row may or may
+        // not become its maximum, but either way the row's sum and so all of its P are NaN, as
+        // in the plain kernel. |s| as a pattern (sign cleared) orders NaN above +∞, so the pair's
+        // max |s| is NaN when any score is.
+        IntVector pairAbs = (IntVector) FloatVector.fromArray(S, range, ABS).reinterpretAsInts();
+        for (int row = 0, sr = so; row < rows; row++, sr += ld) {
+            int len = len0 + row, full = len / L * L;
+            IntVector hi = IntVector.broadcast(I, Integer.MIN_VALUE), abs = IntVector.zero(I);
+            for (int i = 0; i < full; i += L) {
+                IntVector bits = (IntVector) FloatVector.fromArray(S, s, sr + i).reinterpretAsInts();
+                hi = hi.max(ordered(bits));
+                abs = abs.max(bits.lanewise(VectorOperators.AND, Integer.MAX_VALUE));
+            }
+            if (full < len) {
+                VectorMask<Integer> out = IOTA_I.compare(VectorOperators.GE, len - full);
+                IntVector bits = (IntVector) FloatVector.fromArray(S, s, sr + full).reinterpretAsInts();
+                hi = hi.max(ordered(bits).blend(Integer.MIN_VALUE, out));
+                abs = abs.max(bits.lanewise(VectorOperators.AND, Integer.MAX_VALUE).blend(0, out));
+            }
+            int max = hi.reduceLanes(VectorOperators.MAX);
+            range[ROW_MAX + row] = Float.intBitsToFloat(max ^ ((max >> 31) >>> 1));
+            pairAbs = pairAbs.max(abs);
+        }
+        pairAbs.reinterpretAsFloats().intoArray(range, ABS);
+
         FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector negLn2Hi = FloatVector.broadcast(S, -FloatMath.LN2_HI);
         FloatVector negLn2Lo = FloatVector.broadcast(S, -FloatMath.LN2_LO);
         FloatVector c2 = FloatVector.broadcast(S, FloatMath.C2), c3 = FloatVector.broadcast(S, FloatMath.C3);
         FloatVector c4 = FloatVector.broadcast(S, FloatMath.C4), c5 = FloatVector.broadcast(S, FloatMath.C5);
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector pairHi = FloatVector.fromArray(S, range, HI), pairLo = FloatVector.fromArray(S, range, LO);
-        for (int row = 0; row < rows; row++, so += ld, po += rowLen) {
-            int len = len0 + row;
-            FloatVector hi = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), lo = FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
-            int full = len / L * L;
-            for (int i = 0; i < full; i += L) {
-                FloatVector v = FloatVector.fromArray(S, s, so + i);
-                hi = hi.max(v);
-                lo = lo.min(v);
-            }
-            VectorMask<Float> tail = IOTA.compare(VectorOperators.LT, len - full);
-            if (full < len) {
-                FloatVector v = FloatVector.fromArray(S, s, so + full);
-                hi = hi.max(v.blend(Float.NEGATIVE_INFINITY, tail.not()));
-                lo = lo.min(v.blend(Float.POSITIVE_INFINITY, tail.not()));
-            }
-            float max = hi.reduceLanes(VectorOperators.MAX);
-            pairHi = pairHi.max(hi);
-            pairLo = pairLo.min(lo);
-
+        for (int row = 0, sr = so; row < rows; row++, sr += ld) {
+            int len = len0 + row, full = len / L * L, end = full < len ? full + L : full;
+            float max = range[ROW_MAX + row];
             FloatVector sum = FloatVector.zero(S);
-            int end = full < len ? full + L : full;
             for (int i = 0; i < end; i += L) {
                 // FloatMath.exp(s − max), lane for lane (as VectorActivationKernel's exp)
-                FloatVector x = FloatVector.fromArray(S, s, so + i).sub(max);
+                FloatVector x = FloatVector.fromArray(S, s, sr + i).sub(max);
                 FloatVector t = x.fma(FloatMath.LOG2E, FloatMath.SHIFTER);
                 FloatVector n = t.sub(FloatMath.SHIFTER);
                 FloatVector r = n.fma(negLn2Hi, x);
@@ -207,31 +234,41 @@ final class VectorFusedAttention extends FusedAttention {
                 IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(FloatMath.SHIFTER_BITS - 127)
                         .lanewise(VectorOperators.LSHL, 23);
                 FloatVector e = q.mul(bits.reinterpretAsFloats());
-                e = e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, FloatMath.EXP_HI))
-                        .blend(0f, x.compare(VectorOperators.LT, FloatMath.EXP_LO));
-                if (i == full) e = e.blend(0f, tail.not());
+                // (FloatMath.exp's overflow branch is left out: x ≤ 0, or NaN, since max is the row's max)
+                e = e.blend(0f, x.compare(VectorOperators.LT, FloatMath.EXP_LO));
+                // a last partial vector's lanes past len become 0: nothing added to a chain (the
+                // sum of exponentials is never −0), and the zeros above the diagonal for the scale pass
+                if (i == full) e = e.blend(0f, IOTA.compare(VectorOperators.GE, len - full));
                 sum = sum.add(e);
-                e.intoArray(s, so + i);
+                e.intoArray(s, sr + i);
             }
             // FusedAttention.combine's halving tree in the register: lane i += lane i + 8, + 4, + 2, + 1
-            sum = sum.add(sum.slice(8));
-            sum = sum.add(sum.slice(4));
-            sum = sum.add(sum.slice(2));
-            sum = sum.add(sum.slice(1));
-            float inv = 1f / sum.lane(0);
-
-            // s now holds the numerators, zero past len up to end
-            int direct = Math.min(end, rowLen / L * L);
-            for (int i = 0; i < direct; i += L) FloatVector.fromArray(S, s, so + i).mul(inv).intoArray(p, po + i);
-            for (int i = direct; i < len; i++) p[po + i] = s[so + i] * inv;
-            int zeros = Math.max(direct, len);
-            if (zeros == direct) {
-                for (; zeros <= rowLen - L; zeros += L) zero.intoArray(p, po + zeros);
-            }
-            java.util.Arrays.fill(p, po + zeros, po + rowLen, 0f);
+            // (rearrange, not slice: on JDK 17 slice builds its shuffle at run time)
+            sum = sum.add(sum.rearrange(DOWN8));
+            sum = sum.add(sum.rearrange(DOWN4));
+            sum = sum.add(sum.rearrange(DOWN2));
+            sum = sum.add(sum.rearrange(DOWN1));
+            range[ROW_INV + row] = 1f / sum.lane(0);
         }
-        pairHi.intoArray(range, HI);
-        pairLo.intoArray(range, LO);
+
+        FloatVector zero = FloatVector.zero(S);
+        int inRow = rowLen / L * L;   // whole vectors that fit in a row of p
+        for (int row = 0, sr = so, pr = po; row < rows; row++, sr += ld, pr += rowLen) {
+            int len = len0 + row, full = len / L * L;
+            float inv = range[ROW_INV + row];
+            int i = 0;
+            for (int n = Math.min(full, inRow); i < n; i += L) FloatVector.fromArray(S, s, sr + i).mul(inv).intoArray(p, pr + i);
+            if (i < len && i + L <= inRow) {
+                // the partial vector: its lanes past len are 0 in s, but 0·(1/sum) is NaN in a
+                // NaN row, and P above the diagonal must be exact zeros whatever the row holds
+                FloatVector.fromArray(S, s, sr + i).mul(inv).blend(0f, IOTA.compare(VectorOperators.GE, len - i))
+                        .intoArray(p, pr + i);
+                i += L;
+            }
+            for (; i < len; i++) p[pr + i] = s[sr + i] * inv;
+            for (; i < inRow; i += L) zero.intoArray(p, pr + i);
+            if (i < rowLen) java.util.Arrays.fill(p, pr + i, pr + rowLen, 0f);
+        }
     }
 
     // Lane j of the accumulator is chain j (L = 16), or chains j and 8 + j sit in two

@@ -106,4 +106,39 @@ class FusedAttentionTest {
         assertArrayEquals(fresh.dqkv(), after.dqkv());
         assertArrayEquals(fresh.out(), after.out());
     }
+
+    /**
+     * Scores far past e^88 and a NaN key: the vector kernel takes its row maxima on the floats'
+     * bit patterns, so these are the cases where it could part from Math.max. Rows that see the
+     * NaN key become all NaN in both kernels, rows before it stay finite, and the pair's max |s|
+     * is NaN; huge logits (|s| ~ 1e4) still give finite P that match the plain kernel bit for bit.
+     */
+    @org.junit.jupiter.api.Test
+    void hugeAndNaNScoresAsInThePlainKernel() {
+        FusedAttention vector = FusedAttention.create();
+        assumeTrue(vector instanceof VectorFusedAttention && vector.supports(32), "no 16-lane vector kernel here");
+        int b = 1, t = 40, c = 64, h = 2, c3 = 3 * c, nanKey = 21;
+        for (boolean withNaN : new boolean[] {false, true}) {
+            Random rnd = new Random(5);
+            float[] qkv = new float[b * t * c3];
+            for (int i = 0; i < qkv.length; i++) qkv[i] = (float) (rnd.nextGaussian() * 30);   // |s| up to ~1e4
+            if (withNaN) qkv[nanKey * c3 + c + 3] = Float.NaN;                                    // key 21, head 0
+            float[][] att = new float[2][b * h * t * t], out = new float[2][b * t * c], ml = new float[2][1];
+            FusedAttention[] kernels = {new FusedAttention(), vector};
+            for (int k = 0; k < 2; k++) {
+                try (Parallel par = new Parallel(1)) {
+                    kernels[k].forward(par, out[k], 0, att[k], 0, ml[k], 0, qkv, 0, b, t, c, h);
+                }
+            }
+            assertArrayEquals(att[0], att[1], "att, NaN key: " + withNaN);
+            assertArrayEquals(out[0], out[1], "out, NaN key: " + withNaN);
+            assertEquals(ml[0][0], ml[1][0], "max logit, NaN key: " + withNaN);
+            assertTrue(ml[1][0] > 1000f || Float.isNaN(ml[1][0]), "scores this large: " + ml[1][0]);
+            assertEquals(withNaN, Float.isNaN(ml[1][0]), "max |s| is NaN exactly when a score is");
+            for (int ti = 0; ti < t; ti++) {
+                float p0 = att[1][ti * t];   // head 0, key 0
+                assertEquals(withNaN && ti >= nanKey, Float.isNaN(p0), "row " + ti);
+            }
+        }
+    }
 }
