@@ -305,6 +305,20 @@ final class VectorFusedAttention extends FusedAttention {
             for (; i <= len - CHAINS; i += CHAINS) {
                 s0 = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), s0);
             }
+            if (i < len && xo + i + L <= x.length && yo + i + L <= y.length) {
+                // the last partial vector: chains past len keep their bits (a blend, not an FMA
+                // with zeros, which would turn a chain's −0 into +0); then combine()'s tree in
+                // the register. This runs once per row of the backward.
+                FloatVector f = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), s0);
+                s0 = s0.blend(f, IOTA.compare(VectorOperators.LT, len - i));
+                i = len;
+            }
+            if (i == len) {
+                s0 = s0.add(s0.rearrange(DOWN8));
+                s0 = s0.add(s0.rearrange(DOWN4));
+                s0 = s0.add(s0.rearrange(DOWN2));
+                return s0.add(s0.rearrange(DOWN1)).lane(0);
+            }
             s0.intoArray(acc, 0);
         } else {
             FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
@@ -325,6 +339,14 @@ final class VectorFusedAttention extends FusedAttention {
         for (; i <= len - L; i += L) {
             FloatVector pv = FloatVector.fromArray(S, p, po + i);
             pv.mul(FloatVector.fromArray(S, dp, dpo + i).sub(dot)).mul(scale).intoArray(ds, dso + i);
+        }
+        if (i < len && po + i + L <= p.length && dpo + i + L <= dp.length && dso + i + L <= ds.length) {
+            // the last partial vector, its lanes past len written as zeros (read as dS's masked
+            // keys by the dQ and dK products, which FusedAttention zeroes there too)
+            FloatVector pv = FloatVector.fromArray(S, p, po + i);
+            pv.mul(FloatVector.fromArray(S, dp, dpo + i).sub(dot)).mul(scale)
+                    .blend(0f, IOTA.compare(VectorOperators.GE, len - i)).intoArray(ds, dso + i);
+            return;
         }
         for (; i < len; i++) ds[dso + i] = p[po + i] * (dp[dpo + i] - dot) * scale;
     }
