@@ -153,6 +153,22 @@ final class VectorFusedAttention extends FusedAttention {
         return bits.lanewise(VectorOperators.XOR, bits.lanewise(VectorOperators.ASHR, 31).lanewise(VectorOperators.LSHR, 1));
     }
 
+    /** {@link #ordered(IntVector)} for one value; the map is its own inverse. */
+    private static int ordered(int bits) {
+        return bits ^ ((bits >> 31) >>> 1);
+    }
+
+    /**
+     * {@link FusedAttention#combine}'s halving tree on 16 chains held as lanes: lane i += lane
+     * i + 8, then + 4, + 2, + 1 (rearrange, not slice: on JDK 17 slice builds its shuffle at run time).
+     */
+    private static float combine(FloatVector chains) {
+        FloatVector v = chains.add(chains.rearrange(DOWN8));
+        v = v.add(v.rearrange(DOWN4));
+        v = v.add(v.rearrange(DOWN2));
+        return v.add(v.rearrange(DOWN1)).lane(0);
+    }
+
     @Override
     void beginPair(float[] range) {
         if (L != CHAINS) {
@@ -194,7 +210,7 @@ final class VectorFusedAttention extends FusedAttention {
 
     // The passes are separate methods on purpose: as one, the Vector API code inlined into it
     // sometimes outgrew C2's inlining budget, and the compiled method then called the vector
-    // operations instead of inlining them (4x slower, seen in about one JVM start in five).
+    // operations instead of inlining them (4x slower, in 5 of 13 profiled JVM starts).
 
     /** Pass 1: each row's max s into range[ROW_MAX + row], the pair's lane maxima of |s| at ABS. */
     private static void rowMaxima(float[] s, int so, int ld, int len0, int rows, float[] range) {
@@ -214,7 +230,7 @@ final class VectorFusedAttention extends FusedAttention {
                 abs = abs.max(bits.lanewise(VectorOperators.AND, Integer.MAX_VALUE).blend(0, out));
             }
             int max = hi.reduceLanes(VectorOperators.MAX);
-            range[ROW_MAX + row] = Float.intBitsToFloat(max ^ ((max >> 31) >>> 1));
+            range[ROW_MAX + row] = Float.intBitsToFloat(ordered(max));
             pairAbs = pairAbs.max(abs);
         }
         pairAbs.reinterpretAsFloats().intoArray(range, ABS);
@@ -256,13 +272,7 @@ final class VectorFusedAttention extends FusedAttention {
                 sum = sum.add(e);
                 e.intoArray(s, sr + i);
             }
-            // FusedAttention.combine's halving tree in the register: lane i += lane i + 8, + 4, + 2, + 1
-            // (rearrange, not slice: on JDK 17 slice builds its shuffle at run time)
-            sum = sum.add(sum.rearrange(DOWN8));
-            sum = sum.add(sum.rearrange(DOWN4));
-            sum = sum.add(sum.rearrange(DOWN2));
-            sum = sum.add(sum.rearrange(DOWN1));
-            range[ROW_INV + row] = 1f / sum.lane(0);
+            range[ROW_INV + row] = 1f / combine(sum);
         }
     }
 
@@ -330,12 +340,7 @@ final class VectorFusedAttention extends FusedAttention {
                 s0 = s0.blend(f, IOTA.compare(VectorOperators.LT, len - i));
                 i = len;
             }
-            if (i == len) {
-                s0 = s0.add(s0.rearrange(DOWN8));
-                s0 = s0.add(s0.rearrange(DOWN4));
-                s0 = s0.add(s0.rearrange(DOWN2));
-                return s0.add(s0.rearrange(DOWN1)).lane(0);
-            }
+            if (i == len) return combine(s0);
             s0.intoArray(acc, 0);
         } else {
             FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
