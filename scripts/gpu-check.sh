@@ -2,9 +2,12 @@
 # The GPU check in one command, for a bare GPU machine (no Maven, no network), run from the repo
 # root after scripts/gpu-stage.sh filled .gpu/:   bash .gpu/gpu-check.sh   (or scripts/gpu-check.sh)
 # 1. the cuda module's test suite (CUDA vs CPU for every op, training steps, determinism)
-# 2. spikelab bench --device cuda: DESIGN §5 reference model and a GPT-2-small shape, fp32 and TF32
-# 5. PyTorch eager fp32 (and TF32) on the same GPU and shapes, when python3 has torch with CUDA
-# 4. spikelab train on the built-in corpus: 20 small-model steps cpu vs cuda, then 1000 reference steps on cuda
+# 2. spikelab bench --device cuda: DESIGN §5 reference model and a GPT-2-small shape, fp32, TF32 and bf16
+#    (bf16 also with GPT-2's 50,257-token vocabulary)
+# 5. PyTorch eager fp32 and TF32 on the same GPU and shapes, and bf16 autocast at the GPT-2-small shape
+#    (vocabularies 65 and 50,257; explicit attention like ours, and scaled_dot_product_attention)
+# 4. spikelab train on the built-in corpus: 20 small-model steps cpu vs cuda (fp32, then bf16), then
+#    1000 reference steps on cuda
 # 3. bench --runs K: aggregate tokens/s of K concurrent runs of the study's GPU cell (d_model 256, depth 8), K = 1, 4, 8
 # Logs go to $OUT (when set) or .gpu/out. SKIP_TESTS=1 / SKIP_BENCH=1 / SKIP_GPT2=1 / SKIP_RUNS=1 / SKIP_TRAIN=1 /
 # SKIP_TORCH=1 skip parts.
@@ -46,9 +49,12 @@ if [[ -z ${SKIP_BENCH:-} ]]; then
   : > "$out/bench.jsonl"
   bench "reference fp32" "${ref[@]}" --bench-steps 50 --bench-warmup 5
   bench "reference tf32" "${ref[@]}" --bench-steps 50 --bench-warmup 5 --tf32
+  bench "reference bf16" "${ref[@]}" --bench-steps 50 --bench-warmup 5 --precision bf16
   if [[ -z ${SKIP_GPT2:-} ]]; then
     bench "gpt2-small fp32" "${gpt2[@]}"
     bench "gpt2-small tf32" "${gpt2[@]}" --tf32
+    bench "gpt2-small bf16" "${gpt2[@]}" --precision bf16
+    bench "gpt2-small bf16, vocab 50257" "${gpt2[@]}" --precision bf16 --vocab 50257
   fi
 fi
 
@@ -69,13 +75,15 @@ if [[ -z ${SKIP_TRAIN:-} ]]; then
   runs=$(mktemp -d)
   # a small model so the CPU side takes seconds
   small=(--layers 2 --d-model 64 --heads 4 --context 64 --batch 8 --steps 20 --eval-every 10 --eval-batches 2 --probe-every 10)
-  echo "== spikelab train, built-in corpus, small model, 20 steps on cpu and on cuda (same seed): loss per step"
-  for d in cpu cuda; do
-    "$java_bin" "${jopts[@]}" -jar $g/spikelab.jar train --device $d "${small[@]}" \
-      --no-progress --out "$runs/$d" > "$out/train-$d.log" 2>&1 || { status=1; tail -5 "$out/train-$d.log"; }
+  for p in fp32 bf16; do
+    echo "== spikelab train --precision $p, built-in corpus, small model, 20 steps on cpu and on cuda (same seed): loss per step"
+    for d in cpu cuda; do
+      "$java_bin" "${jopts[@]}" -jar $g/spikelab.jar train --device $d --precision $p "${small[@]}" \
+        --no-progress --out "$runs/$d-$p" > "$out/train-$d-$p.log" 2>&1 || { status=1; tail -5 "$out/train-$d-$p.log"; }
+    done
+    paste <(grep -o '"loss":[^,]*' "$runs/cpu-$p/metrics.jsonl") <(grep -o '"loss":[^,]*' "$runs/cuda-$p/metrics.jsonl") \
+      | tee "$out/train-compare-$p.txt"
   done
-  paste <(grep -o '"loss":[^,]*' "$runs/cpu/metrics.jsonl") <(grep -o '"loss":[^,]*' "$runs/cuda/metrics.jsonl") \
-    | tee "$out/train-compare.txt"
   echo "== spikelab train --device cuda, 1000 steps"
   "$java_bin" "${jopts[@]}" -jar $g/spikelab.jar train --device cuda --steps 1000 --no-progress --out "$runs/long" \
     > "$out/train-long.log" 2>&1 || status=1
@@ -91,6 +99,14 @@ if [[ -z ${SKIP_TORCH:-} ]] && python3 -c 'import torch; assert torch.cuda.is_av
       2>&1 | tee -a "$out/torch.txt"
     PYTHONUNBUFFERED=1 python3 $g/torch_gpu_bench.py --tf32 $tf --layers 12 --d-model 768 --heads 12 --context 1024 --batch 8 --steps 5 \
       2>&1 | tee -a "$out/torch.txt"
+  done
+  PYTHONUNBUFFERED=1 python3 $g/torch_gpu_bench.py --precision bf16 --layers 4 --d-model 128 --heads 4 --context 128 --batch 16 \
+    --steps 50 2>&1 | tee -a "$out/torch.txt"
+  for v in 65 50257; do
+    for att in explicit sdpa; do
+      PYTHONUNBUFFERED=1 python3 $g/torch_gpu_bench.py --precision bf16 --attention $att --vocab $v --layers 12 --d-model 768 \
+        --heads 12 --context 1024 --batch 8 --steps 5 2>&1 | tee -a "$out/torch.txt"
+    done
   done
 fi
 exit $status

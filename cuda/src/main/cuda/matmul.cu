@@ -5,7 +5,7 @@
 // register tile (4×4 quadrants 64 apart, so that shared-memory reads are float4 and conflict
 // free). K advances 16 at a time through double-buffered shared memory; the next stage is
 // fetched from global memory into registers while the current one is multiplied.
-// The TF32 tensor-core kernel is in matmul_tf32.cuh.
+// The TF32 and bf16 tensor-core kernels are in matmul_tensor.cuh.
 //
 // Determinism: every output element is the sum of its products in increasing k order by one
 // thread. Split-K (for products with few output tiles and long K) writes each split's partial
@@ -224,7 +224,7 @@ __device__ __forceinline__ void sgemmBody(int m, int n, int k, int kChunk, int s
 
 }  // namespace
 
-#include "matmul_tf32.cuh"
+#include "matmul_tensor.cuh"
 
 // Entry points: nn/nt/tn/tt name (transA, transB); _64 is the 128×64 tile (narrow outputs and
 // fuller last waves); _v variants assume 16-byte aligned bases, leading dimensions and batch
@@ -268,5 +268,18 @@ extern "C" __global__ void spikelab_sgemm_splitk_reduce(int m, int n, int splits
         const int col = (int)(i - row * n);
         float* q = c + row * ldc + col;
         *q = epilogue(s, alpha, beta, q);
+    }
+}
+
+// cuBLAS's bf16 path: dst[i] = the bf16 bits of rnd16(src[i]) (nearest, ties to even, as
+// spikelab.backend.Bf16.round), i < n. cublasGemmEx then reads the bf16 copies with the same
+// leading dimensions and strides as the fp32 originals.
+extern "C" __global__ void spikelab_to_bf16(const float* __restrict__ src, unsigned short* __restrict__ dst,
+                                            long long n) {
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < n;
+         i += (long long)gridDim.x * blockDim.x) {
+        unsigned short h;
+        asm("cvt.rn.bf16.f32 %0, %1;\n" : "=h"(h) : "f"(src[i]));
+        dst[i] = h;
     }
 }

@@ -30,6 +30,7 @@ import jcuda.driver.JCudaDriver;
 import spikelab.backend.Backend;
 import spikelab.backend.Buffer;
 import spikelab.backend.IntBuffer;
+import spikelab.backend.Precision;
 import spikelab.backend.Tensor;
 import spikelab.cuda.matmul.Matmul;
 import spikelab.cuda.matmul.Matmuls;
@@ -62,6 +63,15 @@ public final class CudaBackend implements Backend {
 
     /** Opens GPU 0; {@code tf32} lets matrix products use TF32 tensor cores. */
     public CudaBackend(boolean tf32) {
+        this(tf32 ? Precision.TF32 : Precision.FP32);
+    }
+
+    /**
+     * Opens GPU 0 computing its matrix products in {@code precision}: fp32, TF32 tensor cores, or
+     * bf16 mixed precision (both inputs of every product rounded to bf16, fp32 sums), the
+     * function {@code CpuBackend} emulates for bf16.
+     */
+    public CudaBackend(Precision precision) {
         Optional<String> why = unavailableReason();
         if (why.isPresent()) throw new IllegalStateException(why.get());
         JCudaDriver.setExceptionsEnabled(true);
@@ -74,7 +84,7 @@ public final class CudaBackend implements Backend {
             owner = Thread.currentThread();
             cuStreamCreate(stream, 0);
             kernels = new Kernels(stream);
-            mm = Matmuls.create(stream, tf32);
+            mm = Matmuls.create(stream, precision);
         } catch (RuntimeException | Error e) {
             if (kernels != null) kernels.close();
             cuDevicePrimaryCtxRelease(device);

@@ -129,8 +129,8 @@ final class CudaSystem {
             return onDevice0(() -> {
                 CUstream s = new CUstream();
                 cuStreamCreate(s, 0);
-                try (Matmul m = Matmuls.create(s, false)) {
-                    return m.describe() + (m.usesCublas() ? "" : " (cuBLAS 12 not loadable here)") + "; --tf32 enables TF32";
+                try (Matmul m = Matmuls.create(s, spikelab.backend.Precision.FP32)) {
+                    return m.describe() + (m.usesCublas() ? "" : " (cuBLAS 12 not loadable here)") + "; --precision tf32|bf16 use tensor cores";
                 } finally {
                     cuStreamDestroy(s);
                 }

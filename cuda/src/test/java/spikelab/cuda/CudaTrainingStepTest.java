@@ -23,21 +23,21 @@ import spikelab.optim.AdamW;
  */
 @Tag("gpu")
 class CudaTrainingStepTest {
-    private static final int B = 4, STEPS = 3;
+    static final int B = 4, STEPS = 3;
 
     /** What a run leaves behind: per-step losses and grad norms, then the final parameters and grads. */
-    private static final class Trace {
+    static final class Trace {
         final float[] losses = new float[STEPS];
         final double[] norms = new double[STEPS];
         float[] params, grads;
     }
 
-    private static ModelConfig config(Activation act, Norm norm, boolean tied, boolean qkNorm) {
+    static ModelConfig config(Activation act, Norm norm, boolean tied, boolean qkNorm) {
         return ModelConfig.builder().vocabSize(65).dModel(64).heads(4).layers(2).context(32)
                 .activation(act).norm(norm).tieEmbeddings(tied).qkNorm(qkNorm).build();
     }
 
-    private static Trace run(Backend be, ModelConfig cfg) {
+    static Trace run(Backend be, ModelConfig cfg) {
         Transformer model = new Transformer(be, cfg, B, 1337);
         AdamW adam = new AdamW(model, 0.9f, 0.95f, 1e-8f, 0.1f);
         Rng rng = new Rng(5);

@@ -5,6 +5,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 import spikelab.backend.Backend;
 import spikelab.backend.IntBuffer;
+import spikelab.backend.Precision;
 import spikelab.backend.Tensor;
 import spikelab.backend.cpu.CpuBackend;
 import spikelab.model.Rng;
@@ -14,7 +15,8 @@ import spikelab.model.Rng;
  * into both and compare results by relative error ‖a − b‖/‖b‖.
  */
 final class Pair implements AutoCloseable {
-    final CpuBackend cpu = new CpuBackend(2);
+    /** fp32, or emulating bf16 when the GPU computes bf16 (the CPU has no TF32: it stays fp32 then). */
+    final CpuBackend cpu;
     final CudaBackend gpu;
     private final Rng rng;
 
@@ -37,20 +39,25 @@ final class Pair implements AutoCloseable {
         }
     }
 
-    private Pair(boolean tf32, long seed) {
-        gpu = new CudaBackend(tf32);
+    private Pair(Precision gpuPrecision, long seed) {
+        cpu = new CpuBackend(2, gpuPrecision == Precision.BF16 ? Precision.BF16 : Precision.FP32);
+        gpu = new CudaBackend(gpuPrecision);
         rng = new Rng(seed);
     }
 
     /** Skips the calling test (printing why) where no usable GPU is present. */
     static Pair openOrSkip(boolean tf32, long seed) {
+        return openOrSkip(tf32 ? Precision.TF32 : Precision.FP32, seed);
+    }
+
+    static Pair openOrSkip(Precision gpuPrecision, long seed) {
         skipWithoutGpu();
-        return new Pair(tf32, seed);
+        return new Pair(gpuPrecision, seed);
     }
 
     /** A pair where a GPU is usable, else null (the tests then skip through {@link #skipWithoutGpu}). */
     static Pair openIfAvailable(boolean tf32, long seed) {
-        return CudaBackend.unavailableReason().isPresent() ? null : new Pair(tf32, seed);
+        return CudaBackend.unavailableReason().isPresent() ? null : new Pair(tf32 ? Precision.TF32 : Precision.FP32, seed);
     }
 
     static void skipWithoutGpu() {

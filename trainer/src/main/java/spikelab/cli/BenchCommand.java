@@ -133,7 +133,7 @@ public final class BenchCommand implements Callable<Integer> {
             int side = peakSize != null ? peakSize : gpu ? 4096 : 1024;
             double peak = measurePeak(be, side);
             double mfu = achieved / peak;
-            double published = gpu ? publishedPeakGflops(be.name(), options.precision() == spikelab.backend.Precision.TF32) : Double.NaN;
+            double published = gpu ? publishedPeakGflops(be.name(), options.precision()) : Double.NaN;
 
             System.out.println("spikelab bench: " + cfg + ", B=" + options.batch);
             System.out.println("device:            " + be.name());
@@ -144,7 +144,7 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.printf("MFU:               %.1f%% of the measured peak%n", 100 * mfu);
             if (!Double.isNaN(published)) {
                 System.out.printf("MFU (published):   %.1f%% of the GPU's published %s peak, %.0f TFLOP/s%n", 100 * achieved / published,
-                        options.precision() == spikelab.backend.Precision.TF32 ? "TF32 dense" : "fp32", published / 1e3);
+                        peakName(options.precision()), published / 1e3);
             }
             if (!gpu) {
                 System.out.println("reference (DESIGN 5's 2-vCPU machine, reference model): PyTorch CPU ~5,900 tok/s (1 thread), "
@@ -230,7 +230,7 @@ public final class BenchCommand implements Callable<Integer> {
         try (Backend be = Devices.open(options.device, options.threads(), options.precision())) {
             boolean gpu = be.name().startsWith("cuda");
             peak = measurePeak(be, peakSize != null ? peakSize : gpu ? 4096 : 1024);
-            published = gpu ? publishedPeakGflops(be.name(), options.precision() == spikelab.backend.Precision.TF32) : Double.NaN;
+            published = gpu ? publishedPeakGflops(be.name(), options.precision()) : Double.NaN;
             device = be.name();
         }
         System.out.println("spikelab bench --runs " + runs + ": " + cfg + ", B=" + options.batch);
@@ -341,11 +341,19 @@ public final class BenchCommand implements Callable<Integer> {
      * NaN for others. MFU against these is comparable across implementations, unlike a peak we
      * time ourselves with our own kernel.
      */
-    static double publishedPeakGflops(String deviceName, boolean tf32) {
+    static double publishedPeakGflops(String deviceName, spikelab.backend.Precision precision) {
         String n = deviceName.toUpperCase(java.util.Locale.ROOT);
-        if (n.contains("H100") || n.contains("H200")) return tf32 ? 494_700 : 66_900;
-        if (n.contains("A100")) return tf32 ? 156_000 : 19_500;
+        if (n.contains("H100") || n.contains("H200")) {
+            return switch (precision) { case FP32 -> 66_900; case TF32 -> 494_700; case BF16 -> 989_400; };
+        }
+        if (n.contains("A100")) {
+            return switch (precision) { case FP32 -> 19_500; case TF32 -> 156_000; case BF16 -> 312_000; };
+        }
         return Double.NaN;
+    }
+
+    private static String peakName(spikelab.backend.Precision precision) {
+        return switch (precision) { case FP32 -> "fp32"; case TF32 -> "TF32 dense"; case BF16 -> "bf16 dense"; };
     }
 
     private static long peakHeapMb() {

@@ -16,7 +16,7 @@ public final class Devices {
 
     /**
      * The backend for {@code device} computing its products in {@code precision}: bf16 is
-     * emulated on the CPU and not yet implemented on CUDA; tf32 exists on CUDA only.
+     * emulated exactly on the CPU and runs on CUDA's tensor cores; tf32 exists on CUDA only.
      */
     public static Backend open(String device, int threads, Precision precision) {
         switch (device) {
@@ -73,12 +73,8 @@ public final class Devices {
     }
 
     private static Backend openCuda(Precision precision) {
-        if (precision == Precision.BF16) {
-            throw new UserError("--precision bf16 is not implemented on CUDA yet (no bf16 kernels): on the GPU use "
-                    + "--precision fp32 or tf32; for bf16 add --device cpu, which emulates it exactly");
-        }
         try {
-            return new CudaBackend(precision == Precision.TF32);
+            return new CudaBackend(precision);
         } catch (IllegalStateException e) {      // out of memory, missing kernels: already one clear line
             throw new UserError("--device cuda: " + e.getMessage());
         }

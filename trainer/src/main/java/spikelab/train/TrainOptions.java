@@ -87,7 +87,7 @@ public class TrainOptions {
     public Integer threads;
     @Option(paramLabel = "fp32|tf32|bf16", names = "--precision", defaultValue = "fp32",
             description = "matrix products: fp32; tf32 (CUDA tensor cores); bf16 (mixed precision: bf16 inputs, fp32 sums, "
-                    + "fp32 weights and optimizer; emulated exactly on the CPU) (default: ${DEFAULT-VALUE})")
+                    + "fp32 weights and optimizer; tensor cores on CUDA, emulated exactly on the CPU) (default: ${DEFAULT-VALUE})")
     public String precision = "fp32";
     @Option(names = "--tf32", description = "same as --precision tf32")
     public boolean tf32;

@@ -19,6 +19,7 @@ import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
+import spikelab.backend.Precision;
 import spikelab.cuda.Ptx;
 
 /**
@@ -41,8 +42,8 @@ final class KernelMatmul implements Matmul {
     private static final int BLOCK_OVERHEAD_K = 32;
     /** Split-K workspace cap: 64 MiB. */
     private static final long MAX_WORKSPACE_FLOATS = 16L << 20;
-    /** TF32 kernel's dynamic shared memory: 3 stages × 2 operands × 128·20 floats. */
-    private static final int TF32_SMEM_BYTES = 3 * 2 * 128 * 20 * 4;
+    /** Tensor-core kernels' dynamic shared memory (TF32 and bf16): 3 stages × 2 operands × 128·20 floats. */
+    private static final int TENSOR_SMEM_BYTES = 3 * 2 * 128 * 20 * 4;
 
     /** One kernel family: 8 entry points ([vec][transA][transB]) sharing a tile shape. */
     private static final class Family {
@@ -73,12 +74,13 @@ final class KernelMatmul implements Matmul {
     }
 
     private final CUstream stream;
-    private final boolean tf32;
+    private final Precision precision;
     private final String reason;
     private final CUmodule module;
     private final Family wide;
     private final Family narrow;
-    private final Family tensor;
+    private final Family tf32;
+    private final Family bf16;
     private final CUfunction reduce;
     /** For benchmarks and tests: "wide" (128×128) or "narrow" (128×64) pins the fp32 tile; null chooses. */
     String forcedTiles;
@@ -87,24 +89,26 @@ final class KernelMatmul implements Matmul {
     private boolean closed;
 
     /**
-     * @param tf32 use the TF32 tensor-core kernels (about 10 mantissa bits per input)
+     * @param precision fp32 (CUDA cores), tf32 (tensor cores, about 10 mantissa bits per input) or
+     *        bf16 (tensor cores, inputs rounded to bf16 as {@link spikelab.backend.Bf16#round}, fp32 sums)
      * @param reason why cuBLAS is not used, for {@link #describe()} (may be null)
      */
-    KernelMatmul(CUstream stream, boolean tf32, String reason) {
+    KernelMatmul(CUstream stream, Precision precision, String reason) {
         JCudaDriver.setExceptionsEnabled(true);
         this.stream = stream;
-        this.tf32 = tf32;
+        this.precision = precision;
         this.reason = reason;
         this.module = Ptx.load("matmul");
         wide = new Family(module, "spikelab_sgemm", 128, 0);
         narrow = new Family(module, "spikelab_sgemm64", 64, 0);
-        tensor = new Family(module, "spikelab_tf32gemm", 128, TF32_SMEM_BYTES);
+        tf32 = new Family(module, "spikelab_tf32gemm", 128, TENSOR_SMEM_BYTES);
+        bf16 = new Family(module, "spikelab_bf16gemm", 128, TENSOR_SMEM_BYTES);
         reduce = Ptx.function(module, "spikelab_sgemm_splitk_reduce");
         CUdevice dev = new CUdevice();
         cuCtxGetDevice(dev);
         int[] sms = new int[1];
         cuDeviceGetAttribute(sms, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, dev);
-        for (Family fam : new Family[] {wide, narrow, tensor}) {
+        for (Family fam : new Family[] {wide, narrow, tf32, bf16}) {
             int[] perSm = new int[1];
             cuOccupancyMaxActiveBlocksPerMultiprocessor(perSm, fam.f[1][0][0], THREADS, fam.smem);
             fam.perSm = Math.max(1, perSm[0]);
@@ -155,13 +159,14 @@ final class KernelMatmul implements Matmul {
     }
 
     /**
-     * TF32 has one family. In fp32 the 128×64 tile is used where a 128-wide tile would leave
+     * TF32 and bf16 have one family each. In fp32 the 128×64 tile is used where a 128-wide tile would leave
      * over a quarter of its columns empty (N = 64 in attention: 128×128 tiles ran at 19
      * TFLOP/s there, 128×64 at 31). Elsewhere 128×128 was as fast or faster on the H100, even
      * where its last wave is short (8192×768), so it stays the default; see NOTES-matmul.md.
      */
     private Family family(int m, int n, int batch) {
-        if (tf32) return tensor;
+        if (precision == Precision.TF32) return tf32;
+        if (precision == Precision.BF16) return bf16;
         if ("wide".equals(forcedTiles)) return wide;
         if ("narrow".equals(forcedTiles)) return narrow;
         return useNarrow(n) ? narrow : wide;
@@ -255,7 +260,12 @@ final class KernelMatmul implements Matmul {
 
     @Override
     public String describe() {
-        return "spikelab SGEMM kernels" + (tf32 ? ", TF32 tensor cores" : "")
+        String mode = switch (precision) {
+            case FP32 -> "";
+            case TF32 -> ", TF32 tensor cores";
+            case BF16 -> ", bf16 tensor cores (fp32 sums)";
+        };
+        return "spikelab SGEMM kernels" + mode
                 + (reason == null ? "" : " (" + reason + ")");
     }
 

@@ -27,6 +27,7 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
+import spikelab.backend.Precision;
 
 /**
  * GFLOP/s of the GPT-2-small products (C=768, 12 layers, T=1024, B=8, so N=8192 rows) for the
@@ -94,7 +95,7 @@ public final class MatmulBench {
         List<Matmul> impls = new ArrayList<>();
         for (String tiles : new String[] {null, "wide", "narrow"}) {
             long t0 = System.nanoTime();
-            KernelMatmul km = new KernelMatmul(stream, false, null);
+            KernelMatmul km = new KernelMatmul(stream, Precision.FP32, null);
             if (tiles == null) {
                 // the first load JIT-compiles the compute_80 PTX for this GPU (then cached by the driver)
                 System.out.printf("kernel module load: %.0f ms%n", (System.nanoTime() - t0) / 1e6);
@@ -104,13 +105,15 @@ public final class MatmulBench {
             impls.add(km);
         }
         labels.add("kernels-tf32");
-        impls.add(new KernelMatmul(stream, true, null));
-        for (boolean tf32 : new boolean[] {false, true}) {
+        impls.add(new KernelMatmul(stream, Precision.TF32, null));
+        labels.add("kernels-bf16");
+        impls.add(new KernelMatmul(stream, Precision.BF16, null));
+        for (Precision p : Precision.values()) {
             try {
-                impls.add(new CublasMatmul(stream, tf32));
-                labels.add(tf32 ? "cublas-tf32" : "cublas-fp32");
+                impls.add(new CublasMatmul(stream, p));
+                labels.add("cublas-" + p.cliName());
             } catch (Throwable e) {
-                if (!tf32) System.out.println("cuBLAS: " + Matmuls.unavailableReason(e));
+                if (p == Precision.FP32) System.out.println("cuBLAS: " + Matmuls.unavailableReason(e));
             }
         }
         double[] stepMs = new double[impls.size()];

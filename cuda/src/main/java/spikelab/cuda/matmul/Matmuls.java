@@ -6,6 +6,7 @@ import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import spikelab.backend.Precision;
 
 /**
  * Picks the matrix-product implementation: cuBLAS through JCublas2 when its natives load,
@@ -25,13 +26,13 @@ public final class Matmuls {
     private Matmuls() {}
 
     /** The caller's context (the device's primary context) must be current on this thread. */
-    public static Matmul create(CUstream stream, boolean tf32) {
+    public static Matmul create(CUstream stream, Precision precision) {
         String choice = choice();
         switch (choice) {
             case "kernels":
-                return new KernelMatmul(stream, tf32, "forced by " + PROPERTY + "=kernels");
+                return new KernelMatmul(stream, precision, "forced by " + PROPERTY + "=kernels");
             case "cublas":
-                return spikelab.cuda.NativeLoadLock.around(() -> new CublasMatmul(stream, tf32));
+                return spikelab.cuda.NativeLoadLock.around(() -> new CublasMatmul(stream, precision));
             case "auto":
                 break;
             default:
@@ -40,12 +41,12 @@ public final class Matmuls {
         }
         String why;
         try {
-            return spikelab.cuda.NativeLoadLock.around(() -> new CublasMatmul(stream, tf32));
+            return spikelab.cuda.NativeLoadLock.around(() -> new CublasMatmul(stream, precision));
         } catch (Throwable e) { // UnsatisfiedLinkError from the natives, CudaException from cublasCreate
             why = unavailableReason(e);
         }
         LOG.warn("cuBLAS 12 unavailable ({}): using spikelab's own SGEMM kernels", why);
-        return new KernelMatmul(stream, tf32, why);
+        return new KernelMatmul(stream, precision, why);
     }
 
     /** auto, cublas or kernels, from the system property, else the environment. */

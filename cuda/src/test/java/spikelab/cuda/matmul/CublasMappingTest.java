@@ -31,6 +31,16 @@ class CublasMappingTest {
         }
     }
 
+    /** The bf16 copy covers exactly first to last element of every matrix, padding between rows included. */
+    @Test
+    void bf16CopyCoversTheOperandAndNothingPastIt() {
+        assertEquals(0, CublasMatmul.extent(0, 5, 8, 0, 1));
+        assertEquals(0, CublasMatmul.extent(3, 0, 8, 0, 1));
+        assertEquals(2 * 8 + 5, CublasMatmul.extent(3, 5, 8, 0, 1));   // not 3·8: the last row ends at column 5
+        assertEquals(1, CublasMatmul.extent(1, 1, 1, 0, 1));
+        assertEquals(3 * 40 + 2 * 8 + 5, CublasMatmul.extent(3, 5, 8, 40, 4));
+    }
+
     @Test
     void columnMajorCallComputesTheRowMajorProduct() {
         SplittableRandom rnd = new SplittableRandom(3);

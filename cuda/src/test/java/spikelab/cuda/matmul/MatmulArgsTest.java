@@ -72,7 +72,7 @@ class MatmulArgsTest {
         String old = System.getProperty(Matmuls.PROPERTY);
         try {
             System.setProperty(Matmuls.PROPERTY, "magma");
-            var e = assertThrows(IllegalArgumentException.class, () -> Matmuls.create(null, false));
+            var e = assertThrows(IllegalArgumentException.class, () -> Matmuls.create(null, spikelab.backend.Precision.FP32));
             assertEquals("spikelab.matmul=magma is not a matmul choice; use auto, cublas or kernels", e.getMessage());
         } finally {
             if (old == null) System.clearProperty(Matmuls.PROPERTY);

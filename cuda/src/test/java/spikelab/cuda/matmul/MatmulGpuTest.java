@@ -17,16 +17,27 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import spikelab.backend.Bf16;
+import spikelab.backend.Precision;
 
 /**
  * Both matrix-product paths against a double-precision CPU reference: odd sizes, all transpose
  * combinations, padded leading dimensions, misaligned bases, beta 0 over NaN and beta 1,
- * batched, and split-K. The cuBLAS half skips where libcublas.so.12 cannot be loaded.
+ * batched, and split-K. The cuBLAS half skips where libcublas.so.12 cannot be loaded. bf16 is
+ * checked against the same reference on bf16-rounded inputs (what the CPU emulates), and must be
+ * far from the unrounded product, so that a kernel that skipped the rounding fails.
  */
 @Tag("gpu")
 class MatmulGpuTest {
     private static final double FP32_TOL = 1e-5;
     private static final double TF32_TOL = 5e-3;
+    /**
+     * bf16 products against the double product of the rounded inputs: only the fp32 sums differ
+     * (and the tensor cores' fp32 accumulation, which may truncate), so fp32-like accuracy.
+     */
+    private static final double BF16_TOL = 1e-5;
+    /** Unrounded inputs differ from their bf16 values by up to 2^-9 relative: ~1e-3 on products. */
+    private static final double BF16_MIN_ROUNDING_EFFECT = 2e-4;
     private static GpuContext gpu;
 
     @BeforeEach
@@ -81,7 +92,7 @@ class MatmulGpuTest {
 
     @Test
     void kernelsFp32() {
-        try (Matmul mm = new KernelMatmul(gpu.stream, false, "test")) {
+        try (Matmul mm = new KernelMatmul(gpu.stream, Precision.FP32, "test")) {
             checkAll(mm, FP32_TOL);
         }
     }
@@ -89,7 +100,7 @@ class MatmulGpuTest {
     @Test
     void kernelsFp32EachTileShape() {
         for (String tiles : new String[] {"wide", "narrow"}) {
-            try (KernelMatmul mm = new KernelMatmul(gpu.stream, false, tiles + " tiles")) {
+            try (KernelMatmul mm = new KernelMatmul(gpu.stream, Precision.FP32, tiles + " tiles")) {
                 mm.forcedTiles = tiles;
                 checkAll(mm, FP32_TOL);
             }
@@ -98,7 +109,7 @@ class MatmulGpuTest {
 
     @Test
     void kernelsTf32() {
-        try (Matmul mm = new KernelMatmul(gpu.stream, true, "test")) {
+        try (Matmul mm = new KernelMatmul(gpu.stream, Precision.TF32, "test")) {
             double worst = checkAll(mm, TF32_TOL);
             // fp32 lands near 1e-7 here: a much larger error shows the tensor cores did the work
             assertTrue(worst > 1e-5, "TF32 path as accurate as fp32 (" + worst + "): tensor cores not used?");
@@ -106,17 +117,47 @@ class MatmulGpuTest {
     }
 
     @Test
+    void kernelsBf16() {
+        try (Matmul mm = new KernelMatmul(gpu.stream, Precision.BF16, "test")) {
+            checkBf16(mm);
+            // and deterministic, split-K included
+            int m = 100, n = 130, k = 5000;
+            SplittableRandom rnd = new SplittableRandom(9);
+            CUdeviceptr da = gpu.upload(random(rnd, m * k)), db = gpu.upload(random(rnd, n * k)), dc = gpu.alloc(m * n);
+            mm.gemm(false, true, m, n, k, 1f, da, k, db, k, 0f, dc, n);
+            float[] first = gpu.download(dc, m * n);
+            mm.gemm(false, true, m, n, k, 1f, da, k, db, k, 0f, dc, n);
+            assertArrayEquals(first, gpu.download(dc, m * n), "bf16 repeat differs");
+        }
+    }
+
+    @Test
     void cublasFp32() {
-        try (Matmul mm = cublasOrSkip(false)) {
+        try (Matmul mm = cublasOrSkip(Precision.FP32)) {
             checkAll(mm, FP32_TOL);
         }
     }
 
     @Test
     void cublasTf32() {
-        try (Matmul mm = cublasOrSkip(true)) {
+        try (Matmul mm = cublasOrSkip(Precision.TF32)) {
             checkAll(mm, TF32_TOL);
         }
+    }
+
+    @Test
+    void cublasBf16() {
+        try (Matmul mm = cublasOrSkip(Precision.BF16)) {
+            checkBf16(mm);
+        }
+    }
+
+    /** Near the product of the rounded inputs, and far from the unrounded one. */
+    private static void checkBf16(Matmul mm) {
+        checkAll(mm, BF16_TOL, true);
+        double fromUnrounded = checkAll(mm, 1, false);
+        assertTrue(fromUnrounded > BF16_MIN_ROUNDING_EFFECT, mm.describe()
+                + ": within " + fromUnrounded + " of the unrounded product, so the inputs were not rounded to bf16");
     }
 
     @Test
@@ -124,12 +165,12 @@ class MatmulGpuTest {
         String old = System.getProperty(Matmuls.PROPERTY);
         try {
             System.setProperty(Matmuls.PROPERTY, "kernels");
-            try (Matmul mm = Matmuls.create(gpu.stream, false)) {
+            try (Matmul mm = Matmuls.create(gpu.stream, Precision.FP32)) {
                 assertFalse(mm.usesCublas());
                 assertEquals("spikelab SGEMM kernels (forced by spikelab.matmul=kernels)", mm.describe());
             }
             System.clearProperty(Matmuls.PROPERTY);
-            try (Matmul mm = Matmuls.create(gpu.stream, true)) {
+            try (Matmul mm = Matmuls.create(gpu.stream, Precision.TF32)) {
                 System.out.println("[matmul] auto choice on this machine: " + mm.describe());
                 assertTrue(mm.usesCublas() ? mm.describe().startsWith("cuBLAS")
                         : mm.describe().contains("libcublas") || mm.describe().contains("cuBLAS")
@@ -148,7 +189,7 @@ class MatmulGpuTest {
         SplittableRandom rnd = new SplittableRandom(7);
         float[] a = random(rnd, m * k + 4), b = random(rnd, n * k + 4);
         CUdeviceptr da = gpu.upload(a), db = gpu.upload(b), dc = gpu.alloc(m * n + 4);
-        try (Matmul mm = new KernelMatmul(gpu.stream, false, "test")) {
+        try (Matmul mm = new KernelMatmul(gpu.stream, Precision.FP32, "test")) {
             mm.gemm(false, true, m, n, k, 1f, da, k, db, k, 0f, dc, n);
             float[] first = gpu.download(dc, m * n);
             mm.gemm(false, true, m, n, k, 1f, da, k, db, k, 0f, dc, n);
@@ -164,9 +205,9 @@ class MatmulGpuTest {
         }
     }
 
-    private static Matmul cublasOrSkip(boolean tf32) {
+    private static Matmul cublasOrSkip(Precision precision) {
         try {
-            return new CublasMatmul(gpu.stream, tf32);
+            return new CublasMatmul(gpu.stream, precision);
         } catch (Throwable e) {
             Assumptions.assumeTrue(false, "cuBLAS unavailable here (" + Matmuls.unavailableReason(e)
                     + "); cuBLAS test skipped, the kernel tests cover this machine");
@@ -175,20 +216,26 @@ class MatmulGpuTest {
     }
 
     private static double checkAll(Matmul mm, double tol) {
+        return checkAll(mm, tol, false);
+    }
+
+    /** Worst relative error over all cases; {@code roundInputs}: the reference multiplies bf16-rounded inputs. */
+    private static double checkAll(Matmul mm, double tol, boolean roundInputs) {
         SplittableRandom rnd = new SplittableRandom(1234);
         List<String> failures = new ArrayList<>();
         double worst = 0;
         for (Case c : cases()) {
-            double err = check(mm, c, rnd, failures, tol);
+            double err = check(mm, c, rnd, failures, tol, roundInputs);
             worst = Math.max(worst, err);
         }
-        System.out.printf("[matmul] %s: %d cases, worst relative error %.3g (limit %.0g)%n",
-                mm.describe(), cases().size(), worst, tol);
+        System.out.printf("[matmul] %s: %d cases, worst relative error %.3g against the %s product (limit %.0g)%n",
+                mm.describe(), cases().size(), worst, roundInputs ? "bf16-rounded" : "exact", tol);
         assertTrue(failures.isEmpty(), mm.describe() + " failed:\n" + String.join("\n", failures));
         return worst;
     }
 
-    private static double check(Matmul mm, Case c, SplittableRandom rnd, List<String> failures, double tol) {
+    private static double check(Matmul mm, Case c, SplittableRandom rnd, List<String> failures, double tol,
+                                boolean roundInputs) {
         long strideA = c.sizeA() + 3, strideB = c.sizeB() + 1, strideC = c.sizeC() + 2;
         int lenA = (int) (c.off + strideA * c.batch), lenB = (int) (c.off + strideB * c.batch);
         int lenC = (int) (c.off + strideC * c.batch);
@@ -214,9 +261,13 @@ class MatmulGpuTest {
                 for (int j = 0; j < c.n; j++) {
                     double s = 0;
                     for (int p = 0; p < c.k; p++) {
-                        double x = a[oa + (c.ta ? p * c.lda() + i : i * c.lda() + p)];
-                        double y = b[ob + (c.tb ? j * c.ldb() + p : p * c.ldb() + j)];
-                        s += x * y;
+                        float x = a[oa + (c.ta ? p * c.lda() + i : i * c.lda() + p)];
+                        float y = b[ob + (c.tb ? j * c.ldb() + p : p * c.ldb() + j)];
+                        if (roundInputs) {
+                            x = Bf16.round(x);
+                            y = Bf16.round(y);
+                        }
+                        s += (double) x * y;
                     }
                     int idx = oc + i * c.ldc() + j;
                     double ref = alpha * s + (c.beta == 0f ? 0 : c.beta * (double) c0[idx]);

@@ -1,16 +1,25 @@
-// TF32 tensor-core products (used with --tf32 when cuBLAS is unavailable). Included by matmul.cu.
+// Tensor-core products: TF32 (--precision tf32 when cuBLAS is unavailable) and bf16 mixed precision
+// (--precision bf16). Included by matmul.cu.
 //
-// Block tile 128×128×16, 8 warps as 2 (m) × 4 (n), each warp 64×32 = 4×4 mma.sync m16n8k8 tiles
-// (tf32 inputs rounded to nearest with cvt.rna, fp32 accumulators). Operands are copied to
-// shared memory unchanged with cp.async (16-byte copies when aligned, 4-byte otherwise; out of
-// range reads zero-fill), three stages deep. Shared-memory layouts mirror global memory:
+// Block tile 128×128×16, 8 warps as 2 (m) × 4 (n), each warp 64×32 = 4×4 mma.sync tiles of 16×8,
+// fp32 accumulators. Operands are copied to shared memory unchanged, as fp32, with cp.async
+// (16-byte copies when aligned, 4-byte otherwise; out of range reads zero-fill), three stages
+// deep, and rounded when the warp builds its fragments:
+//   TF32: two m16n8k8 per 16-deep slab, inputs rounded to nearest (ties away) by cvt.rna;
+//   bf16: one m16n8k16 per slab, inputs rounded to nearest, ties to even, by cvt.rn.bf16x2, which
+//         is spikelab.backend.Bf16.round bit for bit (NaN stays NaN, overflow goes to ±inf). A
+//         product of two bf16 values is exact in fp32, so the kernel computes the CPU's emulation
+//         Σ rnd16(a)·rnd16(b) up to the order of the fp32 sums.
+// Shared-memory layouts mirror global memory:
 //   k-contiguous operand (A not transposed, B transposed): [128][16 + 4]
 //   mn-contiguous operand (A transposed, B not transposed): [16][128 + 8]
-// The paddings make every fragment load conflict free: lane (g = lane/4, t = lane%4) reads
-// (row g, k t), at bank 20g + t or 8t + g (mod 32), all distinct.
+// The paddings make every TF32 fragment load conflict free: lane (g = lane/4, t = lane%4) reads
+// (row g, k t), at bank 20g + t or 8t + g (mod 32), all distinct. bf16 fragments read k pairs
+// (2t, 2t+1) and have 2-way conflicts in places; keeping operands fp32 in shared memory costs
+// bandwidth that a bf16 staging layout (and ldmatrix) would save — not done yet.
 // Deterministic: each accumulator sums its k in a fixed order; split-K as in the fp32 kernel.
 
-namespace tf32 {
+namespace tc {
 
 constexpr int BM = 128, BN = 128, BK = 16, STAGES = 3, THREADS = 256;
 constexpr int KC_LD = BK + 4;    // row stride of a k-contiguous tile
@@ -89,7 +98,25 @@ __device__ __forceinline__ unsigned frag(const float* s, int mn, int kk) {
     return r;
 }
 
-template <bool TA, bool TB, bool VEC>
+// Elements (mn, kk) and (mn, kk + 1) of a slab, rounded to bf16 and packed as one mma operand
+// register: the lower k in the low half (cvt's first source goes to the high half).
+template <bool MN_CONTIG>
+__device__ __forceinline__ unsigned bf16Pair(const float* s, int mn, int kk) {
+    float lo, hi;
+    if (MN_CONTIG) {
+        lo = s[kk * MC_LD + mn];
+        hi = s[(kk + 1) * MC_LD + mn];
+    } else {
+        const float2 v = *reinterpret_cast<const float2*>(s + mn * KC_LD + kk);  // kk even: 8-byte aligned
+        lo = v.x;
+        hi = v.y;
+    }
+    unsigned r;
+    asm("cvt.rn.bf16x2.f32 %0, %1, %2;\n" : "=r"(r) : "f"(hi), "f"(lo));
+    return r;
+}
+
+template <bool BF16, bool TA, bool TB, bool VEC>
 __device__ __forceinline__ void gemmBody(int m, int n, int k, int kChunk, int splits, float alpha,
                                          const float* __restrict__ a, int lda, long long strideA,
                                          const float* __restrict__ b, int ldb, long long strideB,
@@ -140,33 +167,63 @@ __device__ __forceinline__ void gemmBody(int m, int n, int k, int kChunk, int sp
         cpAsyncCommit();
         const float* sa = As + (kt % STAGES) * TILE_FLOATS;
         const float* sb = Bs + (kt % STAGES) * TILE_FLOATS;
-#pragma unroll
-        for (int ks = 0; ks < BK; ks += 8) {
+        if constexpr (BF16) {
+            // m16n8k16: A register q holds rows g (+8 for q odd), k 2t, 2t+1 (+8 for q ≥ 2);
+            // B register q holds column g, k 2t, 2t+1 (+8 for q = 1)
             unsigned fa[4][4], fb[4][2];
 #pragma unroll
             for (int i = 0; i < 4; i++) {
                 const int r = wm + i * 16 + g;
-                fa[i][0] = frag<TA>(sa, r, ks + t);
-                fa[i][1] = frag<TA>(sa, r + 8, ks + t);
-                fa[i][2] = frag<TA>(sa, r, ks + t + 4);
-                fa[i][3] = frag<TA>(sa, r + 8, ks + t + 4);
+                fa[i][0] = bf16Pair<TA>(sa, r, 2 * t);
+                fa[i][1] = bf16Pair<TA>(sa, r + 8, 2 * t);
+                fa[i][2] = bf16Pair<TA>(sa, r, 2 * t + 8);
+                fa[i][3] = bf16Pair<TA>(sa, r + 8, 2 * t + 8);
             }
 #pragma unroll
             for (int j = 0; j < 4; j++) {
                 const int cn = wn + j * 8 + g;
-                fb[j][0] = frag<!TB>(sb, cn, ks + t);
-                fb[j][1] = frag<!TB>(sb, cn, ks + t + 4);
+                fb[j][0] = bf16Pair<!TB>(sb, cn, 2 * t);
+                fb[j][1] = bf16Pair<!TB>(sb, cn, 2 * t + 8);
             }
 #pragma unroll
             for (int i = 0; i < 4; i++)
 #pragma unroll
                 for (int j = 0; j < 4; j++)
                     asm volatile(
-                        "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
+                        "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
                         "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
                         : "+f"(acc[i][j][0]), "+f"(acc[i][j][1]), "+f"(acc[i][j][2]), "+f"(acc[i][j][3])
                         : "r"(fa[i][0]), "r"(fa[i][1]), "r"(fa[i][2]), "r"(fa[i][3]),
                           "r"(fb[j][0]), "r"(fb[j][1]));
+        } else {
+#pragma unroll
+            for (int ks = 0; ks < BK; ks += 8) {
+                unsigned fa[4][4], fb[4][2];
+#pragma unroll
+                for (int i = 0; i < 4; i++) {
+                    const int r = wm + i * 16 + g;
+                    fa[i][0] = frag<TA>(sa, r, ks + t);
+                    fa[i][1] = frag<TA>(sa, r + 8, ks + t);
+                    fa[i][2] = frag<TA>(sa, r, ks + t + 4);
+                    fa[i][3] = frag<TA>(sa, r + 8, ks + t + 4);
+                }
+#pragma unroll
+                for (int j = 0; j < 4; j++) {
+                    const int cn = wn + j * 8 + g;
+                    fb[j][0] = frag<!TB>(sb, cn, ks + t);
+                    fb[j][1] = frag<!TB>(sb, cn, ks + t + 4);
+                }
+#pragma unroll
+                for (int i = 0; i < 4; i++)
+#pragma unroll
+                    for (int j = 0; j < 4; j++)
+                        asm volatile(
+                            "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
+                            "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+                            : "+f"(acc[i][j][0]), "+f"(acc[i][j][1]), "+f"(acc[i][j][2]), "+f"(acc[i][j][3])
+                            : "r"(fa[i][0]), "r"(fa[i][1]), "r"(fa[i][2]), "r"(fa[i][3]),
+                              "r"(fb[j][0]), "r"(fb[j][1]));
+            }
         }
     }
     cpAsyncWait<0>();
@@ -189,22 +246,30 @@ __device__ __forceinline__ void gemmBody(int m, int n, int k, int kChunk, int sp
     }
 }
 
-}  // namespace tf32
+}  // namespace tc
 
-#define SPIKELAB_TF32(NAME, TA, TB, VEC)                                                         \
-    extern "C" __global__ void __launch_bounds__(tf32::THREADS, 2)                              \
+#define SPIKELAB_TC(NAME, BF16, TA, TB, VEC)                                                     \
+    extern "C" __global__ void __launch_bounds__(tc::THREADS, 2)                                \
     NAME(int m, int n, int k, int kChunk, int splits, float alpha, const float* a, int lda,      \
          long long strideA, const float* b, int ldb, long long strideB, float beta, float* c,    \
          int ldc, long long strideC) {                                                           \
-        tf32::gemmBody<TA, TB, VEC>(m, n, k, kChunk, splits, alpha, a, lda, strideA, b, ldb,     \
-                                    strideB, beta, c, ldc, strideC);                             \
+        tc::gemmBody<BF16, TA, TB, VEC>(m, n, k, kChunk, splits, alpha, a, lda, strideA, b, ldb, \
+                                        strideB, beta, c, ldc, strideC);                         \
     }
 
-SPIKELAB_TF32(spikelab_tf32gemm_nn, false, false, false)
-SPIKELAB_TF32(spikelab_tf32gemm_nt, false, true, false)
-SPIKELAB_TF32(spikelab_tf32gemm_tn, true, false, false)
-SPIKELAB_TF32(spikelab_tf32gemm_tt, true, true, false)
-SPIKELAB_TF32(spikelab_tf32gemm_nn_v, false, false, true)
-SPIKELAB_TF32(spikelab_tf32gemm_nt_v, false, true, true)
-SPIKELAB_TF32(spikelab_tf32gemm_tn_v, true, false, true)
-SPIKELAB_TF32(spikelab_tf32gemm_tt_v, true, true, true)
+SPIKELAB_TC(spikelab_tf32gemm_nn, false, false, false, false)
+SPIKELAB_TC(spikelab_tf32gemm_nt, false, false, true, false)
+SPIKELAB_TC(spikelab_tf32gemm_tn, false, true, false, false)
+SPIKELAB_TC(spikelab_tf32gemm_tt, false, true, true, false)
+SPIKELAB_TC(spikelab_tf32gemm_nn_v, false, false, false, true)
+SPIKELAB_TC(spikelab_tf32gemm_nt_v, false, false, true, true)
+SPIKELAB_TC(spikelab_tf32gemm_tn_v, false, true, false, true)
+SPIKELAB_TC(spikelab_tf32gemm_tt_v, false, true, true, true)
+SPIKELAB_TC(spikelab_bf16gemm_nn, true, false, false, false)
+SPIKELAB_TC(spikelab_bf16gemm_nt, true, false, true, false)
+SPIKELAB_TC(spikelab_bf16gemm_tn, true, true, false, false)
+SPIKELAB_TC(spikelab_bf16gemm_tt, true, true, true, false)
+SPIKELAB_TC(spikelab_bf16gemm_nn_v, true, false, false, true)
+SPIKELAB_TC(spikelab_bf16gemm_nt_v, true, false, true, true)
+SPIKELAB_TC(spikelab_bf16gemm_tn_v, true, true, false, true)
+SPIKELAB_TC(spikelab_bf16gemm_tt_v, true, true, true, true)
