@@ -8,7 +8,8 @@
 #    (vocabularies 65 and 50,257; explicit attention like ours, and scaled_dot_product_attention)
 # 4. spikelab train on the built-in corpus: 20 small-model steps cpu vs cuda (fp32, then bf16), then
 #    1000 reference steps on cuda
-# 3. bench --runs K: aggregate tokens/s of K concurrent runs of the study's GPU cell (d_model 256, depth 8), K = 1, 4, 8
+# 3. bench --runs K: aggregate tokens/s of K concurrent runs of the study's GPU cell (d_model 256, depth 8),
+#    K = 1, 4, 8 in threads (a stream each) and K = 4 in processes
 # Logs go to $OUT (when set) or .gpu/out. SKIP_TESTS=1 / SKIP_BENCH=1 / SKIP_GPT2=1 / SKIP_RUNS=1 / SKIP_TRAIN=1 /
 # SKIP_TORCH=1 skip parts.
 set -uo pipefail
@@ -63,9 +64,11 @@ if [[ -z ${SKIP_RUNS:-} ]]; then
   cell=(--activation gelu --d-model 256 --heads 8 --context 128 --batch 16 --bench-steps 40 --bench-warmup 5)
   : > "$out/runs.jsonl"
   bench "study cell, depth 32" "${cell[@]}" --layers 32
-  for k in 1 4 8; do
-    echo "== spikelab bench --runs $k: study cell, depth 8"
-    "$java_bin" "${jopts[@]}" -jar $g/spikelab.jar bench --device cuda --json "${cell[@]}" --layers 8 --runs $k 2>&1 \
+  # threads: one context, a stream per run (the default on a GPU); processes: a context each, time-sliced
+  for mode in threads:1 threads:4 threads:8 processes:4; do
+    k=${mode#*:}; m=${mode%%:*}
+    echo "== spikelab bench --runs $k --runs-in $m: study cell, depth 8"
+    "$java_bin" "${jopts[@]}" -jar $g/spikelab.jar bench --device cuda --json "${cell[@]}" --layers 8 --runs $k --runs-in $m 2>&1 \
       | tee -a "$out/runs.txt" | tail -1 >> "$out/runs.jsonl" || status=1
   done
 fi

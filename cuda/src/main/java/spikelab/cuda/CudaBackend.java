@@ -8,8 +8,6 @@ import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemGetInfo;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import static jcuda.driver.JCudaDriver.cuStreamDestroy;
@@ -20,12 +18,12 @@ import java.util.List;
 import java.util.Optional;
 
 import jcuda.CudaException;
-import jcuda.Pointer;
 import jcuda.Sizeof;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUstream;
+import jcuda.driver.CUstream_flags;
 import jcuda.driver.JCudaDriver;
 import spikelab.backend.Backend;
 import spikelab.backend.Buffer;
@@ -49,6 +47,8 @@ public final class CudaBackend implements Backend {
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
     private final CUstream stream = new CUstream();
+    /** Host↔device copies on this backend's stream (see {@link HostStaging} for why). */
+    private final HostStaging staging = new HostStaging(stream);
     private final List<CUdeviceptr> allocations = new ArrayList<>();
     private final Kernels k;
     private final Matmul matmul;
@@ -82,7 +82,9 @@ public final class CudaBackend implements Backend {
         try {
             cuCtxSetCurrent(context);
             owner = Thread.currentThread();
-            cuStreamCreate(stream, 0);
+            // non-blocking: runs sharing the GPU in one process (one backend and stream each)
+            // never wait for each other through the legacy default stream; nothing here uses it
+            cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
             kernels = new Kernels(stream);
             mm = Matmuls.create(stream, precision);
         } catch (RuntimeException | Error e) {
@@ -109,6 +111,9 @@ public final class CudaBackend implements Backend {
 
     @Override
     public String name() { return name; }
+
+    /** Stream-ordered host↔device copies, for this package's op helpers. */
+    HostStaging staging() { return staging; }
 
     /** The matrix-product implementation in use (cuBLAS or spikelab's kernels). */
     public Matmul matmul() { return matmul; }
@@ -171,15 +176,15 @@ public final class CudaBackend implements Backend {
     @Override
     public void upload(Tensor dst, float[] src) {
         if (src.length < dst.size()) throw new IllegalArgumentException("upload of " + src.length + " floats into " + dst);
-        synchronize();
-        cuMemcpyHtoD(p(dst), Pointer.to(src), dst.size() * Sizeof.FLOAT);
+        current();
+        staging.toDevice(p(dst), src, Math.toIntExact(dst.size()));
     }
 
     @Override
     public void download(Tensor src, float[] dst) {
         if (dst.length < src.size()) throw new IllegalArgumentException("download of " + src + " into " + dst.length + " floats");
-        synchronize();
-        cuMemcpyDtoH(Pointer.to(dst), p(src), src.size() * Sizeof.FLOAT);
+        current();
+        staging.fromDevice(dst, p(src), Math.toIntExact(src.size()));
     }
 
     @Override
@@ -195,10 +200,10 @@ public final class CudaBackend implements Backend {
             max = Math.max(max, src[i]);
         }
         int[] index = CudaIntBuffer.groupByToken(src, n, max);
-        synchronize();
+        current();
         if (n > 0) {
-            cuMemcpyHtoD(d.ids, Pointer.to(src), (long) n * Sizeof.INT);
-            cuMemcpyHtoD(d.index, Pointer.to(index), (long) index.length * Sizeof.INT);
+            staging.toDevice(d.ids, src, n);
+            staging.toDevice(d.index, index, index.length);
         }
         d.count = n;
         d.maxId = max;
@@ -240,6 +245,7 @@ public final class CudaBackend implements Backend {
             cuStreamSynchronize(stream);
             for (CUdeviceptr ptr : allocations) cuMemFree(ptr);
             allocations.clear();
+            staging.close();
             matmul.close();
             k.close();
             cuStreamDestroy(stream);

@@ -1,14 +1,9 @@
 package spikelab.cuda;
 
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
-
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import jcuda.Pointer;
-import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
 import spikelab.backend.Tensor;
 
@@ -71,9 +66,8 @@ final class CudaReductions {
                     squares ? 1 : 0);
         }
         k.launch(k.reduceSegments, tab.segments, 1, 256, 1, out, partial, tab.first);
-        be.synchronize();
         double[] result = new double[tab.segments];
-        cuMemcpyDtoH(Pointer.to(result), out, (long) tab.segments * Sizeof.DOUBLE);
+        be.staging().fromDevice(result, out, tab.segments);
         return result;
     }
 
@@ -100,10 +94,9 @@ final class CudaReductions {
         first[lengths.length] = c;
         CUdeviceptr dStart = be.scratch(null, 2L * start.length), dLen = be.scratch(null, len.length),
                 dFirst = be.scratch(null, first.length);
-        be.synchronize();
-        cuMemcpyHtoD(dStart, Pointer.to(start), (long) start.length * Sizeof.LONG);
-        cuMemcpyHtoD(dLen, Pointer.to(len), (long) len.length * Sizeof.INT);
-        cuMemcpyHtoD(dFirst, Pointer.to(first), (long) first.length * Sizeof.INT);
+        be.staging().toDevice(dStart, start, start.length);
+        be.staging().toDevice(dLen, len, len.length);
+        be.staging().toDevice(dFirst, first, first.length);
         if (tables.size() >= CACHED_TABLES) {
             // an evicted table's device memory is given back through the backend's allocation list
             Table old = tables.remove(tables.keySet().iterator().next());

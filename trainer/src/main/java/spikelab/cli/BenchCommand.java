@@ -51,9 +51,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--measurement-cost", description = "instead: time the stability measurements, the dead-unit "
             + "probe and validation against training steps on --data (default: tinyshakespeare)")
     boolean measurementCost;
-    @Option(names = "--runs", paramLabel = "K", defaultValue = "1", description = "K copies of this bench in K processes "
-            + "at once on the same device, timed over one window: their aggregate tokens/s (default: ${DEFAULT-VALUE})")
+    @Option(names = "--runs", paramLabel = "K", defaultValue = "1", description = "K copies of this bench at once on the same "
+            + "device, timed over one window: their aggregate tokens/s (default: ${DEFAULT-VALUE})")
     int runs = 1;
+    @Option(names = "--runs-in", paramLabel = "threads|processes|auto", defaultValue = "auto",
+            description = "how --runs shares the device: threads of this process (on a GPU one context, a stream each, so "
+                    + "their kernels overlap) or processes (on a GPU time-sliced contexts); auto: threads on a GPU, "
+                    + "processes on the CPU (default: ${DEFAULT-VALUE})")
+    String runsIn = "auto";
     /** Set by {@code --runs} on its children: wait after warm-up until every run is ready (see {@link BenchRuns}). */
     @Option(names = "--profile", description = "also print the time of every backend op during the timed steps "
             + "(products by shape); on a GPU each op is synchronised, so the step is slower than unprofiled")
@@ -91,7 +96,14 @@ public final class BenchCommand implements Callable<Integer> {
         if (runs < 1) throw new UserError("--runs must be 1 or more (concurrent bench processes), got " + runs);
         if (runs > 1 && measurementCost) throw new UserError("--runs and --measurement-cost cannot be combined: drop --runs");
         if (runs > 1 && profile) throw new UserError("--runs and --profile cannot be combined: profile one run");
+        BenchThreads.useThreads(runsIn, "cpu");   // rejects an unknown --runs-in even without --runs
         if (runs > 1) return concurrent();
+        if (runsChild) {
+            try (Backend be = Devices.open(options.device, options.threads(), options.precision())) {
+                System.out.println(timedRun(be, options.threads(), BenchCommand::awaitGo));
+            }
+            return 0;
+        }
         TokenDataset data = measurementCost ? DataLoading.load(options) : null;
         ModelConfig cfg = options.modelConfig(data != null ? data.tokenizer().vocabSize() : vocab);
         try (Backend be = Devices.open(options.device, options.threads(), options.precision())) {
@@ -112,20 +124,12 @@ public final class BenchCommand implements Callable<Integer> {
             }
             long[] lengths = {model.grads().size()};
             int warmed = warmUp(be, model, adam, in, tg, lengths);
-            if (runsChild) awaitGo();
-            long windowStart = epochNanos();
             if (profile) profiler.enable(true);
             long t0 = System.nanoTime();
             for (int i = 0; i < benchSteps; i++) step(model, adam, in, tg, lengths);
             be.synchronize();
             double seconds = (System.nanoTime() - t0) / 1e9;
             if (profile) profiler.enable(false);
-            long windowEnd = epochNanos();
-            if (runsChild) {
-                // the parent measures the peak once, with no other run on the device
-                System.out.println(childJson(be.name(), tps(n, seconds), seconds, (long) benchSteps * n, windowStart, windowEnd));
-                return 0;
-            }
             double tps = tps(n, seconds);
             double flopsPerToken = cfg.flopsPerToken();
             double achieved = tps * flopsPerToken / 1e9;
@@ -176,6 +180,34 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * One of the --runs: builds the model on {@code be}, warms up, waits at {@code gate} until
+     * every run is ready, times --bench-steps steps; returns its JSON line with the wall-clock
+     * window it timed. (The peak is measured once by the parent, with no run on the device.)
+     */
+    String timedRun(Backend be, int threads, Runnable gate) {
+        ModelConfig cfg = options.modelConfig(vocab);
+        Transformer model = new Transformer(be, cfg, options.batch, options.seed);
+        AdamW adam = new AdamW(model, 0.9f, 0.95f, 1e-8f, 0.1f);
+        int n = options.batch * options.context;
+        int[] in = new int[n], tg = new int[n];
+        Rng rng = new Rng(options.seed);
+        for (int i = 0; i < n; i++) {
+            in[i] = (int) (rng.nextDouble() * vocab);
+            tg[i] = (int) (rng.nextDouble() * vocab);
+        }
+        long[] lengths = {model.grads().size()};
+        warmUp(be, model, adam, in, tg, lengths);
+        gate.run();
+        long windowStart = epochNanos();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < benchSteps; i++) step(model, adam, in, tg, lengths);
+        be.synchronize();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long windowEnd = epochNanos();
+        return childJson(be.name(), threads, tps(n, seconds), seconds, (long) benchSteps * n, windowStart, windowEnd);
+    }
+
     /** The benched model's shape, as both JSON lines (one run, or --runs) report it. */
     private void putShape(JsonObject o, ModelConfig cfg) {
         o.addProperty("activation", cfg.activation().cliName());
@@ -206,7 +238,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private String childJson(String device, double tps, double seconds, long timedTokens, long windowStart, long windowEnd) {
+    private String childJson(String device, int threads, double tps, double seconds, long timedTokens, long windowStart,
+                             long windowEnd) {
         JsonObject o = new JsonObject();
         Json.put(o, "tokens_per_s", Math.round(tps));
         Json.put(o, "ms_per_step", 1e3 * seconds / benchSteps);
@@ -214,14 +247,17 @@ public final class BenchCommand implements Callable<Integer> {
         o.addProperty("window_start_ns", windowStart);
         o.addProperty("window_end_ns", windowEnd);
         o.addProperty("device", device);
-        o.addProperty("threads", options.threads());
+        o.addProperty("threads", threads);
         return Json.GSON.toJson(o);
     }
 
-    /** {@code --runs K}: K child processes timed together; prints each one's tokens/s and the aggregate. */
+    /** {@code --runs K}: K runs timed together, in threads or processes; prints each one's tokens/s and the aggregate. */
     private int concurrent() {
         int cores = Runtime.getRuntime().availableProcessors();
-        BenchRuns.Result r = BenchRuns.run(spec.commandLine().getParseResult().originalArgs(), runs, cores);
+        boolean threads = BenchThreads.useThreads(runsIn, options.device);
+        BenchRuns.Result r = threads
+                ? BenchThreads.run(this, runs, options.threads != null ? options.threads : Math.max(1, cores / runs))
+                : BenchRuns.run(spec.commandLine().getParseResult().originalArgs(), runs, cores);
         ModelConfig cfg = options.modelConfig(vocab);
         double flopsPerToken = cfg.flopsPerToken();
         double achieved = r.aggregateTokensPerSecond() * flopsPerToken / 1e9;
@@ -233,7 +269,8 @@ public final class BenchCommand implements Callable<Integer> {
             published = gpu ? publishedPeakGflops(be.name(), options.precision()) : Double.NaN;
             device = be.name();
         }
-        System.out.println("spikelab bench --runs " + runs + ": " + cfg + ", B=" + options.batch);
+        System.out.println("spikelab bench --runs " + runs + " (in " + (threads ? "threads" : "processes") + "): " + cfg
+                + ", B=" + options.batch);
         System.out.println("device:            " + device);
         for (int k = 0; k < r.children().size(); k++) {
             JsonObject c = r.children().get(k);
@@ -248,6 +285,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (json) {
             JsonObject o = new JsonObject();
             o.addProperty("runs", runs);
+            o.addProperty("runs_in", threads ? "threads" : "processes");
             Json.put(o, "aggregate_tokens_per_s", Math.round(r.aggregateTokensPerSecond()));
             double sum = 0;
             for (JsonObject c : r.children()) sum += c.get("tokens_per_s").getAsDouble();

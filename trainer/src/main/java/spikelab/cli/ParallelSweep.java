@@ -33,7 +33,7 @@ final class ParallelSweep {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new UserError("--parallel '" + value + "' must be a positive number of processes or auto (one per core), e.g. --parallel 2");
+        throw new UserError("--parallel '" + value + "' must be a positive number of cells at once or auto, e.g. --parallel 2");
     }
 
     /**
@@ -42,19 +42,33 @@ final class ParallelSweep {
      * (docs/performance.md, bench --runs): 1.60x at K = 4 and 1.60x at K = 8 for d_model 256.
      */
     static final int GPU_SATURATION = 4;
+    /**
+     * Threads of one process sharing a GPU (a stream each, kernels overlapping): a starting cap,
+     * not yet measured (no GPU since the threaded mode was written, 2026-12-05); each thread also
+     * needs a core to launch its kernels.
+     */
+    static final int GPU_THREADS_CAP = 8;
     /** What a process takes on the GPU beyond its tensors: its context, kernels and cuBLAS workspace. */
     static final long GPU_CONTEXT_BYTES = 1L << 30;
+    /** What a thread's backend takes beyond its tensors in the shared context: its kernel modules and workspaces. */
+    static final long GPU_THREAD_BYTES = 256L << 20;
+
+    static int autoGpu(int cores, long freeBytes, long perRunBytes) {
+        return autoGpu(cores, freeBytes, perRunBytes, false);
+    }
 
     /**
-     * {@code --parallel auto} on a GPU: as many processes as fit in 90% of its free memory
-     * with the largest cell's estimated footprint each, at most {@link #GPU_SATURATION} and one
-     * per core, and at least 1 (a cell too large for even one process fails alone, as it
-     * would without --parallel). Without a reading of free memory (-1), the saturation count.
+     * {@code --parallel auto} on a GPU: as many runs as fit in 90% of its free memory with the
+     * largest cell's estimated footprint each, at most {@link #GPU_SATURATION} processes or
+     * {@link #GPU_THREADS_CAP} threads and one per core, and at least 1 (a cell too large for
+     * even one run fails alone, as it would without --parallel). Without a reading of free
+     * memory (-1), the cap.
      */
-    static int autoGpu(int cores, long freeBytes, long perRunBytes) {
-        int n = Math.min(Math.max(1, cores), GPU_SATURATION);
+    static int autoGpu(int cores, long freeBytes, long perRunBytes, boolean threads) {
+        int n = Math.min(Math.max(1, cores), threads ? GPU_THREADS_CAP : GPU_SATURATION);
         if (freeBytes < 0) return n;
-        long fit = (long) (0.9 * freeBytes) / Math.max(1, perRunBytes + GPU_CONTEXT_BYTES);
+        long overhead = threads ? GPU_THREAD_BYTES : GPU_CONTEXT_BYTES;
+        long fit = (long) (0.9 * freeBytes) / Math.max(1, perRunBytes + overhead);
         return (int) Math.max(1, Math.min(n, fit));
     }
 

@@ -5,15 +5,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -22,17 +18,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
 import spikelab.backend.Precision;
 import spikelab.cli.SweepGrid.Cell;
-import spikelab.model.Activation;
 import spikelab.report.Report;
-import spikelab.report.RunData;
 import spikelab.run.AtomicFiles;
 import spikelab.run.Json;
-import spikelab.run.RunLock;
 import spikelab.train.Checkpoint;
 
 /**
  * {@code spikelab sweep}: trains one run per cell of activations × depths × seeds × learning
- * rates, in this process, one after another, then writes the report. A cell whose summary.json
+ * rates, one after another in this process (or N at once with {@code --parallel}: in threads,
+ * {@link ThreadedSweep}, or processes, {@link ParallelSweep}), then writes the report. A cell whose summary.json
  * says it finished (all steps, or diverged) is skipped and an interrupted one continues from its
  * checkpoint, so rerunning an interrupted sweep resumes it; {@code --shard i/n} splits the
  * cells between machines or array jobs.
@@ -80,9 +74,14 @@ public final class SweepCommand implements Callable<Integer> {
             description = "cpu, cuda or auto, as for train (default: ${DEFAULT-VALUE})")
     String device;
     @Option(names = "--parallel", paramLabel = "N|auto", defaultValue = "1",
-            description = "train N cells at once in N processes sharing the cores (auto: one per core); per-cell results "
-                    + "are the same as one at a time (default: ${DEFAULT-VALUE})")
+            description = "train N cells at once, sharing the cores or the GPU (auto: one per core on the CPU; on a GPU as many "
+                    + "as its free memory holds); per-cell results are the same as one at a time (default: ${DEFAULT-VALUE})")
     String parallel;
+    @Option(names = "--parallel-in", paramLabel = "threads|processes|auto", defaultValue = "auto",
+            description = "how --parallel runs its cells: threads of this process (on a GPU one context, a stream per cell, "
+                    + "so their kernels overlap) or processes (each its own JVM; on a GPU time-sliced contexts); auto: "
+                    + "threads on a GPU, processes on the CPU (default: ${DEFAULT-VALUE})")
+    String parallelIn;
     @Option(names = "--no-report", description = "skip the report at the end (e.g. in array jobs; run 'spikelab report DIR' after)")
     boolean noReport;
     @Option(names = "--dry-run", description = "list the cells and what each would run, then stop")
@@ -93,6 +92,8 @@ public final class SweepCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     CellRunner runner = SweepCommand::train;
+    /** Options added to every cell's train call: --threads when cells share the cores in threads. */
+    private List<String> cellExtra = List.of();
 
     @Override
     public Integer call() {
@@ -106,7 +107,8 @@ public final class SweepCommand implements Callable<Integer> {
         probe.options().validate();
         JsonObject wanted = probe.options().toJson();
         int processes = ParallelSweep.parse(parallel, Runtime.getRuntime().availableProcessors());
-        if (parallel.equalsIgnoreCase("auto") && onGpu()) processes = gpuProcesses(grid);
+        boolean inThreads = ThreadedSweep.useThreads("--parallel-in", parallelIn, device);
+        if (parallel.equalsIgnoreCase("auto") && onGpu()) processes = gpuProcesses(grid, inThreads);
 
         if (dryRun) {
             for (Cell c : mine) System.out.println(c.name() + ": spikelab train " + String.join(" ", args(c)));
@@ -114,6 +116,15 @@ public final class SweepCommand implements Callable<Integer> {
             return 0;
         }
         writeSweepJson();
+        if (processes > 1 && mine.size() > 1 && inThreads) {
+            int n = Math.min(processes, mine.size());
+            if (trainArgs.stream().noneMatch(a -> a.equals("--threads") || a.startsWith("--threads="))) {
+                cellExtra = List.of("--threads", String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors() / n)));
+            }
+            log.info("sweep: {} cells at once in threads of this process", n);
+            Outcome[] outcomes = ThreadedSweep.run(mine, n, (i, c) -> runCell(i, mine.size(), c, wanted));
+            return finish(mine, outcomes);
+        }
         if (processes > 1 && mine.size() > 1) {
             int rc = ParallelSweep.run(spec.commandLine().getParseResult().originalArgs(), sh, Math.min(processes, mine.size()),
                     Runtime.getRuntime().availableProcessors());
@@ -124,34 +135,54 @@ public final class SweepCommand implements Callable<Integer> {
             if (!noReport) report();
             return rc;
         }
+        Outcome[] outcomes = new Outcome[mine.size()];
+        for (int i = 0; i < mine.size(); i++) {
+            outcomes[i] = runCell(i, mine.size(), mine.get(i), wanted);
+            if (outcomes[i] == Outcome.INTERRUPTED) break;
+        }
+        return finish(mine, outcomes);
+    }
+
+    /** What became of one cell; null for a cell an interrupted sweep never reached. */
+    enum Outcome { TRAINED, SKIPPED, FAILED, INTERRUPTED }
+
+    /**
+     * One cell: skipped when it finished earlier, else trained (from its checkpoint when it has
+     * one). A UserError propagates (the same options would fail every cell); any other crash
+     * (e.g. out of GPU memory at depth 32) fails this cell only.
+     */
+    Outcome runCell(int i, int total, Cell c, JsonObject wanted) {
+        Path dir = cellDir(c);
+        String tag = String.format("[%d/%d] %s", i + 1, total, c.name());
+        if (CellDirs.finished(dir, c, wanted)) {
+            log.info("{}: finished earlier, skipped", tag);
+            return Outcome.SKIPPED;
+        }
+        int rc;
+        try {
+            rc = trainCell(c, dir, tag);
+        } catch (UserError e) {
+            throw e;
+        } catch (Exception e) {
+            log.error("{}: failed: {}", tag, e.toString());
+            return Outcome.FAILED;
+        }
+        if (rc == 130) {
+            log.warn("sweep interrupted in {}: rerun the same command to resume", c.name());
+            return Outcome.INTERRUPTED;
+        }
+        return rc == 0 ? Outcome.TRAINED : Outcome.FAILED;
+    }
+
+    /** Logs the tally, writes the report unless interrupted or --no-report; the sweep's exit status. */
+    private int finish(List<Cell> cells, Outcome[] outcomes) {
         int done = 0, skipped = 0;
         List<String> failed = new ArrayList<>();
-        for (int i = 0; i < mine.size(); i++) {
-            Cell c = mine.get(i);
-            Path dir = cellDir(c);
-            String tag = String.format("[%d/%d] %s", i + 1, mine.size(), c.name());
-            if (finished(dir, c, wanted)) {
-                log.info("{}: finished earlier, skipped", tag);
-                skipped++;
-                continue;
-            }
-            int rc;
-            try {
-                rc = trainCell(c, dir, tag);
-            } catch (UserError e) {
-                throw e;                                    // the same options would fail every cell
-            } catch (Exception e) {
-                // one cell's crash (e.g. out of GPU memory at depth 32) should not cost the rest of the grid
-                log.error("{}: failed: {}", tag, e.toString());
-                failed.add(c.name());
-                continue;
-            }
-            if (rc == 130) {
-                log.warn("sweep interrupted in {}: rerun the same command to resume", c.name());
-                return 130;
-            }
-            if (rc != 0) failed.add(c.name());
-            else done++;
+        for (int i = 0; i < cells.size(); i++) {
+            if (outcomes[i] == Outcome.INTERRUPTED) return 130;
+            if (outcomes[i] == Outcome.TRAINED) done++;
+            else if (outcomes[i] == Outcome.SKIPPED) skipped++;
+            else if (outcomes[i] == Outcome.FAILED) failed.add(cells.get(i).name());
         }
         log.info("sweep: {} cells trained, {} already finished, {} failed{}", done, skipped, failed.size(),
                 failed.isEmpty() ? "" : " (" + String.join(", ", failed) + ")");
@@ -170,7 +201,7 @@ public final class SweepCommand implements Callable<Integer> {
      * ({@link ParallelSweep#autoGpu}); the vocabulary is taken as GPT-2's whenever the tokenizer
      * may be BPE and as 256 otherwise, so the estimate errs large.
      */
-    private int gpuProcesses(List<Cell> grid) {
+    private int gpuProcesses(List<Cell> grid, boolean inThreads) {
         long perRun = 0;
         for (Cell c : grid) {
             spikelab.train.TrainOptions o = parseTrain(args(c)).options();
@@ -180,8 +211,8 @@ public final class SweepCommand implements Callable<Integer> {
             perRun = Math.max(perRun, spikelab.train.MemoryEstimate.of(o.modelConfig(vocab), o.batch).gpuBytes());
         }
         long free = spikelab.cuda.CudaBackend.freeMemoryBytes();
-        int n = ParallelSweep.autoGpu(Runtime.getRuntime().availableProcessors(), free, perRun);
-        log.info("sweep --parallel auto on the GPU: {} processes ({} free, ~{} per run)", n,
+        int n = ParallelSweep.autoGpu(Runtime.getRuntime().availableProcessors(), free, perRun, inThreads);
+        log.info("sweep --parallel auto on the GPU: {} {} ({} free, ~{} per run)", n, inThreads ? "threads" : "processes",
                 free < 0 ? "unknown" : spikelab.train.MemoryEstimate.gib(free), spikelab.train.MemoryEstimate.gib(perRun));
         return n;
     }
@@ -229,6 +260,7 @@ public final class SweepCommand implements Callable<Integer> {
         if (c.zLoss != 0) a.addAll(List.of("--z-loss", String.valueOf(c.zLoss)));
         if (c.precision != Precision.FP32) a.addAll(List.of("--precision", c.precision.cliName()));
         a.addAll(trainArgs);
+        a.addAll(cellExtra);
         return a;
     }
 
@@ -268,99 +300,9 @@ public final class SweepCommand implements Callable<Integer> {
                 log.warn("{}: cannot resume ({}); training it again from the start", tag, e.getMessage());
             }
         }
-        clearUnfinished(dir);
+        CellDirs.clearUnfinished(dir);
         log.info("{}: training", tag);
         return runner.run(args(c));
-    }
-
-    /**
-     * Config keys not compared with a finished cell's config.json: the cell's own coordinates
-     * (they are its name), and where or how fast it ran.
-     */
-    private static final List<String> NOT_COMPARED = List.of("activation", "layers", "seed", "lr", "device", "threads", "name");
-
-    /** What train would write into config.json for this cell: the probe's, with the cell's own qk-norm and z-loss. */
-    private static JsonObject wantedFor(Cell c, JsonObject wanted) {
-        JsonObject w = wanted.deepCopy();
-        if (w.has("qk_norm")) w.addProperty("qk_norm", c.qkNorm);
-        if (w.has("z_loss")) Json.put(w, "z_loss", c.zLoss);
-        if (w.has("precision")) w.addProperty("precision", c.precision.cliName());
-        return w;
-    }
-
-    /**
-     * Finished: summary.json says all planned steps ran, or the run diverged. A finished cell run
-     * with other settings than this sweep asks for is an error rather than silently mixed in.
-     */
-    private boolean finished(Path dir, Cell c, JsonObject wanted) {
-        if (!Files.exists(dir.resolve("summary.json"))) return false;
-        RunData r;
-        try {
-            r = RunData.load(dir);
-        } catch (IllegalArgumentException e) {
-            log.warn("{}: {}; running it again", c.name(), e.getMessage());
-            return false;
-        }
-        if (!r.finished()) return false;
-        wanted = wantedFor(c, wanted);
-        JsonObject had = readConfig(dir);
-        for (String key : wanted.keySet()) {
-            if (NOT_COMPARED.contains(key) || had == null || !had.has(key)) continue;
-            JsonElement a = had.get(key), b = wanted.get(key);
-            boolean same = a.equals(b) || (a.isJsonPrimitive() && b.isJsonPrimitive() && a.getAsJsonPrimitive().isNumber()
-                    && b.getAsJsonPrimitive().isNumber() && a.getAsDouble() == b.getAsDouble());
-            if (!same) {
-                throw new UserError(dir + " was run with " + key + " " + a + " but this sweep asks for " + b
-                        + ": use another --out, or delete that directory to rerun the cell");
-            }
-        }
-        // runs from before --ffn-hidden auto used a wider gated FFN and have no ffn_hidden key: their
-        // stored width tells them apart from the parameter-matched cell this sweep would train
-        if (had != null && had.has("hidden") && wanted.has("d_model")) {
-            int want = hiddenWidth(c.activation, wanted.get("d_model").getAsInt(),
-                    wanted.has("ffn_hidden") ? wanted.get("ffn_hidden").getAsString() : "auto");
-            if (had.get("hidden").getAsInt() != want) {
-                throw new UserError(dir + " was run with FFN hidden width " + had.get("hidden") + " but this sweep's cell has "
-                        + want + " (--ffn-hidden auto matches parameters since 2026-12): use another --out, or delete that "
-                        + "directory to rerun the cell");
-            }
-        }
-        return true;
-    }
-
-    private static int hiddenWidth(String activation, int dModel, String ffnHidden) {
-        return "auto".equals(ffnHidden) ? Activation.parse(activation).hiddenWidth(dModel) : Integer.parseInt(ffnHidden);
-    }
-
-    private static JsonObject readConfig(Path dir) {
-        try {
-            return JsonParser.parseString(Files.readString(dir.resolve("config.json"))).getAsJsonObject();
-        } catch (IOException | RuntimeException e) {
-            return null;   // summary.json alone is enough to call the cell finished
-        }
-    }
-
-    /** An unfinished cell (killed, or interrupted) is trained again from scratch, so its files go first. */
-    private void clearUnfinished(Path dir) {
-        if (!Files.exists(dir)) return;
-        // a run killed as it started (a JVM crash while loading the GPU's libraries, say) leaves
-        // only its lock file: that too is an unfinished run, not someone else's directory
-        boolean looksLikeRun = Files.exists(dir.resolve("config.json")) || Files.exists(dir.resolve("metrics.jsonl"))
-                || Files.exists(dir.resolve(RunLock.FILE));
-        try (Stream<Path> s = Files.list(dir)) {
-            if (!looksLikeRun && s.findAny().isPresent()) {
-                throw new UserError(dir + " exists but is not a spikelab run: move it away or choose another --out");
-            }
-        } catch (IOException e) {
-            throw new UserError("cannot read " + dir + " (" + AtomicFiles.describe(e) + ")");
-        }
-        log.info("{}: removing the unfinished run there to train it again", dir);
-        // under the run's lock, so a run still alive in another process is reported, not deleted
-        try (RunLock held = RunLock.acquire(dir); Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) Files.delete(p);
-        } catch (IOException e) {
-            throw new UserError("cannot remove the unfinished run " + dir + " (" + AtomicFiles.describe(e) + "): delete it by hand");
-        }
     }
 
     /** DIR/sweep.json: the grid and the options passed to train, to repeat or extend the sweep. */

@@ -18,20 +18,23 @@ class BenchRunsTest {
     private static final String[] TINY = {"--device", "cpu", "--layers", "1", "--d-model", "16", "--heads", "2",
         "--context", "16", "--batch", "2", "--bench-steps", "3", "--bench-warmup", "1", "--bench-warmup-seconds", "0", "--peak-size", "64"};
 
-    @Test
-    void twoConcurrentRunsReportTheirAggregateOverTheUnionOfTheirWindows() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"processes", "threads"})
+    void twoConcurrentRunsReportTheirAggregateOverTheUnionOfTheirWindows(String runsIn) {
         PrintStream stdout = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int rc;
         StringWriter err = new StringWriter();
         try {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            String[] args = new String[TINY.length + 4];
+            String[] args = new String[TINY.length + 6];
             args[0] = "bench";
             System.arraycopy(TINY, 0, args, 1, TINY.length);
             args[TINY.length + 1] = "--runs";
             args[TINY.length + 2] = "2";
             args[TINY.length + 3] = "--json";
+            args[TINY.length + 4] = "--runs-in";
+            args[TINY.length + 5] = runsIn;
             rc = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), args);
         } finally {
             System.setOut(stdout);
@@ -41,6 +44,7 @@ class BenchRunsTest {
         List<String> lines = out.lines().toList();
         JsonObject o = JsonParser.parseString(lines.get(lines.size() - 1)).getAsJsonObject();
         assertEquals(2, o.get("runs").getAsInt());
+        assertEquals(runsIn, o.get("runs_in").getAsString());
         assertEquals(2, out.lines().filter(l -> l.startsWith("run ")).count(), out);
         double agg = o.get("aggregate_tokens_per_s").getAsDouble(), sum = o.get("sum_of_runs_tokens_per_s").getAsDouble();
         assertTrue(agg > 0, out);
@@ -77,6 +81,9 @@ class BenchRunsTest {
         StringWriter err2 = new StringWriter();
         assertEquals(2, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err2), "bench", "--runs", "2", "--profile"));
         assertEquals("error: --runs and --profile cannot be combined: profile one run", err2.toString().strip());
+        StringWriter err3 = new StringWriter();
+        assertEquals(2, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err3), "bench", "--runs-in", "fibres"));
+        assertEquals("error: --runs-in 'fibres' must be threads, processes or auto", err3.toString().strip());
     }
 
     @Test

@@ -15,7 +15,7 @@ import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** sweep --parallel: child processes split the grid, and every cell's numbers equal a sequential sweep's. */
+/** sweep --parallel: processes or threads split the grid, and every cell's numbers equal a sequential sweep's. */
 class ParallelSweepTest {
     @TempDir
     Path tmp;
@@ -32,12 +32,14 @@ class ParallelSweepTest {
         return a.toArray(new String[0]);
     }
 
-    @Test
-    void twoProcessesGiveEveryCellTheLossesOfASequentialSweep() throws IOException {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"auto", "threads"})   // auto: processes on the CPU
+    void twoAtOnceGiveEveryCellTheLossesOfASequentialSweep(String parallelIn) throws IOException {
         Path seq = tmp.resolve("seq"), par = tmp.resolve("par");
         StringWriter err = new StringWriter();
         assertEquals(0, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), sweep(seq, "--threads", "2")), err.toString());
-        assertEquals(0, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), sweep(par, "--parallel", "2")), err.toString());
+        assertEquals(0, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err),
+                sweep(par, "--parallel", "2", "--parallel-in", parallelIn)), err.toString());
         List<String> cells;
         try (Stream<Path> s = Files.list(seq.resolve("runs"))) {
             cells = s.map(p -> p.getFileName().toString()).sorted().toList();
@@ -46,8 +48,8 @@ class ParallelSweepTest {
         for (String c : cells) {
             List<Double> a = losses(seq.resolve("runs").resolve(c)), b = losses(par.resolve("runs").resolve(c));
             assertEquals(12, a.size(), c);
-            assertEquals(a, b, c + ": per-step losses, sequential vs --parallel 2");
-            // each child ran its cells on one thread (cores / processes), not on all of them
+            assertEquals(a, b, c + ": per-step losses, sequential vs --parallel 2 --parallel-in " + parallelIn);
+            // each cell ran on cores / 2 threads, not on all of them
             assertEquals(Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
                     JsonParser.parseString(Files.readString(par.resolve("runs").resolve(c).resolve("config.json")))
                             .getAsJsonObject().get("threads").getAsInt(), c);
@@ -68,6 +70,10 @@ class ParallelSweepTest {
         assertEquals(2, ParallelSweep.autoGpu(2, 140 * gib, gib));
         // no reading of free memory: the saturation count
         assertEquals(ParallelSweep.GPU_SATURATION, ParallelSweep.autoGpu(16, -1, gib));
+        // threads share one context: a smaller overhead each, and a higher cap
+        assertEquals(ParallelSweep.GPU_THREADS_CAP, ParallelSweep.autoGpu(16, 140 * gib, gib / 4, true));
+        assertEquals(4, ParallelSweep.autoGpu(16, 40 * gib, 8 * gib, true));     // 36 GiB / 8.25 GiB
+        assertEquals(2, ParallelSweep.autoGpu(2, 140 * gib, gib, true));
     }
 
     @Test
@@ -85,9 +91,14 @@ class ParallelSweepTest {
     void badParallelValueIsOneLine() {
         StringWriter err = new StringWriter();
         assertEquals(2, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), sweep(tmp.resolve("x"), "--parallel", "0")));
-        assertEquals("error: --parallel '0' must be a positive number of processes or auto (one per core), e.g. --parallel 2",
+        assertEquals("error: --parallel '0' must be a positive number of cells at once or auto, e.g. --parallel 2",
                 err.toString().trim());
         assertFalse(Files.exists(tmp.resolve("x")), "nothing written");
+        StringWriter err2 = new StringWriter();
+        assertEquals(2, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err2),
+                sweep(tmp.resolve("y"), "--parallel", "2", "--parallel-in", "fibres")));
+        assertEquals("error: --parallel-in 'fibres' must be threads, processes or auto", err2.toString().trim());
+        assertFalse(Files.exists(tmp.resolve("y")), "nothing written");
     }
 
     private static List<Double> losses(Path run) throws IOException {
