@@ -4,7 +4,7 @@
 #   scripts/reproduce-activation-study.sh quick            # a few minutes on a 2-vCPU machine, to try it
 #   scripts/reproduce-activation-study.sh cpu              # every CPU arm in turn (hours), then the report
 #   scripts/reproduce-activation-study.sh cpu stress-post  # one arm only (each fits in 90 min on 2 vCPUs)
-#   scripts/reproduce-activation-study.sh gpu              # one GPU, ~8 min, parallel shards
+#   scripts/reproduce-activation-study.sh gpu              # one GPU, all 12 cells at once in one process
 #   scripts/reproduce-activation-study.sh list             # the arms of every preset, with their budgets
 #   scripts/reproduce-activation-study.sh cpu main --steps 200   # extra options go to the sweep / train
 #
@@ -80,7 +80,7 @@ EOF
 # deep regime's behaviour, not a verdict. Two activations only, because four did not fit.
 arms_gpu() {
   cat <<EOF
-gpu | gpu | 12 runs, ~6-7 min on one H200 (6 parallel shards) | --activations relu,swiglu --depths 8,32 --seeds 1,2,3 --lrs 3e-3 --device cuda --d-model 256 --heads 8 --context 128 --batch 16 --steps 2000 --warmup 100 --eval-every 500 --eval-batches 4 --probe-every 500
+gpu | gpu | 12 runs, goal <= 8 min on one H200 (12 at once, a stream each; unmeasured) | --activations relu,swiglu --depths 8,32 --seeds 1,2,3 --lrs 3e-3 --device cuda --d-model 256 --heads 8 --context 128 --batch 16 --steps 2000 --warmup 100 --eval-every 500 --eval-batches 4 --probe-every 500
 EOF
 }
 
@@ -106,7 +106,12 @@ shift
 only=""
 if [[ $# -gt 0 && "$1" != -* ]]; then only="$1"; shift; fi
 base="runs/activation-study-$preset"
-case "$preset" in gpu) SHARDS="${SHARDS:-6}" ;; cpu) SHARDS="${SHARDS:-2}" ;; *) SHARDS="${SHARDS:-1}" ;; esac
+# SHARDS: sweep processes per arm (each a --shard); PARALLEL: cells at once inside each sweep
+# (sweep --parallel; on a GPU in threads of one process, a CUDA stream per cell, the kernels
+# overlapping, where shards only time-slice the GPU). SHARDS=6 PARALLEL=1 is the GPU preset's
+# way before 2026-12-05.
+case "$preset" in gpu) SHARDS="${SHARDS:-1}"; PARALLEL="${PARALLEL:-12}" ;; cpu) SHARDS="${SHARDS:-2}" ;; *) SHARDS="${SHARDS:-1}" ;; esac
+PARALLEL="${PARALLEL:-1}"
 data=()
 [[ -n "$DATA" ]] && data=(--data "$DATA")
 
@@ -131,7 +136,7 @@ while IFS= read -r line; do
     for p in "${pids[@]}"; do wait "$p" || rc=$?; done
     [[ $rc -eq 0 ]] || { echo "arm $name: a shard failed (status $rc); rerun the same command to resume" >&2; exit "$rc"; }
   else
-    scripts/spikelab sweep "${opts[@]}" "${data[@]}" --out "$dir" --no-progress --no-report "$@"
+    scripts/spikelab sweep "${opts[@]}" "${data[@]}" --out "$dir" --no-progress --no-report --parallel "$PARALLEL" "$@"
   fi
 done < <("arms_$preset")
 [[ $found -eq 1 ]] || { echo "error: no arm '$only' in the $preset preset; see: $0 list" >&2; exit 2; }

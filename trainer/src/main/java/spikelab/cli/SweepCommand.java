@@ -271,7 +271,9 @@ public final class SweepCommand implements Callable<Integer> {
     private static TrainCommand parseTrain(List<String> args) {
         TrainCommand tc = new TrainCommand();
         try {
-            new CommandLine(tc).parseArgs(args.toArray(new String[0]));
+            // a later option wins, so that options added after a preset's (reproduce-activation-study.sh
+            // cpu main --steps 200) override it rather than being refused as given twice
+            new CommandLine(tc).setOverwrittenOptionsAllowed(true).parseArgs(args.toArray(new String[0]));
         } catch (CommandLine.ParameterException e) {
             throw new UserError(e.getMessage() + " (in the options the sweep passes to train; see 'spikelab train --help')");
         }

@@ -54,6 +54,13 @@ class SweepCommandTest {
         return n;
     }
 
+    /** reproduce-activation-study.sh appends the user's options after a preset's: the later one wins. */
+    @Test
+    void aLaterTrainOptionOverridesAnEarlierOne() {
+        assertEquals(0, sweep("--activations", "gelu", "--depths", "1", "--out", tmp.resolve("o").toString(),
+                "--steps", "100", "--steps", "20", "--dry-run"));
+    }
+
     @Test
     void runsEveryCellOnceThenResumesOnlyWhatIsUnfinished() throws IOException {
         Path out = tmp.resolve("sw");
