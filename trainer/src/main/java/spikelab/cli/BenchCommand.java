@@ -111,12 +111,8 @@ public final class BenchCommand implements Callable<Integer> {
             Transformer model = new Transformer(profile ? profiler.backend() : be, cfg, options.batch, options.seed);
             AdamW adam = new AdamW(model, 0.9f, 0.95f, 1e-8f, 0.1f);
             int n = options.batch * options.context;
-            int[] in = new int[n], tg = new int[n];
-            Rng rng = new Rng(options.seed);
-            for (int i = 0; i < n; i++) {
-                in[i] = (int) (rng.nextDouble() * vocab);
-                tg[i] = (int) (rng.nextDouble() * vocab);
-            }
+            int[][] io = randomTokens(n);
+            int[] in = io[0], tg = io[1];
             if (measurementCost) {
                 System.out.println(MeasurementCost.measure(model, adam, data, options.evalBatches,
                         options.dataSeed, benchSteps));
@@ -190,12 +186,8 @@ public final class BenchCommand implements Callable<Integer> {
         Transformer model = new Transformer(be, cfg, options.batch, options.seed);
         AdamW adam = new AdamW(model, 0.9f, 0.95f, 1e-8f, 0.1f);
         int n = options.batch * options.context;
-        int[] in = new int[n], tg = new int[n];
-        Rng rng = new Rng(options.seed);
-        for (int i = 0; i < n; i++) {
-            in[i] = (int) (rng.nextDouble() * vocab);
-            tg[i] = (int) (rng.nextDouble() * vocab);
-        }
+        int[][] io = randomTokens(n);
+        int[] in = io[0], tg = io[1];
         long[] lengths = {model.grads().size()};
         warmUp(be, model, adam, in, tg, lengths);
         gate.run();
@@ -206,6 +198,17 @@ public final class BenchCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - t0) / 1e9;
         long windowEnd = epochNanos();
         return childJson(be.name(), threads, tps(n, seconds), seconds, (long) benchSteps * n, windowStart, windowEnd);
+    }
+
+    /** The benched batch: n random inputs and n random targets below --vocab, from --seed (the same in every run). */
+    private int[][] randomTokens(int n) {
+        int[] in = new int[n], tg = new int[n];
+        Rng rng = new Rng(options.seed);
+        for (int i = 0; i < n; i++) {
+            in[i] = (int) (rng.nextDouble() * vocab);
+            tg[i] = (int) (rng.nextDouble() * vocab);
+        }
+        return new int[][] {in, tg};
     }
 
     /** The benched model's shape, as both JSON lines (one run, or --runs) report it. */
