@@ -26,10 +26,10 @@ import spikelab.train.Checkpoint;
 /**
  * {@code spikelab sweep}: trains one run per cell of activations × depths × seeds × learning
  * rates, one after another in this process (or N at once with {@code --parallel}: in threads,
- * {@link ThreadedSweep}, or processes, {@link ParallelSweep}), then writes the report. A cell whose summary.json
- * says it finished (all steps, or diverged) is skipped and an interrupted one continues from its
- * checkpoint, so rerunning an interrupted sweep resumes it; {@code --shard i/n} splits the
- * cells between machines or array jobs.
+ * {@link ThreadedSweep}, or processes, {@link ParallelSweep}), then writes the report. A cell
+ * whose summary.json says it finished (all steps, or diverged) is skipped and an interrupted one
+ * continues from its checkpoint, so rerunning an interrupted sweep resumes it;
+ * {@code --shard i/n} splits the cells between machines or array jobs.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train every cell of activations x depths x seeds x learning rates (x qk-norm x z-loss x precision) into DIR/runs/<cell>/, "
