@@ -66,16 +66,26 @@ public final class CudaBackend implements Backend {
         this(tf32 ? Precision.TF32 : Precision.FP32);
     }
 
-    /**
-     * Opens GPU 0 computing its matrix products in {@code precision}: fp32, TF32 tensor cores, or
-     * bf16 mixed precision (both inputs of every product rounded to bf16, fp32 sums), the
-     * function {@code CpuBackend} emulates for bf16.
-     */
+    /** Opens GPU 0 computing its matrix products in {@code precision} (see below). */
     public CudaBackend(Precision precision) {
+        this(0, precision);
+    }
+
+    /**
+     * Opens GPU {@code ordinal} computing its matrix products in {@code precision}: fp32, TF32
+     * tensor cores, or bf16 mixed precision (both inputs of every product rounded to bf16, fp32
+     * sums), the function {@code CpuBackend} emulates for bf16.
+     */
+    public CudaBackend(int ordinal, Precision precision) {
         Optional<String> why = unavailableReason();
         if (why.isPresent()) throw new IllegalStateException(why.get());
         JCudaDriver.setExceptionsEnabled(true);
-        cuDeviceGet(device, 0);
+        int gpus = CudaSystem.deviceCount();
+        if (ordinal < 0 || ordinal >= gpus) {
+            throw new IllegalStateException("GPU " + ordinal + " asked for, but this machine has " + gpus
+                    + (gpus == 1 ? " GPU (number 0)" : " GPUs (0 to " + (gpus - 1) + ")"));
+        }
+        cuDeviceGet(device, ordinal);
         cuDevicePrimaryCtxRetain(context, device);
         Kernels kernels = null;
         Matmul mm = null;

@@ -72,6 +72,13 @@ final class CudaSystem {
         }
     }
 
+    /** GPUs the driver sees (call after {@link #unavailableReason()} found it usable). */
+    static int deviceCount() {
+        int[] count = new int[1];
+        cuDeviceGetCount(count);
+        return count[0];
+    }
+
     static String describe() {
         Optional<String> why = unavailableReason();
         if (why.isPresent()) return "unavailable: " + why.get();

@@ -71,8 +71,12 @@ public final class SweepCommand implements Callable<Integer> {
             description = "run only cells i, i+n, i+2n, ... of the grid (0 <= i < n), e.g. --shard $${SLURM_ARRAY_TASK_ID}/8 in a Slurm array")
     String shard;
     @Option(names = "--device", paramLabel = "D", defaultValue = "auto",
-            description = "cpu, cuda or auto, as for train (default: ${DEFAULT-VALUE})")
+            description = "cpu, cuda, cuda:N or auto, as for train (default: ${DEFAULT-VALUE})")
     String device;
+    @Option(names = "--devices", split = ",", paramLabel = "N",
+            description = "GPUs to spread --parallel's cells over, e.g. 0,1,2,3: the cells at once are dealt out to them in turn "
+                    + "(with --parallel-in threads; default: the one --device names)")
+    List<Integer> devices;
     @Option(names = "--parallel", paramLabel = "N|auto", defaultValue = "1",
             description = "train N cells at once, sharing the cores or the GPU (auto: one per core on the CPU; on a GPU as many "
                     + "as its free memory holds); per-cell results are the same as one at a time (default: ${DEFAULT-VALUE})")
@@ -108,7 +112,10 @@ public final class SweepCommand implements Callable<Integer> {
         JsonObject wanted = probe.options().toJson();
         int processes = ParallelSweep.parse(parallel, Runtime.getRuntime().availableProcessors());
         boolean inThreads = ThreadedSweep.useThreads("--parallel-in", parallelIn, device);
-        if (parallel.equalsIgnoreCase("auto") && onGpu()) processes = gpuProcesses(grid, inThreads);
+        List<String> gpus = gpuDevices(inThreads);
+        if (parallel.equalsIgnoreCase("auto") && onGpu()) {
+            processes = Math.min(Runtime.getRuntime().availableProcessors(), gpus.size() * gpuProcesses(grid, inThreads));
+        }
 
         if (dryRun) {
             for (Cell c : mine) System.out.println(c.name() + ": spikelab train " + String.join(" ", args(c)));
@@ -121,8 +128,9 @@ public final class SweepCommand implements Callable<Integer> {
             if (trainArgs.stream().noneMatch(a -> a.equals("--threads") || a.startsWith("--threads="))) {
                 cellExtra = List.of("--threads", String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors() / n)));
             }
-            log.info("sweep: {} cells at once in threads of this process", n);
-            Outcome[] outcomes = ThreadedSweep.run(mine, n, (i, c) -> runCell(i, mine.size(), c, wanted));
+            log.info("sweep: {} cells at once in threads of this process{}", n, gpus.size() > 1 ? " on " + gpus : "");
+            Outcome[] outcomes = ThreadedSweep.run(mine, n,
+                    (i, c, worker) -> runCell(i, mine.size(), c, wanted, gpus.get(worker % gpus.size())));
             return finish(mine, outcomes);
         }
         if (processes > 1 && mine.size() > 1) {
@@ -137,7 +145,7 @@ public final class SweepCommand implements Callable<Integer> {
         }
         Outcome[] outcomes = new Outcome[mine.size()];
         for (int i = 0; i < mine.size(); i++) {
-            outcomes[i] = runCell(i, mine.size(), mine.get(i), wanted);
+            outcomes[i] = runCell(i, mine.size(), mine.get(i), wanted, gpus.get(0));
             if (outcomes[i] == Outcome.INTERRUPTED) break;
         }
         return finish(mine, outcomes);
@@ -151,7 +159,7 @@ public final class SweepCommand implements Callable<Integer> {
      * one). A UserError propagates (the same options would fail every cell); any other crash
      * (e.g. out of GPU memory at depth 32) fails this cell only.
      */
-    Outcome runCell(int i, int total, Cell c, JsonObject wanted) {
+    Outcome runCell(int i, int total, Cell c, JsonObject wanted, String dev) {
         Path dir = cellDir(c);
         String tag = String.format("[%d/%d] %s", i + 1, total, c.name());
         if (CellDirs.finished(dir, c, wanted)) {
@@ -160,7 +168,7 @@ public final class SweepCommand implements Callable<Integer> {
         }
         int rc;
         try {
-            rc = trainCell(c, dir, tag);
+            rc = trainCell(c, dir, tag, dev);
         } catch (UserError e) {
             throw e;
         } catch (Exception e) {
@@ -192,8 +200,29 @@ public final class SweepCommand implements Callable<Integer> {
 
     // ---- the grid ---------------------------------------------------------------------------
 
+    /**
+     * The --device value of each GPU the cells are dealt to: --devices as cuda:N, or just
+     * --device. --devices needs a GPU --device and the threaded mode (processes would each have
+     * to be told theirs).
+     */
+    private List<String> gpuDevices(boolean inThreads) {
+        if (devices == null || devices.isEmpty()) return List.of(device);
+        if (!onGpu()) {
+            throw new UserError("--devices lists GPUs, but this sweep runs on the CPU (--device " + device
+                    + "): drop --devices, or run it on a GPU machine with --device cuda");
+        }
+        if (!inThreads) throw new UserError("--devices spreads cells in threads: drop --parallel-in processes");
+        List<String> out = new ArrayList<>();
+        for (int d : devices) {
+            if (d < 0) throw new UserError("--devices: GPU numbers start at 0, got " + d);
+            if (out.contains("cuda:" + d)) throw new UserError("--devices lists GPU " + d + " twice");
+            out.add("cuda:" + d);
+        }
+        return out;
+    }
+
     private boolean onGpu() {
-        return device.equals("cuda") || (device.equals("auto") && spikelab.train.Devices.cudaUnavailableReason() == null);
+        return spikelab.train.Devices.isCuda(device) || (device.equals("auto") && spikelab.train.Devices.cudaUnavailableReason() == null);
     }
 
     /**
@@ -253,8 +282,13 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     List<String> args(Cell c) {
+        return args(c, device);
+    }
+
+    /** Train's arguments for cell c on device {@code dev} (--device, or one of --devices). */
+    List<String> args(Cell c, String dev) {
         List<String> a = new ArrayList<>(List.of("--activation", c.activation, "--layers", String.valueOf(c.layers),
-                "--seed", String.valueOf(c.seed), "--lr", String.valueOf(c.lr), "--device", device,
+                "--seed", String.valueOf(c.seed), "--lr", String.valueOf(c.lr), "--device", dev,
                 "--out", cellDir(c).toString()));
         if (c.qkNorm) a.add("--qk-norm");
         if (c.zLoss != 0) a.addAll(List.of("--z-loss", String.valueOf(c.zLoss)));
@@ -290,9 +324,9 @@ public final class SweepCommand implements Callable<Integer> {
      * its losses are those of an uninterrupted run; if it cannot be resumed (corrupt checkpoint,
      * other settings), or has none, it is cleared and trained from the start.
      */
-    private int trainCell(Cell c, Path dir, String tag) throws Exception {
+    private int trainCell(Cell c, Path dir, String tag, String dev) throws Exception {
         if (Files.exists(dir.resolve(Checkpoint.MODEL_FILE)) && Files.exists(dir.resolve(Checkpoint.STATE_FILE))) {
-            List<String> resume = new ArrayList<>(args(c));
+            List<String> resume = new ArrayList<>(args(c, dev));
             resume.add("--resume");
             resume.add(dir.toString());
             log.info("{}: resuming from its checkpoint", tag);
@@ -304,7 +338,7 @@ public final class SweepCommand implements Callable<Integer> {
         }
         CellDirs.clearUnfinished(dir);
         log.info("{}: training", tag);
-        return runner.run(args(c));
+        return runner.run(args(c, dev));
     }
 
     /** DIR/sweep.json: the grid and the options passed to train, to repeat or extend the sweep. */

@@ -19,9 +19,9 @@ import spikelab.train.Devices;
  * carry the cell's name.
  */
 final class ThreadedSweep {
-    /** One cell's work: the sweep's own {@code runCell}. */
+    /** One cell's work: the sweep's own {@code runCell}; {@code worker} picks its GPU under --devices. */
     interface CellTask {
-        Outcome run(int index, Cell cell);
+        Outcome run(int index, Cell cell, int worker);
     }
 
     private ThreadedSweep() {}
@@ -32,7 +32,7 @@ final class ThreadedSweep {
             case "threads": return true;
             case "processes": return false;
             case "auto":
-                return device.equals("cuda") || (device.equals("auto") && Devices.cudaUnavailableReason() == null);
+                return Devices.isCuda(device) || (device.equals("auto") && Devices.cudaUnavailableReason() == null);
             default:
                 throw new UserError(option + " '" + value + "' must be threads, processes or auto");
         }
@@ -50,6 +50,7 @@ final class ThreadedSweep {
         Throwable[] crash = new Throwable[1];
         List<Thread> workers = new ArrayList<>();
         for (int w = 0; w < n; w++) {
+            final int worker = w;
             Thread t = new Thread(() -> {
                 try {
                     while (true) {
@@ -59,7 +60,7 @@ final class ThreadedSweep {
                         int i = next.getAndIncrement();
                         if (i >= cells.size()) return;
                         MDC.put("cell", "[" + cells.get(i).name() + "] ");
-                        Outcome o = task.run(i, cells.get(i));
+                        Outcome o = task.run(i, cells.get(i), worker);
                         synchronized (outcomes) {
                             outcomes[i] = o;
                         }

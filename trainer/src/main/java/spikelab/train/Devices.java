@@ -8,7 +8,7 @@ import spikelab.backend.cpu.CpuBackend;
 import spikelab.run.UserError;
 import spikelab.cuda.CudaBackend;
 
-/** Picks the backend for {@code --device cpu|cuda|auto}. */
+/** Picks the backend for {@code --device cpu|cuda|cuda:N|auto}. */
 public final class Devices {
     private static final Logger log = LoggerFactory.getLogger(Devices.class);
 
@@ -25,16 +25,21 @@ public final class Devices {
             case "cuda": {
                 String why = cudaUnavailableReason();
                 if (why != null) throw new UserError("--device cuda: " + why);
-                return openCuda(precision);
+                return openCuda(0, precision, device);
             }
             case "auto": {
                 String why = cudaUnavailableReason();
-                if (why == null) return openCuda(precision);
+                if (why == null) return openCuda(0, precision, device);
                 log.info("--device auto: using the CPU ({})", why);
                 return openCpu(threads, precision);
             }
-            default:
-                throw new UserError("unknown --device '" + device + "': use cpu, cuda or auto");
+            default: {
+                int gpu = cudaOrdinal(device);
+                if (gpu < 0) throw new UserError(unknownDevice(device));
+                String why = cudaUnavailableReason();
+                if (why != null) throw new UserError("--device " + device + ": " + why);
+                return openCuda(gpu, precision, device);
+            }
         }
     }
 
@@ -72,11 +77,30 @@ public final class Devices {
         return CudaBackend.describeSystem();
     }
 
-    private static Backend openCuda(Precision precision) {
+    private static Backend openCuda(int gpu, Precision precision, String device) {
         try {
-            return new CudaBackend(precision);
-        } catch (IllegalStateException e) {      // out of memory, missing kernels: already one clear line
-            throw new UserError("--device cuda: " + e.getMessage());
+            return new CudaBackend(gpu, precision);
+        } catch (IllegalStateException e) {      // out of memory, missing kernels, no such GPU: already one clear line
+            throw new UserError("--device " + device + ": " + e.getMessage());
         }
+    }
+
+    /** True for cuda and cuda:N. */
+    public static boolean isCuda(String device) {
+        return device.equals("cuda") || device.startsWith("cuda:");
+    }
+
+    /** N of {@code cuda:N} (0 for {@code cuda}); -1 for anything else, a malformed cuda:… included. */
+    public static int cudaOrdinal(String device) {
+        if (device.equals("cuda")) return 0;
+        if (!device.startsWith("cuda:")) return -1;
+        String n = device.substring(5);
+        if (!n.matches("[0-9]{1,4}")) return -1;
+        return Integer.parseInt(n);
+    }
+
+    /** The error for a --device value that is none of cpu, cuda, cuda:N, auto. */
+    public static String unknownDevice(String device) {
+        return "unknown --device '" + device + "': use cpu, cuda, cuda:N (GPU number N, from 0) or auto";
     }
 }

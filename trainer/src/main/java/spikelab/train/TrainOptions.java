@@ -81,7 +81,7 @@ public class TrainOptions {
     public long seed = 1337;
 
     // ---- machine ----
-    @Option(paramLabel = "cpu|cuda|auto", names = "--device", defaultValue = "auto", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE})")
+    @Option(paramLabel = "cpu|cuda|cuda:N|auto", names = "--device", defaultValue = "auto", description = "cpu, cuda (GPU 0), cuda:N (GPU N) or auto (default: ${DEFAULT-VALUE})")
     public String device = "auto";
     @Option(paramLabel = "N", names = "--threads", description = "CPU threads (default: all cores)")
     public Integer threads;
@@ -245,9 +245,8 @@ public class TrainOptions {
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
-        switch (device) {
-            case "cpu": case "cuda": case "auto": break;
-            default: throw new UserError("unknown --device '" + device + "': use cpu, cuda or auto");
+        if (!device.equals("cpu") && !device.equals("auto") && Devices.cudaOrdinal(device) < 0) {
+            throw new UserError(Devices.unknownDevice(device));
         }
     }
 

@@ -54,7 +54,7 @@ public final class Trainer {
         // A first look before the data is read: the vocabulary only adds to the estimate, so a
         // model too large with one symbol is refused at once (the full check follows below).
         MemoryEstimate first = MemoryEstimate.of(opt.modelConfig(1), opt.batch);
-        if (opt.device.equals("cuda")) {
+        if (Devices.isCuda(opt.device)) {
             first.requireFits(false);
         } else {
             try {

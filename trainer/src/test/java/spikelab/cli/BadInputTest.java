@@ -48,6 +48,8 @@ class BadInputTest {
                 Arguments.of("context longer than the corpus", List.of("--data", tiny.toString(), "--context", "64"), "longer than"),
                 Arguments.of("unknown tokenizer", List.of("--tokenizer", "bpe"), "unknown tokenizer 'bpe'"),
                 Arguments.of("unknown device", List.of("--device", "tpu"), "unknown --device 'tpu'"),
+                Arguments.of("malformed GPU number", List.of("--device", "cuda:one"),
+                        "unknown --device 'cuda:one': use cpu, cuda, cuda:N (GPU number N, from 0) or auto"),
                 Arguments.of("unknown precision", List.of("--precision", "fp16"), "--precision: unknown precision 'fp16': choose fp32, tf32 or bf16"),
                 Arguments.of("--tf32 with bf16", List.of("--tf32", "--precision", "bf16"), "--tf32 and --precision bf16 contradict each other"),
                 Arguments.of("tf32 on the CPU", List.of("--device", "cpu", "--precision", "tf32"), "--precision tf32 (or --tf32) is a CUDA tensor-core mode"),

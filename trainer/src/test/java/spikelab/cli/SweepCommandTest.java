@@ -54,6 +54,35 @@ class SweepCommandTest {
         return n;
     }
 
+    /**
+     * --devices deals the cells trained at once to the listed GPUs: with two cells held in flight
+     * together (each waits for the other), the two threads' cells go to cuda:0 and cuda:1. Runs
+     * without a GPU: the fake train never opens one.
+     */
+    @Test
+    void devicesDealsTheCellsAtOnceToTheGpus() throws Exception {
+        java.util.concurrent.CountDownLatch together = new java.util.concurrent.CountDownLatch(2);
+        List<String> used = java.util.Collections.synchronizedList(new ArrayList<>());
+        SweepCommand cmd = new SweepCommand();
+        cmd.runner = a -> {
+            used.add(value(a, "--device"));
+            together.countDown();
+            assertTrue(together.await(30, java.util.concurrent.TimeUnit.SECONDS), "the two cells never ran at once");
+            synchronized (this) {
+                return fakeTrain(a);
+            }
+        };
+        int rc = new CommandLine(cmd).execute("--activations", "gelu,swiglu", "--depths", "1", "--device", "cuda",
+                "--devices", "0,1", "--parallel", "2", "--out", tmp.resolve("d").toString(), "--no-report");
+        assertEquals(0, rc);
+        assertEquals(java.util.Set.of("cuda:0", "cuda:1"), new java.util.HashSet<>(used));
+        assertEquals(2, used.size());
+        StringWriter err = new StringWriter();
+        assertEquals(2, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "sweep", "--device", "cuda",
+                "--devices", "0,0", "--parallel", "2", "--out", tmp.resolve("e").toString()));
+        assertEquals("error: --devices lists GPU 0 twice", err.toString().strip());
+    }
+
     /** reproduce-activation-study.sh appends the user's options after a preset's: the later one wins. */
     @Test
     void aLaterTrainOptionOverridesAnEarlierOne() {
