@@ -96,7 +96,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (runs < 1) throw new UserError("--runs must be 1 or more (concurrent bench processes), got " + runs);
         if (runs > 1 && measurementCost) throw new UserError("--runs and --measurement-cost cannot be combined: drop --runs");
         if (runs > 1 && profile) throw new UserError("--runs and --profile cannot be combined: profile one run");
-        BenchThreads.useThreads(runsIn, "cpu");   // rejects an unknown --runs-in even without --runs
+        ThreadedSweep.useThreads("--runs-in", runsIn, "cpu");   // rejects an unknown --runs-in even without --runs
         if (runs > 1) return concurrent();
         if (runsChild) {
             try (Backend be = Devices.open(options.device, options.threads(), options.precision())) {
@@ -257,7 +257,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** {@code --runs K}: K runs timed together, in threads or processes; prints each one's tokens/s and the aggregate. */
     private int concurrent() {
         int cores = Runtime.getRuntime().availableProcessors();
-        boolean threads = BenchThreads.useThreads(runsIn, options.device);
+        boolean threads = ThreadedSweep.useThreads("--runs-in", runsIn, options.device);
         BenchRuns.Result r = threads
                 ? BenchThreads.run(this, runs, options.threads != null ? options.threads : Math.max(1, cores / runs))
                 : BenchRuns.run(spec.commandLine().getParseResult().originalArgs(), runs, cores);

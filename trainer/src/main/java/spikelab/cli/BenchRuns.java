@@ -39,17 +39,15 @@ final class BenchRuns {
      */
     static List<String> childArgs(List<String> parentArgs, int threads) {
         List<String> a = new ArrayList<>(List.of("bench"));
-        boolean threadsGiven = false;
         int from = parentArgs.indexOf("bench") + 1;
         for (int i = from; i < parentArgs.size(); i++) {
             String s = parentArgs.get(i);
             if (s.equals("--runs")) { i++; continue; }
             if (s.startsWith("--runs=") || s.equals("--json")) continue;
-            if (s.equals("--threads") || s.startsWith("--threads=")) threadsGiven = true;
             a.add(s);
         }
         a.addAll(List.of("--json", "--runs-child"));
-        if (!threadsGiven) a.addAll(List.of("--threads", String.valueOf(threads)));
+        if (!ParallelSweep.setsThreads(a)) a.addAll(List.of("--threads", String.valueOf(threads)));
         return a;
     }
 

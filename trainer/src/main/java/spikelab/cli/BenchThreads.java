@@ -26,11 +26,6 @@ final class BenchThreads {
 
     private BenchThreads() {}
 
-    /** --runs-in: threads or processes, auto being threads on a GPU and processes on the CPU. */
-    static boolean useThreads(String runsIn, String device) {
-        return ThreadedSweep.useThreads("--runs-in", runsIn, device);
-    }
-
     static BenchRuns.Result run(BenchCommand bench, int runs, int threadsPerRun) {
         CyclicBarrier ready = new CyclicBarrier(runs);
         String[] lines = new String[runs];

@@ -53,10 +53,6 @@ final class ParallelSweep {
     /** What a thread's backend takes beyond its tensors in the shared context: its kernel modules and workspaces. */
     static final long GPU_THREAD_BYTES = 256L << 20;
 
-    static int autoGpu(int cores, long freeBytes, long perRunBytes) {
-        return autoGpu(cores, freeBytes, perRunBytes, false);
-    }
-
     /**
      * {@code --parallel auto} on a GPU: as many runs as fit in 90% of its free memory with the
      * largest cell's estimated footprint each, at most {@link #GPU_SATURATION} processes or
@@ -87,19 +83,22 @@ final class ParallelSweep {
      */
     static List<String> childArgs(List<String> parentArgs, String shard, int threads) {
         List<String> a = new ArrayList<>(List.of("sweep"));
-        boolean threadsGiven = false;
         // the command line as typed: anything up to the subcommand's name is not the sweep's
         int from = parentArgs.indexOf("sweep") + 1;
         for (int i = from; i < parentArgs.size(); i++) {
             String s = parentArgs.get(i);
             if (s.equals("--parallel") || s.equals("--shard")) { i++; continue; }
             if (s.startsWith("--parallel=") || s.startsWith("--shard=") || s.equals("--no-report")) continue;
-            if (s.equals("--threads") || s.startsWith("--threads=")) threadsGiven = true;
             a.add(s);
         }
         a.addAll(List.of("--shard", shard, "--no-report"));
-        if (!threadsGiven) a.addAll(List.of("--threads", String.valueOf(threads)));
+        if (!setsThreads(a)) a.addAll(List.of("--threads", String.valueOf(threads)));
         return a;
+    }
+
+    /** Whether a command line sets --threads ("--threads N" or "--threads=N"). */
+    static boolean setsThreads(List<String> args) {
+        return args.stream().anyMatch(s -> s.equals("--threads") || s.startsWith("--threads="));
     }
 
     /** This JVM's java, its options and class path, and spikelab's main class: a child process's command so far. */

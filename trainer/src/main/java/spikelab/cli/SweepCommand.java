@@ -125,7 +125,7 @@ public final class SweepCommand implements Callable<Integer> {
         writeSweepJson();
         if (processes > 1 && mine.size() > 1 && inThreads) {
             int n = Math.min(processes, mine.size());
-            if (trainArgs.stream().noneMatch(a -> a.equals("--threads") || a.startsWith("--threads="))) {
+            if (!ParallelSweep.setsThreads(trainArgs)) {
                 cellExtra = List.of("--threads", String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors() / n)));
             }
             log.info("sweep: {} cells at once in threads of this process{}", n, gpus.size() > 1 ? " on " + gpus : "");

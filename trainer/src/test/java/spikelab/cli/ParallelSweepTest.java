@@ -61,15 +61,15 @@ class ParallelSweepTest {
     void autoOnAGpuFitsTheFreeMemoryAndStopsWhereTimeSlicingStopsPaying() {
         long gib = 1L << 30;
         // small cells on a big GPU: the measured saturation, not one per core
-        assertEquals(ParallelSweep.GPU_SATURATION, ParallelSweep.autoGpu(16, 140 * gib, gib / 4));
+        assertEquals(ParallelSweep.GPU_SATURATION, ParallelSweep.autoGpu(16, 140 * gib, gib / 4, false));
         // large cells: as many as fit in 90% of the free memory with a context each (0.9 * 40 / (9 + 1) = 3)
-        assertEquals(3, ParallelSweep.autoGpu(16, 40 * gib, 9 * gib));
+        assertEquals(3, ParallelSweep.autoGpu(16, 40 * gib, 9 * gib, false));
         // a cell larger than the GPU still gets one process, which then fails alone with its own message
-        assertEquals(1, ParallelSweep.autoGpu(16, 8 * gib, 20 * gib));
+        assertEquals(1, ParallelSweep.autoGpu(16, 8 * gib, 20 * gib, false));
         // fewer cores than the saturation count
-        assertEquals(2, ParallelSweep.autoGpu(2, 140 * gib, gib));
+        assertEquals(2, ParallelSweep.autoGpu(2, 140 * gib, gib, false));
         // no reading of free memory: the saturation count
-        assertEquals(ParallelSweep.GPU_SATURATION, ParallelSweep.autoGpu(16, -1, gib));
+        assertEquals(ParallelSweep.GPU_SATURATION, ParallelSweep.autoGpu(16, -1, gib, false));
         // threads share one context: a smaller overhead each, and a higher cap
         assertEquals(ParallelSweep.GPU_THREADS_CAP, ParallelSweep.autoGpu(16, 140 * gib, gib / 4, true));
         assertEquals(4, ParallelSweep.autoGpu(16, 40 * gib, 8 * gib, true));     // 36 GiB / 8.25 GiB
