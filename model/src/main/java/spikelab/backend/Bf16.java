@@ -22,17 +22,6 @@ public final class Bf16 {
         return Float.intBitsToFloat((bits + 0x7fff + lsb) & 0xffff0000);
     }
 
-    /**
-     * Rounds a rows×cols block of src, stored with row stride ld from off, into dst packed
-     * (row stride cols, from 0).
-     */
-    public static void roundRows(float[] src, int off, int ld, int rows, int cols, float[] dst) {
-        for (int r = 0; r < rows; r++) {
-            int s = off + r * ld, d = r * cols;
-            for (int j = 0; j < cols; j++) dst[d + j] = round(src[s + j]);
-        }
-    }
-
     /** True when x is a bf16 value (its low 16 bits are zero), NaN included. */
     public static boolean representable(float x) {
         return (Float.floatToRawIntBits(x) & 0xffff) == 0;

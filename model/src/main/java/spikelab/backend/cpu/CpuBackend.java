@@ -16,7 +16,7 @@ import spikelab.model.Activation;
 public final class CpuBackend implements Backend {
     private final Parallel par;
     private final Attention attention;
-    private final FusedAttention fused = FusedAttention.create();
+    private final FusedAttention fused;
     private final Reductions reductions = new Reductions();
     private final boolean bf16;
 
@@ -36,6 +36,7 @@ public final class CpuBackend implements Backend {
         this.par = new Parallel(threads);
         this.bf16 = precision == Precision.BF16;
         this.attention = new Attention(bf16);
+        this.fused = FusedAttention.create(bf16);
     }
 
     /** The precision of this backend's products. */
@@ -142,10 +143,9 @@ public final class CpuBackend implements Backend {
         else attention.backward(par, a(dqkv), o(dqkv), a(dout), o(dout), a(qkv), o(qkv), a(att), o(att), b, t, c, h);
     }
 
-    // bf16 emulation rounds every product's inputs, which the fused kernel does not do; it
-    // stays on the blocked-products path, as do head sizes the vector kernel cannot tile
+    // head sizes the vector kernel cannot tile run on the blocked products
     private boolean fused(int c, int h) {
-        return !bf16 && fused.supports(c / h);
+        return fused.supports(c / h);
     }
 
     @Override

@@ -20,6 +20,10 @@ import java.util.Arrays;
  * output element is one FMA chain in a fixed order and every row sum runs in {@link #CHAINS}
  * interleaved chains combined in a fixed tree, whatever the vector width or the thread count
  * (threads take whole pairs).
+ *
+ * <p>With bf16 emulation every product's inputs are rounded ({@link Bf16Kernel}) where
+ * {@link Attention}'s {@link Gemm#gemmBf16} rounds them: Q, K, V and dO as whole rounded copies,
+ * P and dS as the products read them; the softmax, dS's own arithmetic and max |s| stay fp32.
  */
 class FusedAttention {
     /** Scratch floats a softmax row needs: its chains and running extremes (the vector kernel's lanes). */
@@ -29,26 +33,56 @@ class FusedAttention {
     /** Interleaved partial sums of a row reduction (element i goes to chain i mod 16). */
     static final int CHAINS = 16;
 
-    /** Per thread: Kᵀ or Vᵀ of the pair, one block's score rows, and the pair's dS. */
+    /** Per thread: Kᵀ or Vᵀ of the pair, one block's score rows, the pair's dS and (bf16) its rounded P. */
     private static final class Scratch {
-        float[] kt = new float[0], rows = new float[0], ds = new float[0];
+        float[] kt = new float[0], rows = new float[0], ds = new float[0], p = new float[0];
         final float[] range = new float[RANGE];
 
-        void ensure(int ktLen, int rowsLen, int dsLen) {
+        void ensure(int ktLen, int rowsLen, int dsLen, int pLen) {
             if (kt.length < ktLen) kt = new float[ktLen];
             if (rows.length < rowsLen) rows = new float[rowsLen];
             if (ds.length < dsLen) ds = new float[dsLen];
+            if (p.length < pLen) p = new float[pLen];
         }
     }
 
-    /** The Vector API kernel when the JVM has jdk.incubator.vector, else this plain one. */
+    /** fp32: the Vector API kernel when the JVM has jdk.incubator.vector, else this plain one. */
     static FusedAttention create() {
-        return VectorKernels.choose("spikelab.attention", "spikelab.backend.cpu.VectorFusedAttention",
-                FusedAttention.class, FusedAttention::new);
+        return create(false);
     }
 
+    /** As {@link #create()}, emulating bf16 products when {@code bf16}. */
+    static FusedAttention create(boolean bf16) {
+        return VectorKernels.choose("spikelab.attention", "spikelab.backend.cpu.VectorFusedAttention",
+                FusedAttention.class, () -> new FusedAttention(bf16), new Class<?>[] {boolean.class}, bf16);
+    }
+
+    /** Rounds every product's inputs to bf16. */
+    private final boolean bf16;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
     private float[] pairMax = new float[0];
+    /** bf16: rounded copies of qkv and dO, written before the pairs' loop and only read in it. */
+    private final RoundedCopy qkvCopy = new RoundedCopy(), doutCopy = new RoundedCopy();
+
+    FusedAttention() {
+        this(false);
+    }
+
+    FusedAttention(boolean bf16) {
+        this.bf16 = bf16;
+    }
+
+    /** A buffer, grown once to the largest size seen, for a tensor's bf16-rounded copy. */
+    private static final class RoundedCopy {
+        private float[] data = new float[0];
+
+        /** rnd₁₆ of the packed rows×cols block at x[off], packed from 0 in the returned buffer. */
+        float[] of(Parallel par, float[] x, int off, int rows, int cols) {
+            if (data.length < rows * cols) data = new float[rows * cols];
+            Bf16Kernel.get().roundRows(par, x, off, cols, rows, cols, data, 0, cols);
+            return data;
+        }
+    }
 
     /** Whether this kernel takes heads of size hs (the vector kernel needs whole vectors). */
     boolean supports(int hs) { return true; }
@@ -66,20 +100,29 @@ class FusedAttention {
         float scale = (float) (1.0 / Math.sqrt(hs));
         if (pairMax.length < b * h) pairMax = new float[b * h];
         float[] pm = pairMax;
+        float[] x = bf16 ? qkvCopy.of(par, qkv, qOff, b * t, c3) : qkv;
+        int xOff = bf16 ? 0 : qOff;
         par.forRange(b * h, (from, to) -> {
             Scratch sc = scratch.get();
-            sc.ensure(hs * tp, MR * tp, 0);
+            sc.ensure(hs * tp, MR * tp, 0, 0);
+            Bf16Kernel round = Bf16Kernel.get();
             for (int bh = from; bh < to; bh++) {
                 int bi = bh / h, hi = bh % h;
-                int q = qOff + bi * t * c3 + hi * hs, k = q + c, v = q + 2 * c;
+                int q = xOff + bi * t * c3 + hi * hs, k = q + c, v = q + 2 * c;
                 int p = aOff + bh * t * t, o = oOff + bi * t * c + hi * hs;
-                transpose(qkv, k, c3, t, hs, sc.kt, tp);
+                transpose(x, k, c3, t, hs, sc.kt, tp);
                 beginPair(sc.range);
                 for (int r0 = 0; r0 < t; r0 += MR) {
                     int rows = Math.min(MR, t - r0), n = r0 + rows;
-                    tile(qkv, q + r0 * c3, c3, 1, sc.kt, 0, tp, hs, rows, Math.min(tp, pad(n)), sc.rows, 0, tp, scale);
+                    tile(x, q + r0 * c3, c3, 1, sc.kt, 0, tp, hs, rows, Math.min(tp, pad(n)), sc.rows, 0, tp, scale);
                     softmaxRows(sc.rows, 0, tp, r0 + 1, rows, att, p + r0 * t, t, sc.range);
-                    tile(att, p + r0 * t, t, 1, qkv, v, c3, n, rows, hs, out, o + r0 * c, c, 1f);
+                    if (bf16) {
+                        // rnd₁₆(P) of the block into the score rows, which the softmax has consumed
+                        for (int r = 0; r < rows; r++) round.round(att, p + (r0 + r) * t, sc.rows, r * tp, n);
+                        tile(sc.rows, 0, tp, 1, x, v, c3, n, rows, hs, out, o + r0 * c, c, 1f);
+                    } else {
+                        tile(att, p + r0 * t, t, 1, x, v, c3, n, rows, hs, out, o + r0 * c, c, 1f);
+                    }
                 }
                 pm[bh] = endPair(sc.range);
             }
@@ -95,33 +138,43 @@ class FusedAttention {
                   float[] att, int aOff, int b, int t, int c, int h) {
         int hs = c / h, c3 = 3 * c, tp = pad(t);
         float scale = (float) (1.0 / Math.sqrt(hs));
+        float[] x = bf16 ? qkvCopy.of(par, qkv, qOff, b * t, c3) : qkv;
+        float[] dy = bf16 ? doutCopy.of(par, dout, doOff, b * t, c) : dout;
+        int xOff = bf16 ? 0 : qOff, dyOff = bf16 ? 0 : doOff;
         par.forRange(b * h, (from, to) -> {
             Scratch sc = scratch.get();
-            sc.ensure(hs * tp, MR * tp, t * tp);
+            sc.ensure(hs * tp, MR * tp, t * tp, bf16 ? t * t : 0);
             float[] ds = sc.ds;
+            Bf16Kernel round = Bf16Kernel.get();
             for (int bh = from; bh < to; bh++) {
                 int bi = bh / h, hi = bh % h;
-                int q = qOff + bi * t * c3 + hi * hs, k = q + c, v = q + 2 * c;
+                int q = xOff + bi * t * c3 + hi * hs, k = q + c, v = q + 2 * c;
                 int dq = dOff + bi * t * c3 + hi * hs, dk = dq + c, dv = dq + 2 * c;
-                int g = doOff + bi * t * c + hi * hs;
+                int g = dyOff + bi * t * c + hi * hs;
                 int p = aOff + bh * t * t;
-                transpose(qkv, v, c3, t, hs, sc.kt, tp);
+                transpose(x, v, c3, t, hs, sc.kt, tp);
                 for (int r0 = 0; r0 < t; r0 += MR) {
                     int rows = Math.min(MR, t - r0), n = r0 + rows;
-                    tile(dout, g + r0 * c, c, 1, sc.kt, 0, tp, hs, rows, Math.min(tp, pad(n)), sc.rows, 0, tp, 1f);
+                    tile(dy, g + r0 * c, c, 1, sc.kt, 0, tp, hs, rows, Math.min(tp, pad(n)), sc.rows, 0, tp, 1f);
                     for (int r = 0; r < rows; r++) {
                         int ti = r0 + r;
                         dsRow(att, p + ti * t, sc.rows, r * tp, ti + 1, scale, ds, ti * tp);
+                        // dS is only ever a product's input: rounded once, here
+                        if (bf16) round.round(ds, ti * tp, ds, ti * tp, ti + 1);
                         // the dQ and dK blocks read up to MR − 1 keys past the diagonal: exact zeros
                         Arrays.fill(ds, ti * tp + ti + 1, ti * tp + Math.min(tp, ti + MR), 0f);
                     }
-                    tile(ds, r0 * tp, tp, 1, qkv, k, c3, n, rows, hs, dqkv, dq + r0 * c3, c3, 1f);
+                    tile(ds, r0 * tp, tp, 1, x, k, c3, n, rows, hs, dqkv, dq + r0 * c3, c3, 1f);
                 }
+                // dV's A is P; under bf16, the pair's rnd₁₆(P) (P itself stays fp32 for dS above)
+                if (bf16) round.round(att, p, sc.p, 0, t * t);
+                float[] pa = bf16 ? sc.p : att;
+                int pOff = bf16 ? 0 : p;
                 for (int s0 = 0; s0 < t; s0 += MR) {
                     int rows = Math.min(MR, t - s0);
                     // A[r][j] = dS[s0+j][s0+r] (resp. P): a transposed view, read in place
-                    tile(ds, s0 * tp + s0, 1, tp, qkv, q + s0 * c3, c3, t - s0, rows, hs, dqkv, dk + s0 * c3, c3, 1f);
-                    tile(att, p + s0 * t + s0, 1, t, dout, g + s0 * c, c, t - s0, rows, hs, dqkv, dv + s0 * c3, c3, 1f);
+                    tile(ds, s0 * tp + s0, 1, tp, x, q + s0 * c3, c3, t - s0, rows, hs, dqkv, dk + s0 * c3, c3, 1f);
+                    tile(pa, pOff + s0 * t + s0, 1, t, dy, g + s0 * c, c, t - s0, rows, hs, dqkv, dv + s0 * c3, c3, 1f);
                 }
             }
         });

@@ -1,7 +1,5 @@
 package spikelab.backend.cpu;
 
-import spikelab.backend.Bf16;
-
 /**
  * Row-major SGEMM on float arrays: C = alpha·op(A)·op(B) + beta·C, op(A) m×k, op(B) k×n,
  * lda/ldb/ldc the row strides as stored. With beta = 0, C is not read.
@@ -37,9 +35,10 @@ public final class Gemm {
 
     /**
      * bf16 mixed precision, emulated: as {@link #gemm}, with op(A) and op(B) first rounded to
-     * bf16 ({@link Bf16#round}). A product of two bf16 values is exact in fp32, so what remains
-     * fp32 is the summation, in the same order as the fp32 kernel's: the result equals
-     * {@code gemm} on inputs rounded beforehand, bit for bit, whatever the thread count.
+     * bf16 ({@link spikelab.backend.Bf16#round}) into scratch copies, by {@link Bf16Kernel} on
+     * par's threads. A product of two bf16 values is exact in fp32, so what remains fp32 is the
+     * summation, in the same order as the fp32 kernel's: the result equals {@code gemm} on
+     * inputs rounded beforehand, bit for bit, whatever the thread count.
      */
     public static void gemmBf16(Parallel par, boolean transA, boolean transB, int m, int n, int k,
                                 float alpha, float[] a, int aOff, int lda,
@@ -51,8 +50,9 @@ public final class Gemm {
         float[][] buf = ROUNDED.get();
         if (buf[0].length < aRows * aCols) buf[0] = new float[aRows * aCols];
         if (buf[1].length < bRows * bCols) buf[1] = new float[bRows * bCols];
-        Bf16.roundRows(a, aOff, lda, aRows, aCols, buf[0]);
-        Bf16.roundRows(b, bOff, ldb, bRows, bCols, buf[1]);
+        Bf16Kernel round = Bf16Kernel.get();
+        round.roundRows(par, a, aOff, lda, aRows, aCols, buf[0], 0, aCols);
+        round.roundRows(par, b, bOff, ldb, bRows, bCols, buf[1], 0, bCols);
         IMPL.gemm(par, transA, transB, m, n, k, alpha, buf[0], 0, Math.max(1, aCols), buf[1], 0, Math.max(1, bCols),
                 beta, c, cOff, ldc);
     }

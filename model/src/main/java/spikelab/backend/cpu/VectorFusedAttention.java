@@ -21,6 +21,14 @@ final class VectorFusedAttention extends FusedAttention {
 
     private final ThreadLocal<float[]> lanes = ThreadLocal.withInitial(() -> new float[CHAINS]);
 
+    VectorFusedAttention() {
+        this(false);
+    }
+
+    VectorFusedAttention(boolean bf16) {
+        super(bf16);
+    }
+
     @Override
     boolean supports(int hs) { return hs % L == 0 && CHAINS % L == 0; }
 

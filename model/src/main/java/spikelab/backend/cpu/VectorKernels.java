@@ -13,10 +13,16 @@ final class VectorKernels {
      * to link, or the system property {@code property} is "scalar" (for comparisons).
      */
     static <T> T choose(String property, String vectorClass, Class<T> type, Supplier<T> plain) {
+        return choose(property, vectorClass, type, plain, new Class<?>[0]);
+    }
+
+    /** As above, through vectorClass's constructor with these parameter types and arguments. */
+    static <T> T choose(String property, String vectorClass, Class<T> type, Supplier<T> plain,
+                        Class<?>[] parameterTypes, Object... args) {
         String forced = System.getProperty(property, "").toLowerCase(Locale.ROOT);
         if (!forced.equals("scalar") && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
             try {
-                return type.cast(Class.forName(vectorClass).getDeclaredConstructor().newInstance());
+                return type.cast(Class.forName(vectorClass).getDeclaredConstructor(parameterTypes).newInstance(args));
             } catch (ReflectiveOperationException | LinkageError e) {
                 return plain.get();
             }

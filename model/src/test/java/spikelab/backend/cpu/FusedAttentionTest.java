@@ -96,6 +96,57 @@ class FusedAttentionTest {
         }
     }
 
+    /** ‖x − y‖₂ / ‖y‖₂. */
+    private static double relativeL2(float[] x, float[] y) {
+        double num = 0, den = 0;
+        for (int i = 0; i < x.length; i++) {
+            num += (double) (x[i] - y[i]) * (x[i] - y[i]);
+            den += (double) y[i] * y[i];
+        }
+        return Math.sqrt(num / den);
+    }
+
+    /**
+     * bf16 emulation: the fused kernel rounds where the blocked path's products do. The two sum
+     * in different orders, so an fp32 P or dS that lies on a bf16 rounding boundary may round
+     * differently in each (a few elements of ~10⁵); on the whole tensors they agree far more
+     * closely than either agrees with fp32 attention, which shows the rounding is there.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"2,7,32,1", "1,33,64,2", "2,64,128,4", "1,131,48,1"})
+    void bf16SameFunctionAsTheBlockedPath(String s) {
+        int[] d = shape(s);
+        FusedAttention fused = FusedAttention.create(true);
+        assumeTrue(fused.supports(d[2] / d[3]), "head size " + d[2] / d[3] + " is not whole vectors on this CPU");
+        Result ref = run(new Attention(true), 2, d[0], d[1], d[2], d[3], 5);
+        Result got = run(fused, 2, d[0], d[1], d[2], d[3], 5);
+        Result fp32 = run(FusedAttention.create(false), 2, d[0], d[1], d[2], d[3], 5);
+        double[] errs = {relativeL2(got.out(), ref.out()), relativeL2(got.att(), ref.att()), relativeL2(got.dqkv(), ref.dqkv())};
+        double[] fpErrs = {relativeL2(fp32.out(), ref.out()), relativeL2(fp32.att(), ref.att()), relativeL2(fp32.dqkv(), ref.dqkv())};
+        String[] names = {"out", "att", "dqkv"};
+        for (int i = 0; i < 3; i++) {
+            assertTrue(errs[i] < 1e-4, names[i] + ": bf16 fused vs blocked, relative L2 " + errs[i]);
+            assertTrue(fpErrs[i] > 10 * errs[i], names[i] + ": fp32 is " + fpErrs[i] + " from bf16, bf16 fused " + errs[i]);
+        }
+        assertEquals(ref.maxLogit(), got.maxLogit(), 1e-5 * ref.maxLogit(), "max logit");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2,7,32,1", "1,33,64,2", "1,131,48,1"})
+    void bf16VectorKernelGivesThePlainKernelsBitsWhateverTheThreads(String s) {
+        int[] d = shape(s);
+        FusedAttention vector = FusedAttention.create(true);
+        assumeTrue(vector instanceof VectorFusedAttention, "no jdk.incubator.vector in this JVM: only the plain kernel runs");
+        assumeTrue(vector.supports(d[2] / d[3]), "head size " + d[2] / d[3] + " is not whole vectors on this CPU");
+        Result plain = run(new FusedAttention(true), 1, d[0], d[1], d[2], d[3], 9);
+        for (int threads : new int[] {1, 3}) {
+            Result v = run(vector, threads, d[0], d[1], d[2], d[3], 9);
+            assertArrayEquals(plain.out(), v.out(), "out, " + threads + " threads");
+            assertArrayEquals(plain.att(), v.att(), "att, " + threads + " threads");
+            assertArrayEquals(plain.dqkv(), v.dqkv(), "dqkv, " + threads + " threads");
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void scratchLeftByALongerSequenceDoesNotLeak() {
         FusedAttention reused = FusedAttention.create();
