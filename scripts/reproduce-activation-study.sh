@@ -42,6 +42,9 @@ DATA="${DATA-}"
 #   z-loss:      z-loss 1e-4 against off in the stress regime. With 65 characters the output
 #                layer is far from the large-vocabulary regime z-loss targets; run with
 #                DATA=<GPT-2 shards> --tokenizer gpt2 for that (slow on a CPU).
+#   precision:   bf16 mixed precision (every product's inputs rounded, emulated exactly on the CPU)
+#                against fp32 in the stress regime, where low precision would bite first (added
+#                2026-12-05, once bf16 ran at ~0.95x fp32's speed on the CPU).
 # Measured 2026-12-04 (two processes of one thread on the 2-vCPU machine, shared at times with
 # builds): a 2,000-step run takes ~19 s at depth 2 and ~60-75 s at depth 8; main took 21 min,
 # stress 27 min, stress-post 20.5 min (sharing the CPU), z-loss 12 min (20 new runs; its z-loss-off
@@ -58,6 +61,7 @@ stress-hi   | stress      | 12 runs, ~9 min   | --activations relu,swiglu --qk-n
 stress-post | stress-post | 25 runs, ~25 min  | --activations relu,gelu,reglu,geglu,swiglu --norm post --seeds 2,3,4,5,6 --lrs 1e-2 $stress_cpu
 post-warmup | post-warmup | 10 runs, ~7 min   | --activations relu,gelu --norm post --seeds 2,3,4,5,6 --lrs 1e-2 --depths 8 --warmup 100 --clip 0 $model_cpu
 z-loss      | stress      | 40 runs (20 new), ~12 min | --activations relu,gelu,reglu,swiglu --z-losses 0,1e-4 --seeds 2,3,4,5,6 --lrs 1e-2 $stress_cpu
+precision   | stress      | 40 runs (20 new), ~15 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6 --lrs 1e-2 $stress_cpu
 EOF
 }
 

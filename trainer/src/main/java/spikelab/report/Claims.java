@@ -11,7 +11,7 @@ import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The study's four claims (Shazeer 2020; Wortsman et al. 2023), each tested on whatever arms
+ * The study's five claims (Shazeer 2020; Wortsman et al. 2023; Fishman et al. 2024), each tested on whatever arms
  * the runs contain: paired differences matched by seed (bootstrap CI, sign-flip p) or incidences
  * (Fisher's exact test), Holm-adjusted over every comparison in the report, and a verdict per
  * comparison and per claim from the rule in {@link #RULE}. A claim whose arms are absent is
@@ -74,7 +74,7 @@ final class Claims {
 
     static List<Claim> evaluate(Cells cells) {
         Claims c = new Claims(cells);
-        List<Claim> claims = List.of(c.glu(), c.smooth(), c.qkNorm(), c.zLoss());
+        List<Claim> claims = List.of(c.glu(), c.smooth(), c.qkNorm(), c.zLoss(), c.bf16());
         List<Comparison> all = new ArrayList<>();
         for (Claim cl : claims) all.addAll(cl.comparisons);
         // a comparison that could not reach p < ALPHA even with the most extreme data (no events in
@@ -252,6 +252,56 @@ final class Claims {
                 + "difference of its largest magnitude over the run. Divergence: share of runs, Fisher's exact test.", out);
     }
 
+    // ---- claim 5: bf16 mixed precision against fp32 ------------------------------------------
+
+    private Claim bf16() {
+        List<Comparison> out = new ArrayList<>();
+        // (fp32, bf16) so that every effect reads fp32 − bf16: negative is bf16 doing worse
+        Map<String, List<Cells.Cell[]>> partners = partners("precision", s -> s.precision.equals("fp32"),
+                s -> s.precision.equals("bf16"));
+        for (Map.Entry<String, List<Cells.Cell[]>> e : withPooled(partners).entrySet()) {
+            out.add(pairedRuns(e.getKey() + ": final val loss, fp32 − bf16", e.getValue(), Claims::clamped, "%+.4f"));
+            out.add(pairedRuns(e.getKey() + ": log10 max attention logit, fp32 − bf16", e.getValue(),
+                    r -> r.maxAttnLogit > 0 && Double.isFinite(r.maxAttnLogit) ? Math.log10(r.maxAttnLogit) : Double.NaN, "%+.3f"));
+            java.util.Set<RunData> fp32 = new java.util.LinkedHashSet<>(), bf16 = new java.util.LinkedHashSet<>();
+            for (Cells.Cell[] pc : e.getValue()) {
+                fp32.addAll(pc[0].runs);
+                bf16.addAll(pc[1].runs);
+            }
+            out.add(incidence(e.getKey() + ": runs with a loss spike, fp32 vs bf16", "", new ArrayList<>(fp32), new ArrayList<>(bf16),
+                    r -> r.lossSpikes > 0));
+            out.add(incidence(e.getKey() + ": runs that diverged, fp32 vs bf16", "", new ArrayList<>(fp32), new ArrayList<>(bf16),
+                    r -> r.diverged));
+        }
+        // does the gate's product pay more for bf16 than its plain counterpart? (the outlier argument)
+        String[][] pairs = {{"reglu", "relu"}, {"geglu", "gelu"}, {"swiglu", "gelu"}};
+        for (String[] pr : pairs) {
+            List<Cells.Cell[]> glu = partners.get(pr[0]), plain = partners.get(pr[1]);
+            if (glu == null || plain == null) continue;
+            List<Double> d = new ArrayList<>();
+            for (Cells.Cell[] g : glu) {
+                for (Cells.Cell[] pl : plain) {
+                    if (g[0].layers != pl[0].layers || !g[0].settings.fields().equals(pl[0].settings.fields())) continue;
+                    for (RunData gf : g[0].runs) {
+                        RunData gb = run(g[1], gf.lr, gf.seed), pf = run(pl[0], gf.lr, gf.seed), pb = run(pl[1], gf.lr, gf.seed);
+                        if (gb == null || pf == null || pb == null) continue;
+                        double v = (clamped(pb) - clamped(pf)) - (clamped(gb) - clamped(gf));
+                        if (Double.isFinite(v)) d.add(v);
+                    }
+                }
+            }
+            out.add(paired("bf16's loss cost (bf16 − fp32), " + pr[1] + " − " + pr[0], "", "(seed, lr, depth, arm)", d, "%+.4f"));
+        }
+        return new Claim(5, "bf16 products cost stability, GLU FFNs most (per activation)",
+                "Pairs are runs that differ only in the products' precision (same activation, depth, lr, seed and other "
+                + "settings); \"all activations\" pools them. Every effect is fp32 minus bf16, so negative means bf16 did "
+                + "worse: a higher final validation loss (min(loss, loss at init) per run), larger attention logits, more "
+                + "runs with a loss spike or that diverged (Fisher's exact test). The last rows are differences in "
+                + "differences, paired by (seed, lr, depth): bf16's loss cost for the plain activation minus its cost for "
+                + "the GLU; negative means the GLU pays more, as the outlier argument for gated FFNs in low precision "
+                + "(Fishman et al. 2024) predicts.", out);
+    }
+
     /** The per-activation partner pairs, preceded by "all activations" pooling them when there are several. */
     private static Map<String, List<Cells.Cell[]>> withPooled(Map<String, List<Cells.Cell[]>> partners) {
         if (partners.size() < 2) return partners;
@@ -265,6 +315,10 @@ final class Claims {
 
     /** Paired differences f(treated) − f(control) of runs matched by lr and seed within each partner pair of cells. */
     private static Comparison pairedRuns(String what, List<Cells.Cell[]> pairs, ToDoubleFunction<RunData> f) {
+        return pairedRuns(what, pairs, f, "%+.3f");
+    }
+
+    private static Comparison pairedRuns(String what, List<Cells.Cell[]> pairs, ToDoubleFunction<RunData> f, String fmt) {
         List<Double> d = new ArrayList<>();
         for (Cells.Cell[] pc : pairs) {
             for (RunData r : pc[0].runs) {
@@ -274,7 +328,7 @@ final class Claims {
                 if (Double.isFinite(v)) d.add(v);
             }
         }
-        return paired(what, "", "(seed, lr, depth, arm)", d, "%+.3f");
+        return paired(what, "", "(seed, lr, depth, arm)", d, fmt);
     }
 
     private static double seedSensitivity(Cells.Cell c, long seed) {

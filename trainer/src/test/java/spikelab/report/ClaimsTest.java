@@ -58,7 +58,48 @@ class ClaimsTest {
                 + "**Verdict: not tested here.**"), md);
         assertTrue(md.contains("### Claim 4: z-loss holds the output logits' log-partition (log Z) down and prevents divergence "
                 + "(per activation)\n\n**Verdict: not tested here.**"), md);
+        assertTrue(md.contains("### Claim 5: bf16 products cost stability, GLU FFNs most (per activation)\n\n"
+                + "**Verdict: not tested here.**"), md);
         assertTrue(md.contains("the mean of L over the lr grid minus the minimum of L over the grid"), md);
+    }
+
+    @Test
+    void precisionPairsGiveFp32MinusBf16AndTheGluRowsDifferencesInDifferences() throws IOException {
+        Path dir = tmp.resolve("p");
+        for (String act : List.of("relu", "reglu")) {
+            for (long seed = 1; seed <= 5; seed++) {
+                for (String prec : List.of("fp32", "bf16")) {
+                    // bf16 costs relu 0.01 and reglu 0.05; reglu's bf16 runs also have larger logits
+                    double fin = 2.0 + 0.01 * seed + (prec.equals("bf16") ? (act.equals("reglu") ? 0.05 : 0.01) : 0);
+                    Path d = dir.resolve(act + "-L4-s" + seed + "-lr1e-3" + (prec.equals("bf16") ? "-bf16" : ""));
+                    SyntheticRuns.write(d, act, 4, seed, 1e-3, 30, 30, 4.2, fin, false);
+                    SyntheticRuns.set(d, "config.json", "precision", prec);
+                    if (prec.equals("bf16") && act.equals("reglu")) {
+                        SyntheticRuns.set(d, "summary.json", "max_attn_logit", 10 * (3.0 + 4 + seed));
+                    }
+                }
+            }
+        }
+        String md = markdown(dir);
+        assertTrue(md.contains("| reglu fp32 | 4 | 5 | 1e-3 |"), md);
+        assertTrue(md.contains("| reglu bf16 | 4 | 5 | 1e-3 |"), md);
+        // 5 pairs per activation (p cannot go below 2/32), 10 pooled: (-0.01 · 5 - 0.05 · 5) / 10 = -0.03
+        assertTrue(md.contains("| all activations: final val loss, fp32 − bf16 | — | sign-flip permutation, (seed, lr, depth, arm) "
+                + "| 10 | -0.0300 |"), md);
+        assertTrue(md.contains("| reglu: final val loss, fp32 − bf16 | — | sign-flip permutation, (seed, lr, depth, arm) "
+                + "| 5 | -0.0500 | [-0.0500, -0.0500] | 0.0625 | — | unresolved |"), md);
+        assertTrue(md.contains("| reglu: log10 max attention logit, fp32 − bf16 | — | sign-flip permutation, (seed, lr, depth, arm) "
+                + "| 5 | -1.000 |"), md);
+        assertTrue(md.contains("| relu: log10 max attention logit, fp32 − bf16 | — | sign-flip permutation, (seed, lr, depth, arm) "
+                + "| 5 | +0.000 |"), md);
+        // SyntheticRuns gives every run depth/2 = 2 loss spikes: 5/5 vs 5/5
+        assertTrue(md.contains("| relu: runs with a loss spike, fp32 vs bf16 | — | Fisher exact, unpaired | 10 | 5/5 vs 5/5 (+0 pp)"), md);
+        // bf16's cost: relu 0.01, reglu 0.05, so relu − reglu = -0.04 in each of the 5 seeds
+        assertTrue(md.contains("| bf16's loss cost (bf16 − fp32), relu − reglu | — | sign-flip permutation, (seed, lr, depth, arm) "
+                + "| 5 | -0.0400 | [-0.0400, -0.0400] | 0.0625 |"), md);
+        // the pooled loss row (10 pairs, all negative: p = 2/1024) is significant in the claimed direction
+        assertTrue(md.contains("### Claim 5: bf16 products cost stability, GLU FFNs most (per activation)\n\n"
+                + "**Verdict: supported.**"), md);
     }
 
     @Test
