@@ -89,16 +89,19 @@ public final class CudaBackend implements Backend {
         cuDevicePrimaryCtxRetain(context, device);
         Kernels kernels = null;
         Matmul mm = null;
+        boolean streamMade = false;
         try {
             cuCtxSetCurrent(context);
             owner = Thread.currentThread();
             // non-blocking: runs sharing the GPU in one process (one backend and stream each)
             // never wait for each other through the legacy default stream; nothing here uses it
             cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
+            streamMade = true;
             kernels = new Kernels(stream);
             mm = Matmuls.create(stream, precision);
         } catch (RuntimeException | Error e) {
             if (kernels != null) kernels.close();
+            if (streamMade) cuStreamDestroy(stream);
             cuDevicePrimaryCtxRelease(device);
             throw e;
         }

@@ -1,5 +1,6 @@
 package spikelab.cuda;
 
+import static jcuda.driver.JCudaDriver.cuCtxGetCurrent;
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
 import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
@@ -116,16 +117,22 @@ final class CudaSystem {
         }
     }
 
-    /** Runs {@code question} with GPU 0's primary context current, retained just for it. */
+    /**
+     * Runs {@code question} with GPU 0's primary context current, retained just for it, then
+     * makes the calling thread's previous context current again: a CudaBackend on this thread
+     * (perhaps of another GPU) only re-sets its context when another thread calls in.
+     */
     private static <T> T onDevice0(java.util.function.Supplier<T> question) {
         CUdevice d = new CUdevice();
-        CUcontext ctx = new CUcontext();
+        CUcontext ctx = new CUcontext(), previous = new CUcontext();
         cuDeviceGet(d, 0);
+        cuCtxGetCurrent(previous);
         cuDevicePrimaryCtxRetain(ctx, d);
         try {
             cuCtxSetCurrent(ctx);
             return question.get();
         } finally {
+            cuCtxSetCurrent(previous);
             cuDevicePrimaryCtxRelease(d);
         }
     }

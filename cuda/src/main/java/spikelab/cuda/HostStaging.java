@@ -71,21 +71,21 @@ final class HostStaging implements AutoCloseable {
      */
     private void toDevice(CUdeviceptr dst, int elemBytes, int n, Fill fill) {
         int per = (int) (ensure((long) n * elemBytes) / elemBytes);
-        for (int from = 0; from < n; from += per) {
-            int count = Math.min(per, n - from);
+        for (long from = 0; from < n; from += per) {
+            int count = (int) Math.min(per, n - from);
             cuStreamSynchronize(stream);           // the previous copy out of the staging buffer is done
-            fill.put(view(), from, count);
+            fill.put(view(), (int) from, count);   // from < n, an int
             cuMemcpyHtoDAsync(dst.withByteOffset((long) from * elemBytes), host, (long) count * elemBytes, stream);
         }
     }
 
     private void fromDevice(CUdeviceptr src, int elemBytes, int n, Drain drain) {
         int per = (int) (ensure((long) n * elemBytes) / elemBytes);
-        for (int from = 0; from < n; from += per) {
-            int count = Math.min(per, n - from);
+        for (long from = 0; from < n; from += per) {
+            int count = (int) Math.min(per, n - from);
             cuMemcpyDtoHAsync(host, src.withByteOffset((long) from * elemBytes), (long) count * elemBytes, stream);
             cuStreamSynchronize(stream);
-            drain.get(view(), from, count);
+            drain.get(view(), (int) from, count);
         }
     }
 

@@ -38,7 +38,7 @@ final class BenchThreads {
                     lines[run] = bench.timedRun(be, threadsPerRun, () -> await(ready));
                 } catch (Throwable e) {
                     failures[run] = e;
-                    ready.reset();                 // the others stop waiting for a run that will never be ready
+                    abandon(ready);                // the others stop waiting for a run that will never be ready
                 }
             }, "spikelab-bench-run-" + (k + 1));
             threads.add(t);
@@ -73,6 +73,21 @@ final class BenchThreads {
     /** A run that stopped because another failed: not itself the cause to report. */
     private static final class BarrierBroken extends RuntimeException {
         BarrierBroken() { super("another run failed before timing", null, false, false); }
+    }
+
+    /**
+     * Breaks the barrier for good, so that every run waiting at it now or arriving later fails
+     * at once. (reset() would release only the runs waiting now; one still warming up would
+     * then wait out the whole timeout.) An interrupted await is what breaks a barrier.
+     */
+    static void abandon(CyclicBarrier ready) {
+        Thread.currentThread().interrupt();
+        try {
+            ready.await();
+        } catch (InterruptedException | BrokenBarrierException expected) {
+            // either way the barrier is now broken; await cleared the interrupt it was given
+        }
+        Thread.interrupted();
     }
 
     private static void await(CyclicBarrier ready) {

@@ -155,6 +155,27 @@ class BenchRunsTest {
         assertEquals("error: --runs must be 1 or more (concurrent bench processes), got 0", err.toString().strip());
     }
 
+    /**
+     * A threads-mode run that fails before timing must release the others at once, also those
+     * that reach the barrier after it failed (a reset barrier would hold a late run for the
+     * whole ready timeout, 30 minutes).
+     */
+    @Test
+    void aRunThatFailsEarlyReleasesRunsThatArriveLater() throws Exception {
+        java.util.concurrent.CyclicBarrier ready = new java.util.concurrent.CyclicBarrier(3);
+        Thread failing = new Thread(() -> BenchThreads.abandon(ready));
+        failing.start();
+        failing.join();
+        assertFalse(failing.isInterrupted(), "abandon leaves no interrupt behind");
+        long t0 = System.nanoTime();
+        assertThrows(java.util.concurrent.BrokenBarrierException.class,
+                () -> ready.await(20, java.util.concurrent.TimeUnit.SECONDS), "a late run fails at once, not by timeout");
+        assertTrue(System.nanoTime() - t0 < 10_000_000_000L);
+        assertFalse(Thread.currentThread().isInterrupted());
+        BenchThreads.abandon(ready);   // abandoning a broken barrier is harmless
+        assertFalse(Thread.currentThread().isInterrupted(), "and clears the interrupt it set");
+    }
+
     private static JsonObject child(long tokens, long start, long end) {
         JsonObject o = new JsonObject();
         o.addProperty("timed_tokens", tokens);
