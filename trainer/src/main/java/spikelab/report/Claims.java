@@ -270,6 +270,8 @@ final class Claims {
             }
             out.add(incidence(e.getKey() + ": runs with a loss spike, fp32 vs bf16", "", new ArrayList<>(fp32), new ArrayList<>(bf16),
                     r -> r.lossSpikes > 0));
+            out.add(incidence(e.getKey() + ": runs with a gradient explosion, fp32 vs bf16", "", new ArrayList<>(fp32),
+                    new ArrayList<>(bf16), r -> r.explosions > 0));
             out.add(incidence(e.getKey() + ": runs that diverged, fp32 vs bf16", "", new ArrayList<>(fp32), new ArrayList<>(bf16),
                     r -> r.diverged));
         }
@@ -296,7 +298,7 @@ final class Claims {
                 "Pairs are runs that differ only in the products' precision (same activation, depth, lr, seed and other "
                 + "settings); \"all activations\" pools them. Every effect is fp32 minus bf16, so negative means bf16 did "
                 + "worse: a higher final validation loss (min(loss, loss at init) per run), larger attention logits, more "
-                + "runs with a loss spike or that diverged (Fisher's exact test). The last rows are differences in "
+                + "runs with a loss spike, a gradient explosion or that diverged (Fisher's exact test). The last rows are differences in "
                 + "differences, paired by (seed, lr, depth): bf16's loss cost for the plain activation minus its cost for "
                 + "the GLU; negative means the GLU pays more, as the outlier argument for gated FFNs in low precision "
                 + "(Fishman et al. 2024) predicts.", out);

@@ -94,6 +94,7 @@ class ClaimsTest {
                 + "| 5 | +0.000 |"), md);
         // SyntheticRuns gives every run depth/2 = 2 loss spikes: 5/5 vs 5/5
         assertTrue(md.contains("| relu: runs with a loss spike, fp32 vs bf16 | — | Fisher exact, unpaired | 10 | 5/5 vs 5/5 (+0 pp)"), md);
+        assertTrue(md.contains("| relu: runs with a gradient explosion, fp32 vs bf16 | — | Fisher exact, unpaired | 10 | 0/5 vs 0/5 (+0 pp)"), md);
         // bf16's cost: relu 0.01, reglu 0.05, so relu − reglu = -0.04 in each of the 5 seeds
         assertTrue(md.contains("| bf16's loss cost (bf16 − fp32), relu − reglu | — | sign-flip permutation, (seed, lr, depth, arm) "
                 + "| 5 | -0.0400 | [-0.0400, -0.0400] | 0.0625 |"), md);
