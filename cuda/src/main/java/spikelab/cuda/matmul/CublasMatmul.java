@@ -125,7 +125,7 @@ final class CublasMatmul implements Matmul {
 
     /** Rounds {@code elems} floats from src into scratch buffer {@code which} as bf16; returns it. */
     private Pointer bf16Copy(int which, Pointer src, long elems) {
-        if (elems > scratchElems[which]) {
+        if (elems > scratchElems[which] || scratch[which] == null) {   // k = 0 still passes a valid pointer
             if (scratch[which] != null) {
                 cuStreamSynchronize(stream); // a queued product may still read the old copy
                 cuMemFree(scratch[which]);
