@@ -1,9 +1,12 @@
 package spikelab.cli;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import spikelab.cli.SweepCommand.Outcome;
 import spikelab.cli.SweepGrid.Cell;
@@ -19,6 +22,8 @@ import spikelab.train.Devices;
  * carry the cell's name.
  */
 final class ThreadedSweep {
+    private static final Logger log = LoggerFactory.getLogger(ThreadedSweep.class);
+
     /** One cell's work: the sweep's own {@code runCell}; {@code worker} picks its GPU under --devices. */
     interface CellTask {
         Outcome run(int index, Cell cell, int worker);
@@ -41,56 +46,104 @@ final class ThreadedSweep {
     /**
      * Runs the cells on {@code n} threads; returns each cell's outcome (null for cells not
      * reached). After an interrupt no new cell starts; a UserError from one cell stops the
-     * others from starting new cells and is rethrown.
+     * others from starting new cells and is rethrown. A cell that runs out of memory while
+     * other cells are training ({@link UserError#isOutOfMemory}) is queued again and its
+     * thread retires, so the sweep goes on with one cell fewer at a time; a cell that runs out
+     * of memory with no other cell training cannot fit at all, and that error is rethrown.
      */
     static Outcome[] run(List<Cell> cells, int n, CellTask task) {
-        Outcome[] outcomes = new Outcome[cells.size()];
-        AtomicInteger next = new AtomicInteger();
-        UserError[] fatal = new UserError[1];
-        Throwable[] crash = new Throwable[1];
-        List<Thread> workers = new ArrayList<>();
-        for (int w = 0; w < n; w++) {
-            final int worker = w;
-            Thread t = new Thread(() -> {
-                try {
-                    while (true) {
-                        synchronized (outcomes) {
-                            if (fatal[0] != null || crash[0] != null || interrupted(outcomes)) return;
-                        }
-                        int i = next.getAndIncrement();
-                        if (i >= cells.size()) return;
-                        MDC.put("cell", "[" + cells.get(i).name() + "] ");
-                        Outcome o = task.run(i, cells.get(i), worker);
-                        synchronized (outcomes) {
-                            outcomes[i] = o;
-                        }
-                    }
-                } catch (UserError e) {
-                    synchronized (outcomes) {
-                        if (fatal[0] == null) fatal[0] = e;
-                    }
-                } catch (Throwable e) {
-                    synchronized (outcomes) {
-                        if (crash[0] == null) crash[0] = e;
-                    }
-                } finally {
-                    MDC.remove("cell");
-                }
-            }, "spikelab-sweep-" + (w + 1));
-            workers.add(t);
-            t.start();
+        return new Pool(cells, task).run(n);
+    }
+
+    /** The shared state of one run: the next cell, the queue of cells to retry, who is training. */
+    private static final class Pool {
+        private final List<Cell> cells;
+        private final CellTask task;
+        private final Outcome[] outcomes;
+        private final Deque<Integer> retry = new ArrayDeque<>();
+        private int next, training, threads;
+        private UserError fatal;
+        private Throwable crash;
+
+        Pool(List<Cell> cells, CellTask task) {
+            this.cells = cells;
+            this.task = task;
+            this.outcomes = new Outcome[cells.size()];
         }
-        for (Thread t : workers) {
+
+        Outcome[] run(int n) {
+            threads = n;
+            List<Thread> workers = new ArrayList<>();
+            for (int w = 0; w < n; w++) {
+                final int worker = w;
+                Thread t = new Thread(() -> work(worker), "spikelab-sweep-" + (w + 1));
+                workers.add(t);
+                t.start();
+            }
+            for (Thread t : workers) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (fatal != null) throw fatal;
+            if (crash != null) throw new IllegalStateException("sweep worker crashed", crash);
+            return outcomes;
+        }
+
+        /** The index of the cell to train next (a queued retry first), or -1 when this worker is done. */
+        private synchronized int take() {
+            if (fatal != null || crash != null || interrupted(outcomes)) return -1;
+            Integer i = retry.poll();
+            if (i == null && next < cells.size()) i = next++;
+            if (i == null) return -1;
+            training++;
+            return i;
+        }
+
+        private void work(int worker) {
             try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+                for (int i = take(); i >= 0; i = take()) {
+                    MDC.put("cell", "[" + cells.get(i).name() + "] ");
+                    try {
+                        Outcome o = task.run(i, cells.get(i), worker);
+                        synchronized (this) {
+                            outcomes[i] = o;
+                            training--;
+                        }
+                    } catch (UserError e) {
+                        if (!requeued(i, e)) throw e;
+                        return;   // this worker retires: one cell fewer at a time
+                    }
+                }
+            } catch (UserError e) {
+                synchronized (this) {
+                    if (fatal == null) fatal = e;
+                }
+            } catch (Throwable e) {
+                synchronized (this) {
+                    if (crash == null) crash = e;
+                }
+            } finally {
+                MDC.remove("cell");
             }
         }
-        if (fatal[0] != null) throw fatal[0];
-        if (crash[0] != null) throw new IllegalStateException("sweep worker crashed", crash[0]);
-        return outcomes;
+
+        /**
+         * After cell i failed with e: true when it ran out of memory beside other training cells
+         * and is queued for one of them to take when it finishes.
+         */
+        private synchronized boolean requeued(int i, UserError e) {
+            training--;
+            if (!e.isOutOfMemory() || training == 0) return false;
+            retry.add(i);
+            threads--;
+            log.warn("{} ran out of memory beside {} other training cell(s): queued again; {} cell(s) at a time from now ({})",
+                    cells.get(i).name(), training, threads, e.getMessage());
+            return true;
+        }
     }
 
     private static boolean interrupted(Outcome[] outcomes) {

@@ -87,12 +87,12 @@ public final class Trainer {
                 model = new Transformer(be, cfg, opt.batch, opt.seed);
                 adam = new AdamW(model, (float) opt.beta1, (float) opt.beta2, 1e-8f, (float) opt.weightDecay);
             } catch (OutOfMemoryError e) {
-                throw new UserError("out of memory building the model (estimated " + MemoryEstimate.gib(mem.cpuHeapBytes())
+                throw UserError.outOfMemory("out of memory building the model (estimated " + MemoryEstimate.gib(mem.cpuHeapBytes())
                         + " of heap, the JVM may use " + MemoryEstimate.gib(Runtime.getRuntime().maxMemory())
-                        + "): shrink --batch, --context, --d-model or --layers");
+                        + "): shrink --batch, --context, --d-model or --layers", e);
             } catch (IllegalStateException e) {
                 if (cpu || !String.valueOf(e.getMessage()).startsWith("out of GPU memory")) throw e;
-                throw new UserError(mem.gpuOutOfMemory(e.getMessage()));
+                throw UserError.outOfMemory(mem.gpuOutOfMemory(e.getMessage()), e);
             }
             model.setZLoss((float) opt.zLoss);
             LrSchedule schedule = new LrSchedule((float) opt.lr, (float) opt.minLr, opt.warmup, opt.steps);
