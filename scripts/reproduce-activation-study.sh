@@ -48,7 +48,7 @@ DATA="${DATA-}"
 # Measured 2026-12-04 (two processes of one thread on the 2-vCPU machine, shared at times with
 # builds): a 2,000-step run takes ~19 s at depth 2 and ~60-75 s at depth 8; main took 21 min,
 # stress 27 min, stress-post 20.5 min (sharing the CPU), z-loss 12 min (20 new runs; its z-loss-off
-# cells are stress's); 2026-12-05: precision 18 min for all 40 runs (sharing the CPU with builds).
+# cells are stress's); 2026-12-05: precision 18 min for seeds 2-6 (40 runs), 16 min for seeds 7-11 (sharing the CPU with builds).
 # Each arm runs in SHARDS parallel processes of one thread each (default 2: one per vCPU).
 model_cpu="--device cpu --threads 1 --d-model 64 --heads 4 --context 64 --batch 8 --steps 2000"
 model_cpu+=" --eval-every 250 --eval-batches 8 --probe-every 250"
@@ -61,7 +61,7 @@ stress-hi   | stress      | 12 runs, ~9 min   | --activations relu,swiglu --qk-n
 stress-post | stress-post | 25 runs, ~25 min  | --activations relu,gelu,reglu,geglu,swiglu --norm post --seeds 2,3,4,5,6 --lrs 1e-2 $stress_cpu
 post-warmup | post-warmup | 10 runs, ~7 min   | --activations relu,gelu --norm post --seeds 2,3,4,5,6 --lrs 1e-2 --depths 8 --warmup 100 --clip 0 $model_cpu
 z-loss      | stress      | 40 runs (20 new), ~12 min | --activations relu,gelu,reglu,swiglu --z-losses 0,1e-4 --seeds 2,3,4,5,6 --lrs 1e-2 $stress_cpu
-precision   | stress      | 40 runs (20 new), 18 min for all 40 | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6 --lrs 1e-2 $stress_cpu
+precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
 
