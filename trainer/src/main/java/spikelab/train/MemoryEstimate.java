@@ -23,14 +23,22 @@ import spikelab.model.ModelConfig;
  * @param hostTransient host arrays that exist only while initialising or checkpointing (the
  *                      downloaded m and v): 2P
  * @param largestBuffer the largest single buffer, which must fit one Java array / int index
+ * @param cpuBf16Scratch the CPU backend's bf16 emulation copies (0 in fp32): the largest A and B
+ *                      operand of any product, rounded into the training thread's scratch, and
+ *                      the fused attention's rounded qkv and dO
  */
 public record MemoryEstimate(long parameters, long stateFloats, long activations, long hostTransient, long largestBuffer,
-                             String largestName) {
+                             String largestName, long cpuBf16Scratch) {
     /** The longest Java array (a few VMs reserve header words below Integer.MAX_VALUE). */
     static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
-    /** The estimate for {@code cfg} trained with {@code batch} sequences per step. */
+    /** The estimate for {@code cfg} trained with {@code batch} sequences per step, in fp32. */
     public static MemoryEstimate of(ModelConfig cfg, int batch) {
+        return of(cfg, batch, false);
+    }
+
+    /** As {@link #of(ModelConfig, int)}, with the CPU's bf16 emulation scratch when {@code bf16}. */
+    public static MemoryEstimate of(ModelConfig cfg, int batch, boolean bf16) {
         long c = cfg.dModel(), v = cfg.vocabSize(), t = cfg.context(), b = batch, l = cfg.layers(), heads = cfg.heads();
         // The model's own int widths overflow far above any model that fits in memory; above
         // that bound use the same rule (4C, or round(8C/3) gated) in long arithmetic. The count
@@ -56,14 +64,22 @@ public record MemoryEstimate(long parameters, long stateFloats, long activations
         if (att > largest) { largest = att; name = "one layer's attention weights (batch x heads x context x context)"; }
         if (mul(n, v) > largest) { largest = mul(n, v); name = "the logits (batch x context x vocabulary)"; }
         if (mul(n, preW) > largest) { largest = mul(n, preW); name = "one layer's FFN input (batch x context x hidden)"; }
-        return new MemoryEstimate(p, mul(5, p), acts, mul(2, p), largest, name);
+        // bf16 on the CPU: op(A) is at most the logits' gradient (LM head backward), the FFN's
+        // pre-activation gradient or dqkv; op(B) the LM head weight or an n-row activation
+        long scratch = 0;
+        if (bf16) {
+            long maxA = Math.max(mul(n, v), Math.max(mul(n, preW), mul(3, nc)));
+            long maxB = Math.max(mul(v, c), Math.max(mul(n, Math.max(h, c)), Math.max(mul(preW, c), mul(3, c, c))));
+            scratch = sum(maxA, maxB, mul(4, nc), mul(t, t));   // + rounded qkv and dO; one pair's P
+        }
+        return new MemoryEstimate(p, mul(5, p), acts, mul(2, p), largest, name, scratch);
     }
 
     /** Floats resident on the training device for the whole run. */
     public long deviceFloats() { return sum(stateFloats, activations); }
 
     /** Bytes of Java heap a CPU run needs at its peak (a checkpoint write). */
-    public long cpuHeapBytes() { return mul(4, sum(deviceFloats(), hostTransient)); }
+    public long cpuHeapBytes() { return mul(4, sum(deviceFloats(), hostTransient, cpuBf16Scratch)); }
 
     /** Bytes of GPU memory a CUDA run needs. */
     public long gpuBytes() { return mul(4, deviceFloats()); }
@@ -87,10 +103,11 @@ public record MemoryEstimate(long parameters, long stateFloats, long activations
             String more = need < machine * 0.9
                     ? String.format(", or give Java more heap (JAVA_OPTS=-Xmx%dg)", (long) Math.ceil(need * 1.25 / (1L << 30)))
                     : String.format(" (this machine has %s in all)", gib(machine));
+            String bf16 = cpu && cpuBf16Scratch > 0 ? "; " + gib(mul(4, cpuBf16Scratch)) + " of bf16-rounded copies" : "";
             throw new UserError(String.format("model too large: it needs about %s of Java heap (%,d parameters: %s for "
-                    + "weights, gradients, AdamW state and copies; %s of activations for --batch x --context) but the JVM "
+                    + "weights, gradients, AdamW state and copies; %s of activations for --batch x --context%s) but the JVM "
                     + "may use at most %s: shrink %s%s", gib(need), parameters, gib(mul(4, sum(stateFloats, hostTransient))),
-                    gib(mul(4, activations)), gib(maxHeap), shrink(), more));
+                    gib(mul(4, activations)), bf16, gib(maxHeap), shrink(), more));
         }
     }
 
