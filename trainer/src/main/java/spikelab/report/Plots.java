@@ -68,6 +68,10 @@ final class Plots {
         versusDepth("grad-spike-score-vs-depth", "Gradient-norm spike score vs depth", "grad-norm spike score (fraction of steps)", true, false, r -> r.gradSpikeScore);
         versusDepth("dead-fraction-vs-depth", "Dead FFN units vs depth (last probe)", "dead fraction (mean over layers)", true, true, r -> r.deadFraction);
         versusDepth("max-attn-logit-vs-depth", "Max attention logit vs depth", "max attention logit (over the run)", false, true, r -> r.maxAttnLogit);
+        if (cells.cells.stream().anyMatch(c -> c.runs.stream().anyMatch(r -> r.hasOutlierRatio))) {
+            versusDepth("ffn-outlier-ratio-vs-depth", "FFN outlier ratio vs depth", "max |a| / RMS(a) of a token's FFN output",
+                    false, true, r -> r.maxFfnOutlierRatio);
+        }
         LrPlots lr = new LrPlots(cells, this);
         lr.bestLossVsDepth();
         if (cells.lrSweep()) {

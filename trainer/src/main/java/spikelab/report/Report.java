@@ -119,22 +119,28 @@ public final class Report {
                 + LR_SENSITIVITY + " "
                 + "The spike, explosion and divergence columns are mean ± std over all the cell's runs (every lr and "
                 + "seed); a spike score is the fraction of eligible steps (those after the first W) that spiked. Dead "
-                + "fraction and max attention logit are over the runs that did not diverge, since a diverged run's "
-                + "values describe the blow-up rather than the activation.\n\n");
+                + "fraction, max attention logit and FFN outlier ratio are over the runs that did not diverge, since a "
+                + "diverged run's values describe the blow-up rather than the activation. The FFN outlier ratio is the "
+                + "largest |a| / RMS(a) of any probe token's FFN output (a = the activation's output, the gated product "
+                + "for GLUs) over the run's probes: 1 when a token's units are equally large, √h when one unit carries "
+                + "it all; \"—\" for runs from before it was recorded.\n\n");
         sb.append("| activation | layers | runs | best lr | final val loss | LR sensitivity | loss spike score | "
-                + "grad spike score | explosions | diverged | dead fraction | max attn logit |\n");
-        sb.append("|---|---:|---:|---:|---|---:|---|---|---|---:|---|---|\n");
+                + "grad spike score | explosions | diverged | dead fraction | max attn logit | FFN outlier ratio |\n");
+        sb.append("|---|---:|---:|---:|---|---:|---|---|---|---:|---|---|---|\n");
         for (Cells.Cell c : cells.cells) {
             double best = c.bestLr();
             List<RunData> atBest = c.atLr(best);
             double sens = c.lrSensitivity();
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+            List<RunData> withRatio = new ArrayList<>();
+            for (RunData r : c.runs) if (r.hasOutlierRatio && !r.diverged) withRatio.add(r);
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                     c.label, c.layers, c.runs.size(), RunData.lrLabel(best),
                     Cells.Cell.stat(atBest, r -> r.finalValLoss).format(4),
                     Double.isNaN(sens) ? "—" : String.format(Locale.ROOT, "%.4f", sens),
                     c.stat(r -> r.lossSpikeScore).format(4), c.stat(r -> r.gradSpikeScore).format(4),
                     c.stat(r -> r.explosions).format(1), percent(c.divergedFraction(c.runs)),
-                    c.finishedStat(r -> r.deadFraction).format(3), c.finishedStat(r -> r.maxAttnLogit).format(2)));
+                    c.finishedStat(r -> r.deadFraction).format(3), c.finishedStat(r -> r.maxAttnLogit).format(2),
+                    Cells.Cell.stat(withRatio, r -> r.maxFfnOutlierRatio).format(1)));
         }
         sb.append('\n');
 

@@ -33,6 +33,10 @@ public final class RunData {
     public final Integer divergedStep;
     public final double lr, finalTrainLoss, finalValLoss, bestValLoss, valLossAtInit, lossSpikeScore,
             gradSpikeScore, deadFraction, maxAttnLogit, tokensPerS, wallTimeS;
+    /** Largest FFN outlier ratio (max |a| / RMS of a token's FFN output) over the run's probes; NaN for runs from before it. */
+    public final double maxFfnOutlierRatio;
+    /** Whether summary.json records {@link #maxFfnOutlierRatio} (runs from before 2026-12-05 do not). */
+    public final boolean hasOutlierRatio;
     /**
      * Fields newer runs write and older ones lack (null or NaN there): qk-norm and z-loss
      * (config.json), the corpus, the FFN hidden width, the outcome (ok | diverged | stalled |
@@ -135,6 +139,8 @@ public final class RunData {
         gradSpikeScore = num(s, "grad_spike_score");
         deadFraction = num(s, "dead_fraction");
         maxAttnLogit = num(s, "max_attn_logit");
+        hasOutlierRatio = s.has("max_ffn_outlier_ratio");
+        maxFfnOutlierRatio = num(s, "max_ffn_outlier_ratio");
         tokensPerS = num(s, "tokens_per_s");
         wallTimeS = num(s, "wall_time_s");
         JsonElement qk = either(s, cfg, "qk_norm");

@@ -14,7 +14,8 @@ public final class SummaryCsv {
         "steps_planned", "steps_completed", "interrupted", "diverged", "diverged_step", "final_train_loss",
         "final_val_loss", "best_val_loss", "val_loss_at_init", "loss_spikes", "grad_spikes", "explosions",
         "loss_spike_score", "grad_spike_score", "dead_fraction", "max_attn_logit", "tokens_per_s",
-        "wall_time_s", "qk_norm", "z_loss", "data", "outcome", "ffn_hidden", "dead_recovered_fraction", "precision", "dir"};
+        "wall_time_s", "qk_norm", "z_loss", "data", "outcome", "ffn_hidden", "dead_recovered_fraction", "precision",
+        "max_ffn_outlier_ratio", "dir"};
 
     /** The row of one run, in {@link #NAMES} order. */
     private static Object[] values(RunData r) {
@@ -22,7 +23,8 @@ public final class SummaryCsv {
             r.stepsPlanned, r.stepsCompleted, r.interrupted, r.diverged, r.divergedStep, r.finalTrainLoss, r.finalValLoss,
             r.bestValLoss, r.valLossAtInit, r.lossSpikes, r.gradSpikes, r.explosions, r.lossSpikeScore, r.gradSpikeScore,
             r.deadFraction, r.maxAttnLogit, r.tokensPerS, r.wallTimeS, r.qkNorm, absent(r.zLoss), r.data, r.outcome,
-            r.ffnHidden, absent(r.deadRecoveredFraction), r.precision, r.dir.toString()};
+            r.ffnHidden, absent(r.deadRecoveredFraction), r.precision, r.hasOutlierRatio ? r.maxFfnOutlierRatio : null,
+            r.dir.toString()};
     }
 
     /** A field the run did not record (older runs) is an empty cell, not NaN. */

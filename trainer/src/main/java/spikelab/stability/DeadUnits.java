@@ -36,6 +36,19 @@ public final class DeadUnits {
         return peak;
     }
 
+    /**
+     * The layer's FFN outlier ratio: the largest |a_ij| / RMS_i(a) over its units and tokens,
+     * i.e. the largest of {@link #peakRatios}. 1 when every unit of a token is equally large,
+     * √h when one unit carries the token's whole activation; NaN when any value is non-finite.
+     * Scale-free, so it compares activations and precisions whatever their magnitudes: the
+     * quantity behind the outlier argument for GLUs in low precision (Fishman et al. 2024).
+     */
+    public static double outlierRatio(double[] peakRatios) {
+        double m = 0;
+        for (double p : peakRatios) if (p > m || Double.isNaN(p)) m = p;
+        return m;
+    }
+
     /** Whether a unit whose peak ratio is {@code peak} is dead (NaN is not). */
     public static boolean dead(double peak) { return peak < RELATIVE_BAR; }
 

@@ -12,7 +12,8 @@ import spikelab.stability.DeadUnits;
 /**
  * Validation loss on a fixed set of held-out batches, and the dead-FFN-unit probe on a fixed
  * held-out batch (DESIGN §3): a unit is dead when |a_j| < 1e-3 · RMS(a) of its layer on every
- * probe token, for every activation. The probe's activations are downloaded and judged on the
+ * probe token, for every activation; and from the same numbers each layer's FFN outlier ratio
+ * ({@link DeadUnits#outlierRatio}). The probe's activations are downloaded and judged on the
  * host: probes are rare (every --probe-every steps), and the same code then serves every backend.
  */
 final class Evaluator {
@@ -40,22 +41,29 @@ final class Evaluator {
         return sum / batches.size();
     }
 
-    /** The probe's per-layer dead fractions without tracking units across probes (as bench times it). */
-    double[] deadFractions() {
-        return deadFractions(new DeadUnitTracker(model.config().layers(), model.config().hidden()));
+    /** What one probe measured, per layer: the dead-unit fractions and the FFN outlier ratios. */
+    record Probe(double[] deadFractions, double[] outlierRatios) {}
+
+    /** The probe without tracking units across probes (as bench times it). */
+    Probe probe() {
+        return probe(new DeadUnitTracker(model.config().layers(), model.config().hidden()));
     }
 
-    /** Runs the probe, records each unit's dead state in {@code tracker}; the per-layer dead fractions. */
-    double[] deadFractions(DeadUnitTracker tracker) {
+    /** Runs the probe and records each unit's dead state in {@code tracker}. */
+    Probe probe(DeadUnitTracker tracker) {
         model.setBatch(probe.inputs(), probe.targets());
         model.forwardLogits();
         int layers = model.config().layers(), h = model.config().hidden();
         int rows = model.batch() * model.config().context();
-        double[] out = new double[layers];
+        double[] dead = new double[layers], outliers = new double[layers];
         for (int l = 0; l < layers; l++) {
             be.download(model.ffnActivation(l), acts);
-            out[l] = tracker.observe(l, DeadUnits.deadUnits(acts, rows, h));
+            double[] peak = DeadUnits.peakRatios(acts, rows, h);
+            boolean[] d = new boolean[h];
+            for (int j = 0; j < h; j++) d[j] = DeadUnits.dead(peak[j]);
+            dead[l] = tracker.observe(l, d);
+            outliers[l] = DeadUnits.outlierRatio(peak);
         }
-        return out;
+        return new Probe(dead, outliers);
     }
 }

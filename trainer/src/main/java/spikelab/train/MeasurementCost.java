@@ -56,7 +56,7 @@ public final class MeasurementCost {
             extra += (t2 - t1) + (t4 - t3);
             if (s % 50 == 0) {
                 long p0 = System.nanoTime();
-                ev.deadFractions();
+                ev.probe();
                 be.synchronize();
                 long p1 = System.nanoTime();
                 ev.validationLoss();

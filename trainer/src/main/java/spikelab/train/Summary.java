@@ -15,8 +15,8 @@ final class Summary {
     final DeadUnitTracker deadUnits;
     double valLossAtInit = Double.NaN;
     private double finalTrainLoss = Double.NaN, finalVal = Double.NaN, bestVal = Double.POSITIVE_INFINITY;
-    private double maxAttnLogit = 0;
-    private double[] dead = new double[0];
+    private double maxAttnLogit = 0, maxOutlierRatio = 0;
+    private double[] dead = new double[0], outliers = new double[0];
     private Integer divergedStep;
     private JsonObject finished;
 
@@ -38,7 +38,11 @@ final class Summary {
         if (val < bestVal) bestVal = val;
     }
 
-    void observeDead(double[] fractions) { dead = fractions; }
+    void observeProbe(Evaluator.Probe probe) {
+        dead = probe.deadFractions();
+        outliers = probe.outlierRatios();
+        for (double r : outliers) if (r > maxOutlierRatio || Double.isNaN(r)) maxOutlierRatio = r;
+    }
 
     void diverged(int step) {
         if (divergedStep == null) divergedStep = step;
@@ -73,6 +77,8 @@ final class Summary {
         o.add("dead_fraction_per_layer", Json.numbers(dead));
         deadUnits.addTo(o);
         Json.put(o, "max_attn_logit", maxAttnLogit);
+        Json.put(o, "max_ffn_outlier_ratio", maxOutlierRatio);
+        o.add("ffn_outlier_ratio_per_layer", Json.numbers(outliers));
         Json.put(o, "tokens_per_s", trainNanos == 0 ? 0 : Math.round((double) steps * tokensPerStep / (trainNanos / 1e9)));
         Json.put(o, "wall_time_s", wallSeconds);
         finished = o;
@@ -90,6 +96,8 @@ final class Summary {
         Json.put(o, "best_val", bestVal);
         Json.put(o, "max_attn_logit", maxAttnLogit);
         o.add("dead", Json.numbers(dead));
+        Json.put(o, "max_ffn_outlier_ratio", maxOutlierRatio);
+        o.add("ffn_outlier_ratio", Json.numbers(outliers));
         o.add("dead_units", deadUnits.state());
         o.addProperty("diverged_step", divergedStep);
         return o;
@@ -104,6 +112,13 @@ final class Summary {
         com.google.gson.JsonArray d = o.getAsJsonArray("dead");
         dead = new double[d.size()];
         for (int i = 0; i < dead.length; i++) dead[i] = Json.toDouble(d.get(i));
+        // checkpoints from before the outlier ratio lack it: its maximum then counts from here on
+        if (o.has("max_ffn_outlier_ratio")) {
+            maxOutlierRatio = Json.toDouble(o.get("max_ffn_outlier_ratio"));
+            com.google.gson.JsonArray r = o.getAsJsonArray("ffn_outlier_ratio");
+            outliers = new double[r.size()];
+            for (int i = 0; i < outliers.length; i++) outliers[i] = Json.toDouble(r.get(i));
+        }
         // checkpoints from before per-unit tracking lack it: recovery then counts from here on
         if (o.has("dead_units")) deadUnits.restore(o.getAsJsonArray("dead_units"));
         divergedStep = o.get("diverged_step") == null || o.get("diverged_step").isJsonNull() ? null : o.get("diverged_step").getAsInt();

@@ -159,9 +159,10 @@ final class TrainLoop {
                 summary.observeVal(val);
             }
             if (step % opt.probeEvery == 0 || last) {
-                double[] dead = evaluator.deadFractions(summary.deadUnits);
-                m.add("dead_fraction", Json.numbers(dead));
-                summary.observeDead(dead);
+                Evaluator.Probe probe = evaluator.probe(summary.deadUnits);
+                m.add("dead_fraction", Json.numbers(probe.deadFractions()));
+                m.add("ffn_outlier_ratio", Json.numbers(probe.outlierRatios()));
+                summary.observeProbe(probe);
             }
             Json.put(m, "elapsed_s", elapsedBefore + (System.nanoTime() - t0) / 1e9);
             out.metric(m);

@@ -68,7 +68,8 @@ class ReportTest {
         assertEquals("name,activation,norm,layers,d_model,lr,seed,parameter_count,device,steps_planned,steps_completed,"
                 + "interrupted,diverged,diverged_step,final_train_loss,final_val_loss,best_val_loss,val_loss_at_init,"
                 + "loss_spikes,grad_spikes,explosions,loss_spike_score,grad_spike_score,dead_fraction,max_attn_logit,"
-                + "tokens_per_s,wall_time_s,qk_norm,z_loss,data,outcome,ffn_hidden,dead_recovered_fraction,precision,dir", csv.get(0));
+                + "tokens_per_s,wall_time_s,qk_norm,z_loss,data,outcome,ffn_hidden,dead_recovered_fraction,precision,"
+                + "max_ffn_outlier_ratio,dir", csv.get(0));
         assertEquals(17, csv.size());
         String div = csv.stream().filter(l -> l.startsWith("relu-L4-s2-lr1e-2,")).findFirst().orElseThrow();
         List<String> f = Arrays.asList(div.split(","));

@@ -135,4 +135,19 @@ class DeadUnitsTest {
             }
         }
     }
+
+    @Test
+    void outlierRatioIsOneForEqualUnitsAndRootHWhenOneUnitCarriesAToken() {
+        int h = 16;
+        float[] even = new float[2 * h], single = new float[2 * h];
+        for (int j = 0; j < h; j++) {
+            even[j] = (j % 2 == 0 ? 1 : -1) * 3f;   // token 0: every unit |a| = 3
+            even[h + j] = 0.5f;                     // token 1: every unit 0.5
+        }
+        single[h + 5] = -7f;                        // token 0 all zero (no information), token 1 one unit
+        assertEquals(1.0, DeadUnits.outlierRatio(DeadUnits.peakRatios(even, 2, h)), 1e-12);
+        assertEquals(Math.sqrt(h), DeadUnits.outlierRatio(DeadUnits.peakRatios(single, 2, h)), 1e-12);
+        single[3] = Float.NaN;
+        assertTrue(Double.isNaN(DeadUnits.outlierRatio(DeadUnits.peakRatios(single, 2, h))), "a non-finite value is NaN");
+    }
 }

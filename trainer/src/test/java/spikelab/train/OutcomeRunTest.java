@@ -60,7 +60,7 @@ class OutcomeRunTest {
         assertEquals("ok", a.get("outcome").getAsString(), a.toString());
         for (String k : List.of("outcome", "unigram_entropy", "final_val_loss", "dead_fraction_per_layer", "dead_units_now",
                 "dead_units_ever", "dead_units_recovered", "dead_recovered_fraction", "loss_spikes", "loss_spike_eligible_steps",
-                "spike_rule", "loss_above_bound_steps")) {
+                "spike_rule", "loss_above_bound_steps", "max_ffn_outlier_ratio", "ffn_outlier_ratio_per_layer")) {
             assertEquals(a.get(k), b.get(k), k);
         }
         int ever = a.get("dead_units_ever").getAsInt(), rec = a.get("dead_units_recovered").getAsInt();

@@ -59,9 +59,17 @@ class TrainingTest {
         JsonObject last = JsonParser.parseString(lines.get(79)).getAsJsonObject();
         for (String k : List.of("step", "loss", "lr", "grad_norm", "clipped", "update_ratio", "layer_grad_norms",
                 "max_attn_logit", "logz_mean", "loss_spike", "grad_spike", "explosion", "tokens_per_s", "val_loss",
-                "dead_fraction", "elapsed_s")) {
+                "dead_fraction", "ffn_outlier_ratio", "elapsed_s")) {
             assertTrue(last.has(k), "metrics line lacks " + k);
         }
+        // a token's FFN output: its largest unit lies between the units' RMS and all of it (√h)
+        double sqrtH = Math.sqrt(4 * 32);   // TINY: d_model 32, GELU, so h = 128
+        for (var r : last.getAsJsonArray("ffn_outlier_ratio")) {
+            assertTrue(r.getAsDouble() >= 1 && r.getAsDouble() <= sqrtH, "outlier ratio " + r);
+        }
+        double max = s.get("max_ffn_outlier_ratio").getAsDouble();
+        assertTrue(max >= 1 && max <= sqrtH, "summary's max outlier ratio " + max);
+        assertEquals(2, s.getAsJsonArray("ffn_outlier_ratio_per_layer").size());
         assertEquals(2, last.getAsJsonArray("layer_grad_norms").size());
         assertTrue(last.get("update_ratio").getAsDouble() > 0);
     }
