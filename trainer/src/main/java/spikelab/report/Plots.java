@@ -69,7 +69,7 @@ final class Plots {
         versusDepth("dead-fraction-vs-depth", "Dead FFN units vs depth (last probe)", "dead fraction (mean over layers)", true, true, r -> r.deadFraction);
         versusDepth("max-attn-logit-vs-depth", "Max attention logit vs depth", "max attention logit (over the run)", false, true, r -> r.maxAttnLogit);
         if (cells.cells.stream().anyMatch(c -> c.runs.stream().anyMatch(r -> r.hasOutlierRatio))) {
-            versusDepth("ffn-outlier-ratio-vs-depth", "FFN outlier ratio vs depth", "max |a| / RMS(a) of a token's FFN output",
+            versusDepth("ffn-outlier-ratio-vs-depth", "FFN outlier ratio vs depth", "max |a| / RMS(a) of the FFN output (probe batch)",
                     false, true, r -> r.maxFfnOutlierRatio);
         }
         LrPlots lr = new LrPlots(cells, this);

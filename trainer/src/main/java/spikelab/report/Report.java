@@ -121,9 +121,9 @@ public final class Report {
                 + "seed); a spike score is the fraction of eligible steps (those after the first W) that spiked. Dead "
                 + "fraction, max attention logit and FFN outlier ratio are over the runs that did not diverge, since a "
                 + "diverged run's values describe the blow-up rather than the activation. The FFN outlier ratio is the "
-                + "largest |a| / RMS(a) of any probe token's FFN output (a = the activation's output, the gated product "
-                + "for GLUs) over the run's probes: 1 when a token's units are equally large, √h when one unit carries "
-                + "it all; \"—\" for runs from before it was recorded.\n\n");
+                + "largest max |a| / RMS(a) of a layer's FFN output on the probe batch (a = the activation's output, the "
+                + "gated product for GLUs; max and RMS over all probe tokens and units) over the run's probes and layers: "
+                + "1 when every value is equally large; \"—\" for runs from before it was recorded.\n\n");
         sb.append("| activation | layers | runs | best lr | final val loss | LR sensitivity | loss spike score | "
                 + "grad spike score | explosions | diverged | dead fraction | max attn logit | FFN outlier ratio |\n");
         sb.append("|---|---:|---:|---:|---|---:|---|---|---|---:|---|---|---|\n");

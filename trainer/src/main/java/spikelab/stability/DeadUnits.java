@@ -37,16 +37,26 @@ public final class DeadUnits {
     }
 
     /**
-     * The layer's FFN outlier ratio: the largest |a_ij| / RMS_i(a) over its units and tokens,
-     * i.e. the largest of {@link #peakRatios}. 1 when every unit of a token is equally large,
-     * √h when one unit carries the token's whole activation; NaN when any value is non-finite.
-     * Scale-free, so it compares activations and precisions whatever their magnitudes: the
-     * quantity behind the outlier argument for GLUs in low precision (Fishman et al. 2024).
+     * The layer's FFN outlier ratio on a row-major [rows, h] activation matrix: max |a_ij| over
+     * all its tokens and units divided by the RMS of all of them. 1 when every value is equally
+     * large, √(rows·h) when a single value carries everything; NaN when any value is non-finite,
+     * 0 for an all-zero matrix. Scale-free, so it compares activations and precisions whatever
+     * their magnitudes: the quantity behind the outlier argument for GLUs in low precision
+     * (Fishman et al. 2024). (A per-token version, max_j |a_ij| / RMS_i(a), saturates at √h on
+     * tokens where one unit is active, as ReLU's often are, and says nothing.)
      */
-    public static double outlierRatio(double[] peakRatios) {
-        double m = 0;
-        for (double p : peakRatios) if (p > m || Double.isNaN(p)) m = p;
-        return m;
+    public static double outlierRatio(float[] acts, int rows, int h) {
+        if ((long) rows * h != acts.length) {
+            throw new IllegalArgumentException("activation matrix has " + acts.length + " values, expected rows " + rows + " x h " + h);
+        }
+        double ss = 0, max = 0;
+        for (float a : acts) {
+            double v = Math.abs((double) a);
+            ss += v * v;
+            if (v > max || Double.isNaN(v)) max = v;
+        }
+        if (Double.isNaN(max) || Double.isInfinite(ss)) return Double.NaN;
+        return ss == 0 ? 0 : max / Math.sqrt(ss / acts.length);
     }
 
     /** Whether a unit whose peak ratio is {@code peak} is dead (NaN is not). */

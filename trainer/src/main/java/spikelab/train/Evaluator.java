@@ -62,7 +62,7 @@ final class Evaluator {
             boolean[] d = new boolean[h];
             for (int j = 0; j < h; j++) d[j] = DeadUnits.dead(peak[j]);
             dead[l] = tracker.observe(l, d);
-            outliers[l] = DeadUnits.outlierRatio(peak);
+            outliers[l] = DeadUnits.outlierRatio(acts, rows, h);
         }
         return new Probe(dead, outliers);
     }

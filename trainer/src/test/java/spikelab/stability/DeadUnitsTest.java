@@ -137,17 +137,22 @@ class DeadUnitsTest {
     }
 
     @Test
-    void outlierRatioIsOneForEqualUnitsAndRootHWhenOneUnitCarriesAToken() {
-        int h = 16;
-        float[] even = new float[2 * h], single = new float[2 * h];
-        for (int j = 0; j < h; j++) {
-            even[j] = (j % 2 == 0 ? 1 : -1) * 3f;   // token 0: every unit |a| = 3
-            even[h + j] = 0.5f;                     // token 1: every unit 0.5
+    void outlierRatioIsOneForEqualValuesAndRootNWhenOneValueCarriesAll() {
+        int rows = 3, h = 16;
+        float[] even = new float[rows * h], single = new float[rows * h], two = new float[rows * h];
+        for (int i = 0; i < even.length; i++) {
+            even[i] = (i % 2 == 0 ? 1 : -1) * 3f;
+            two[i] = 1f;
         }
-        single[h + 5] = -7f;                        // token 0 all zero (no information), token 1 one unit
-        assertEquals(1.0, DeadUnits.outlierRatio(DeadUnits.peakRatios(even, 2, h)), 1e-12);
-        assertEquals(Math.sqrt(h), DeadUnits.outlierRatio(DeadUnits.peakRatios(single, 2, h)), 1e-12);
+        two[7] = 10f;                                // max 10, RMS sqrt((47 + 100) / 48)
+        single[h + 5] = -7f;
+        assertEquals(1.0, DeadUnits.outlierRatio(even, rows, h), 1e-12);
+        assertEquals(Math.sqrt(rows * h), DeadUnits.outlierRatio(single, rows, h), 1e-12);
+        assertEquals(10 / Math.sqrt(147.0 / 48), DeadUnits.outlierRatio(two, rows, h), 1e-12);
+        assertEquals(0.0, DeadUnits.outlierRatio(new float[rows * h], rows, h));
         single[3] = Float.NaN;
-        assertTrue(Double.isNaN(DeadUnits.outlierRatio(DeadUnits.peakRatios(single, 2, h))), "a non-finite value is NaN");
+        assertTrue(Double.isNaN(DeadUnits.outlierRatio(single, rows, h)), "a non-finite value is NaN");
+        single[3] = Float.POSITIVE_INFINITY;
+        assertTrue(Double.isNaN(DeadUnits.outlierRatio(single, rows, h)), "an infinite value is NaN");
     }
 }
