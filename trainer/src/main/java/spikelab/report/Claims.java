@@ -237,13 +237,7 @@ final class Claims {
         // pooled as for qk-norm: z-loss acts on the output layer, whatever the FFN
         for (Map.Entry<String, List<Cells.Cell[]>> e : withPooled(partners("z_loss", s -> s.zLoss > 0, s -> s.zLoss == 0)).entrySet()) {
             out.add(pairedRuns(e.getKey() + ": max |log Z| over the run, z-loss − none", e.getValue(), RunData::maxAbsLogZ));
-            // a control cell can partner several z-loss values: count each of its runs once
-            java.util.Set<RunData> on = new java.util.LinkedHashSet<>(), off = new java.util.LinkedHashSet<>();
-            for (Cells.Cell[] pc : e.getValue()) {
-                on.addAll(pc[0].runs);
-                off.addAll(pc[1].runs);
-            }
-            out.add(incidence(e.getKey() + ": runs that diverged, z-loss vs none", "", new ArrayList<>(on), new ArrayList<>(off),
+            out.add(incidence(e.getKey() + ": runs that diverged, z-loss vs none", "", side(e.getValue(), 0), side(e.getValue(), 1),
                     r -> r.diverged));
         }
         return new Claim(4, "z-loss holds the output logits' log-partition (log Z) down and prevents divergence (per activation)",
@@ -263,17 +257,10 @@ final class Claims {
             out.add(pairedRuns(e.getKey() + ": final val loss, fp32 − bf16", e.getValue(), Claims::clamped, "%+.4f"));
             out.add(pairedRuns(e.getKey() + ": log10 max attention logit, fp32 − bf16", e.getValue(),
                     r -> r.maxAttnLogit > 0 && Double.isFinite(r.maxAttnLogit) ? Math.log10(r.maxAttnLogit) : Double.NaN, "%+.3f"));
-            java.util.Set<RunData> fp32 = new java.util.LinkedHashSet<>(), bf16 = new java.util.LinkedHashSet<>();
-            for (Cells.Cell[] pc : e.getValue()) {
-                fp32.addAll(pc[0].runs);
-                bf16.addAll(pc[1].runs);
-            }
-            out.add(incidence(e.getKey() + ": runs with a loss spike, fp32 vs bf16", "", new ArrayList<>(fp32), new ArrayList<>(bf16),
-                    r -> r.lossSpikes > 0));
-            out.add(incidence(e.getKey() + ": runs with a gradient explosion, fp32 vs bf16", "", new ArrayList<>(fp32),
-                    new ArrayList<>(bf16), r -> r.explosions > 0));
-            out.add(incidence(e.getKey() + ": runs that diverged, fp32 vs bf16", "", new ArrayList<>(fp32), new ArrayList<>(bf16),
-                    r -> r.diverged));
+            List<RunData> fp32 = side(e.getValue(), 0), bf16 = side(e.getValue(), 1);
+            out.add(incidence(e.getKey() + ": runs with a loss spike, fp32 vs bf16", "", fp32, bf16, r -> r.lossSpikes > 0));
+            out.add(incidence(e.getKey() + ": runs with a gradient explosion, fp32 vs bf16", "", fp32, bf16, r -> r.explosions > 0));
+            out.add(incidence(e.getKey() + ": runs that diverged, fp32 vs bf16", "", fp32, bf16, r -> r.diverged));
         }
         // does the gate's product pay more for bf16 than its plain counterpart? (the outlier argument)
         String[][] pairs = {{"reglu", "relu"}, {"geglu", "gelu"}, {"swiglu", "gelu"}};
@@ -302,6 +289,16 @@ final class Claims {
                 + "differences, paired by (seed, lr, depth): bf16's loss cost for the plain activation minus its cost for "
                 + "the GLU; negative means the GLU pays more, as the outlier argument for gated FFNs in low precision "
                 + "(Fishman et al. 2024) predicts.", out);
+    }
+
+    /**
+     * The runs of one side (0 treated, 1 control) of these partner pairs, each once: a control
+     * cell can partner several treated cells (several z-loss values, say).
+     */
+    private static List<RunData> side(List<Cells.Cell[]> pairs, int which) {
+        java.util.Set<RunData> runs = new java.util.LinkedHashSet<>();
+        for (Cells.Cell[] pc : pairs) runs.addAll(pc[which].runs);
+        return new ArrayList<>(runs);
     }
 
     /** The per-activation partner pairs, preceded by "all activations" pooling them when there are several. */

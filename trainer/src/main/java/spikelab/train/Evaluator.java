@@ -58,10 +58,7 @@ final class Evaluator {
         double[] dead = new double[layers], outliers = new double[layers];
         for (int l = 0; l < layers; l++) {
             be.download(model.ffnActivation(l), acts);
-            double[] peak = DeadUnits.peakRatios(acts, rows, h);
-            boolean[] d = new boolean[h];
-            for (int j = 0; j < h; j++) d[j] = DeadUnits.dead(peak[j]);
-            dead[l] = tracker.observe(l, d);
+            dead[l] = tracker.observe(l, DeadUnits.deadUnits(acts, rows, h));
             outliers[l] = DeadUnits.outlierRatio(acts, rows, h);
         }
         return new Probe(dead, outliers);
