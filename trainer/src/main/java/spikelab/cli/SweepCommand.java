@@ -222,7 +222,7 @@ public final class SweepCommand implements Callable<Integer> {
     }
 
     private boolean onGpu() {
-        return spikelab.train.Devices.isCuda(device) || (device.equals("auto") && spikelab.train.Devices.cudaUnavailableReason() == null);
+        return spikelab.train.Devices.runsOnGpu(device);
     }
 
     /**

@@ -37,7 +37,7 @@ final class ThreadedSweep {
             case "threads": return true;
             case "processes": return false;
             case "auto":
-                return Devices.isCuda(device) || (device.equals("auto") && Devices.cudaUnavailableReason() == null);
+                return Devices.runsOnGpu(device);
             default:
                 throw new UserError(option + " '" + value + "' must be threads, processes or auto");
         }

@@ -22,18 +22,13 @@ public final class Devices {
         switch (device) {
             case "cpu":
                 return openCpu(threads, precision);
-            case "cuda": {
-                String why = cudaUnavailableReason();
-                if (why != null) throw new UserError("--device cuda: " + why);
-                return openCuda(0, precision, device);
-            }
             case "auto": {
                 String why = cudaUnavailableReason();
                 if (why == null) return openCuda(0, precision, device);
                 log.info("--device auto: using the CPU ({})", why);
                 return openCpu(threads, precision);
             }
-            default: {
+            default: {   // cuda (GPU 0) or cuda:N
                 int gpu = cudaOrdinal(device);
                 if (gpu < 0) throw new UserError(unknownDevice(device));
                 String why = cudaUnavailableReason();
@@ -83,6 +78,11 @@ public final class Devices {
         } catch (IllegalStateException e) {      // out of memory, missing kernels, no such GPU: already one clear line
             throw new UserError("--device " + device + ": " + e.getMessage());
         }
+    }
+
+    /** Whether {@code device} will run on a GPU: cuda, cuda:N, or auto on a machine whose CUDA is usable. */
+    public static boolean runsOnGpu(String device) {
+        return isCuda(device) || (device.equals("auto") && cudaUnavailableReason() == null);
     }
 
     /** True for cuda and cuda:N. */
