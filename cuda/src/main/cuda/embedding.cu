@@ -12,18 +12,22 @@ extern "C" __global__ void sl_embedding_forward(float* out, const int* idx, cons
 
 // dwte[tok] += Σ dout[n] over the positions n holding tok, in increasing n (the CPU's order).
 // The host groups positions by token when the ids are uploaded: order[] lists positions sorted
-// by (token, position), segment s covers order[segStart[s] .. segStart[s+1]) for token segTok[s].
-// One block per segment, threads over columns: no two threads write one element, no atomics.
+// by (token, position), segment s covers order[segStart[s] .. segStart[s+1]) for token segTok[s],
+// and *segments says how many there are. Blocks stride over the segments (one block at a time
+// per segment), threads over columns: no two threads write one element, no atomics. The launch
+// shape depends only on the batch size, never on the batch, so a recorded step can replay it.
 extern "C" __global__ void sl_embedding_backward_tokens(float* dwte, const float* dout,
                                                         const int* order, const int* segStart,
-                                                        const int* segTok, int c) {
-    int s = blockIdx.x;
-    int from = segStart[s], to = segStart[s + 1];
-    float* dst = dwte + (long long)segTok[s] * c;
-    for (int col = blockIdx.y * blockDim.x + threadIdx.x; col < c; col += gridDim.y * blockDim.x) {
-        float acc = dst[col];
-        for (int k = from; k < to; k++) acc += dout[(long long)order[k] * c + col];
-        dst[col] = acc;
+                                                        const int* segTok, const int* segments, int c) {
+    int count = *segments;
+    for (int s = blockIdx.x; s < count; s += gridDim.x) {
+        int from = segStart[s], to = segStart[s + 1];
+        float* dst = dwte + (long long)segTok[s] * c;
+        for (int col = blockIdx.y * blockDim.x + threadIdx.x; col < c; col += gridDim.y * blockDim.x) {
+            float acc = dst[col];
+            for (int k = from; k < to; k++) acc += dout[(long long)order[k] * c + col];
+            dst[col] = acc;
+        }
     }
 }
 

@@ -29,6 +29,7 @@ import spikelab.backend.Backend;
 import spikelab.backend.Buffer;
 import spikelab.backend.IntBuffer;
 import spikelab.backend.Precision;
+import spikelab.backend.Scalars;
 import spikelab.backend.Tensor;
 import spikelab.cuda.matmul.Matmul;
 import spikelab.cuda.matmul.Matmuls;
@@ -43,6 +44,8 @@ import spikelab.model.Activation;
 public final class CudaBackend implements Backend {
     private static final int LN_ROWS_PER_CHUNK = 256;
     private static final int ABSMAX_ROWS_PER_BLOCK = 64;
+    /** Blocks of the embedding backward over tokens (each takes every this-many-th distinct token). */
+    private static final int EMBEDDING_BLOCKS = 1024;
 
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
@@ -220,7 +223,6 @@ public final class CudaBackend implements Backend {
         }
         d.count = n;
         d.maxId = max;
-        d.segments = (index.length - n - 1) / 2;
     }
 
     @Override
@@ -297,10 +299,12 @@ public final class CudaBackend implements Backend {
         }
         current();
         int n = b * t;
-        if (ids.segments > 0) {
-            k.launch(k.embeddingBackwardTokens, ids.segments, (c + 255) / 256, 256, 1, p(dwte), dout(dout),
-                    ids.index, ids.index.withByteOffset((long) n * Sizeof.INT),
-                    ids.index.withByteOffset((long) (n + ids.segments + 1) * Sizeof.INT), c);
+        if (n > 0) {
+            // blocks stride over the distinct tokens, whose count the kernel reads: the shape depends on n only
+            k.launch(k.embeddingBackwardTokens, Math.min(n, EMBEDDING_BLOCKS), (c + 255) / 256, 256, 1, p(dwte), dout(dout),
+                    ids.index, ids.index.withByteOffset(CudaIntBuffer.startsAt(n) * Sizeof.INT),
+                    ids.index.withByteOffset(CudaIntBuffer.tokensAt(n) * Sizeof.INT),
+                    ids.index.withByteOffset(CudaIntBuffer.countAt(n) * Sizeof.INT), c);
         }
         k.launch1d(k.embeddingBackwardPositions, (long) t * c, p(dwpe), dout(dout), b, t, c);
     }
@@ -410,11 +414,68 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("adamW: param, grad, m and v differ in size");
         }
         if (step < 1) throw new IllegalArgumentException("adamW step is 1-based, got " + step);
-        float c1 = (float) (1.0 - Math.pow(beta1, step));
-        float c2 = (float) (1.0 - Math.pow(beta2, step));
+        float c1 = Backend.adamBiasCorrection(beta1, step);
+        float c2 = Backend.adamBiasCorrection(beta2, step);
         current();
         k.launch1d(k.adamW, param.size(), p(param), p(grad), p(m), p(v), param.size(), lr, beta1, beta2, eps,
                 weightDecay, gradScale, c1, c2);
+    }
+
+    // as adamW above, with lr, c1, c2 and gradScale read from s[at..at+4) on the device (NaN scale: skip)
+    @Override
+    public void adamW(Tensor param, Tensor grad, Tensor m, Tensor v, Scalars s, int at, float beta1, float beta2,
+                      float eps, float weightDecay) {
+        if (grad.size() != param.size() || m.size() != param.size() || v.size() != param.size()) {
+            throw new IllegalArgumentException("adamW: param, grad, m and v differ in size");
+        }
+        CUdeviceptr values = CudaScalars.of(s).at(at, 4);
+        current();
+        k.launch1d(k.adamWScalars, param.size(), p(param), p(grad), p(m), p(v), param.size(), values, beta1, beta2,
+                eps, weightDecay);
+    }
+
+    @Override
+    public Scalars allocateScalars(int n) {
+        if (n < 0) throw new IllegalArgumentException("negative scalar count " + n);
+        return new CudaScalars(alloc(2L * n), n);               // a double is two float slots
+    }
+
+    @Override
+    public void writeScalars(Scalars dst, double[] src) {
+        CUdeviceptr values = CudaScalars.of(dst).at(0, src.length);
+        current();
+        if (src.length > 0) staging.toDevice(values, src, src.length);
+    }
+
+    @Override
+    public void readScalars(Scalars src, double[] dst) {
+        CUdeviceptr values = CudaScalars.of(src).at(0, dst.length);
+        current();
+        staging.fromDevice(dst, values, dst.length);
+    }
+
+    @Override
+    public void sumSquaresInto(Scalars out, int at, Tensor x, long[] segmentLengths) {
+        CUdeviceptr dst = CudaScalars.of(out).at(at, segmentLengths.length);
+        current();
+        reductions.reduceInto(dst, x, segmentLengths, true);
+    }
+
+    @Override
+    public void sumInto(Scalars out, int at, Tensor x) {
+        CUdeviceptr dst = CudaScalars.of(out).at(at, 1);
+        current();
+        reductions.reduceInto(dst, x, new long[] {x.size()}, false);
+    }
+
+    // norm = √(Σ s[from..from+count)) in index order;  s[at] = NaN (skip) | clip/norm | 1
+    @Override
+    public void clipScale(Scalars s, int from, int count, double clip, int at) {
+        CudaScalars c = CudaScalars.of(s);
+        c.at(from, count);
+        c.at(at, 1);
+        current();
+        k.launch(k.clipScale, 1, 1, 1, 1, c.values, from, count, clip, at);
     }
 
     @Override

@@ -43,6 +43,40 @@ final class CudaReductions {
     }
 
     double[] reduce(Tensor x, long[] lengths, boolean squares) {
+        if (lengths.length == 0) {
+            check(x, lengths);
+            return new double[0];
+        }
+        if (out == null || outLen < lengths.length * 2L) {
+            outLen = lengths.length * 2L;                      // doubles take two float slots
+            out = be.scratch(out, outLen);
+        }
+        reduceInto(out, x, lengths, squares);
+        double[] result = new double[lengths.length];
+        be.staging().fromDevice(result, out, lengths.length);
+        return result;
+    }
+
+    /**
+     * dst[s] = Σ x (or x²) over segment s, as doubles at device address {@code dst}; queued, no
+     * wait. Allocates only on the first use of a list of lengths or a larger chunk count.
+     */
+    void reduceInto(CUdeviceptr dst, Tensor x, long[] lengths, boolean squares) {
+        check(x, lengths);
+        if (lengths.length == 0) return;
+        Table tab = table(lengths);
+        if (partial == null || partialLen < Math.max(1, tab.chunks) * 2L) {
+            partialLen = Math.max(1, tab.chunks) * 2L;
+            partial = be.scratch(partial, partialLen);
+        }
+        if (tab.chunks > 0) {
+            k.launch(k.reduceChunks, tab.chunks, 1, 256, 1, partial, CudaBuffer.of(x), tab.start, tab.len,
+                    squares ? 1 : 0);
+        }
+        k.launch(k.reduceSegments, tab.segments, 1, 256, 1, dst, partial, tab.first);
+    }
+
+    private static void check(Tensor x, long[] lengths) {
         long total = 0;
         for (long l : lengths) {
             if (l < 0) throw new IllegalArgumentException("negative segment length " + l);
@@ -51,24 +85,6 @@ final class CudaReductions {
         if (total > x.size()) {
             throw new IllegalArgumentException("segments of " + total + " elements exceed " + x);
         }
-        if (lengths.length == 0) return new double[0];
-        Table tab = table(lengths);
-        if (partial == null || partialLen < Math.max(1, tab.chunks) * 2L) {
-            partialLen = Math.max(1, tab.chunks) * 2L;             // doubles take two float slots
-            partial = be.scratch(partial, partialLen);
-        }
-        if (out == null || outLen < tab.segments * 2L) {
-            outLen = tab.segments * 2L;
-            out = be.scratch(out, outLen);
-        }
-        if (tab.chunks > 0) {
-            k.launch(k.reduceChunks, tab.chunks, 1, 256, 1, partial, CudaBuffer.of(x), tab.start, tab.len,
-                    squares ? 1 : 0);
-        }
-        k.launch(k.reduceSegments, tab.segments, 1, 256, 1, out, partial, tab.first);
-        double[] result = new double[tab.segments];
-        be.staging().fromDevice(result, out, tab.segments);
-        return result;
     }
 
     private Table table(long[] lengths) {

@@ -56,6 +56,10 @@ final class HostStaging implements AutoCloseable {
         toDevice(dst, 8, n, (b, from, count) -> b.asLongBuffer().put(src, from, count));
     }
 
+    void toDevice(CUdeviceptr dst, double[] src, int n) {
+        toDevice(dst, 8, n, (b, from, count) -> b.asDoubleBuffer().put(src, from, count));
+    }
+
     /** Returns when the values are in {@code dst}; waits for everything queued before on the stream. */
     void fromDevice(float[] dst, CUdeviceptr src, int n) {
         fromDevice(src, 4, n, (b, from, count) -> b.asFloatBuffer().get(dst, from, count));

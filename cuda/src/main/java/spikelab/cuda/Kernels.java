@@ -27,7 +27,7 @@ final class Kernels implements AutoCloseable {
     final CUfunction headsSplit, headsMerge, attentionSoftmax, attentionSoftmaxBackward;
     final CUfunction activationForward, activationBackward;
     final CUfunction crossEntropyForward, crossEntropyBackward;
-    final CUfunction adamW;
+    final CUfunction adamW, adamWScalars, clipScale;
     final CUfunction reduceChunks, reduceSegments, columnAbsMax;
 
     Kernels(CUstream stream) {
@@ -55,6 +55,8 @@ final class Kernels implements AutoCloseable {
         crossEntropyForward = Ptx.function(ce, "sl_crossentropy_forward");
         crossEntropyBackward = Ptx.function(ce, "sl_crossentropy_backward");
         adamW = Ptx.function(adam, "sl_adamw");
+        adamWScalars = Ptx.function(adam, "sl_adamw_scalars");
+        clipScale = Ptx.function(adam, "sl_clip_scale");
         reduceChunks = Ptx.function(red, "sl_reduce_chunks");
         reduceSegments = Ptx.function(red, "sl_reduce_segments");
         columnAbsMax = Ptx.function(red, "sl_column_absmax");
@@ -68,7 +70,8 @@ final class Kernels implements AutoCloseable {
 
     /**
      * Launches on the backend's stream. Arguments map to kernel parameters by Java type: Pointer
-     * (device address), Integer (int), Long (long long), Float (float).
+     * (device address), Integer (int), Long (long long), Float (float),
+     * Double (double).
      */
     void launch(CUfunction f, int gridX, int gridY, int blockX, int blockY, Object... args) {
         Pointer[] params = new Pointer[args.length];
@@ -78,6 +81,7 @@ final class Kernels implements AutoCloseable {
             else if (a instanceof Integer) params[i] = Pointer.to(new int[] {(Integer) a});
             else if (a instanceof Long) params[i] = Pointer.to(new long[] {(Long) a});
             else if (a instanceof Float) params[i] = Pointer.to(new float[] {(Float) a});
+            else if (a instanceof Double) params[i] = Pointer.to(new double[] {(Double) a});
             else throw new IllegalArgumentException("kernel argument of type " + a.getClass());
         }
         cuLaunchKernel(f, gridX, gridY, 1, blockX, blockY, 1, 0, stream, Pointer.to(params), null);

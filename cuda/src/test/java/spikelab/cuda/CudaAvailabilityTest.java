@@ -33,8 +33,11 @@ class CudaAvailabilityTest {
     void groupsPositionsByTokenInPositionOrder() {
         int[] ids = {3, 0, 3, 5, 0, 3};
         int[] g = CudaIntBuffer.groupByToken(ids, ids.length, 5);
-        // order: token 0 at 1,4; token 3 at 0,2,5; token 5 at 3 | starts 0,2,5,6 | tokens 0,3,5
-        assertArrayEquals(new int[] {1, 4, 0, 2, 5, 3, 0, 2, 5, 6, 0, 3, 5}, g);
-        assertArrayEquals(new int[] {0}, CudaIntBuffer.groupByToken(new int[0], 0, -1));
+        // order: token 0 at 1,4; token 3 at 0,2,5; token 5 at 3 | starts 0,2,5,6 (n + 1 slots)
+        // | tokens 0,3,5 (n slots) | 3 segments: fixed offsets for a given n
+        assertArrayEquals(new int[] {1, 4, 0, 2, 5, 3, 0, 2, 5, 6, 0, 0, 0, 0, 3, 5, 0, 0, 0, 3}, g);
+        int[] one = CudaIntBuffer.groupByToken(new int[] {7, 7}, 2, 7);
+        assertArrayEquals(new int[] {0, 1, 0, 2, 0, 7, 0, 1}, one);
+        assertArrayEquals(new int[] {0, 0}, CudaIntBuffer.groupByToken(new int[0], 0, -1));
     }
 }

@@ -136,6 +136,11 @@ public interface Backend extends AutoCloseable {
     void adamW(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
                float eps, float weightDecay, float gradScale, int step);
 
+    /** Adam's bias correction 1 − βᵗ as a float, computed the one way every backend and the trainer use. */
+    static float adamBiasCorrection(float beta, int step) {
+        return (float) (1.0 - Math.pow(beta, step));
+    }
+
     /**
      * Σ x² over consecutive segments of {@code x} with the given lengths (in elements), each
      * summed in double in a fixed order. Returned per segment.
@@ -147,4 +152,48 @@ public interface Backend extends AutoCloseable {
 
     /** out[j] = max over rows i of |x[i,j]|, x is [rows, cols]. */
     void columnAbsMax(Tensor out, Tensor x, int rows, int cols);
+
+    // ---- step scalars: a training step without host round trips ---------------------------
+
+    /** {@code n} zeroed float64 values in backend memory. */
+    Scalars allocateScalars(int n);
+
+    /** dst[0..src.length) = src. */
+    void writeScalars(Scalars dst, double[] src);
+
+    /** dst = src[0..dst.length); synchronises. */
+    void readScalars(Scalars src, double[] dst);
+
+    /** out[at + s] = Σ x² over segment s: the same values, bit for bit, {@link #sumSquares} returns. */
+    void sumSquaresInto(Scalars out, int at, Tensor x, long[] segmentLengths);
+
+    /** out[at] = Σ x: the same value, bit for bit, {@link #sum} returns. */
+    void sumInto(Scalars out, int at, Tensor x);
+
+    /**
+     * The gradient-clipping scale from per-segment sums of squares: total = Σ s[from..from+count)
+     * added in index order, norm = √total; s[at] = NaN when the norm is not finite (AdamW then
+     * skips the step), (float)(clip/norm) when clip &gt; 0 and norm &gt; clip, else 1.
+     */
+    void clipScale(Scalars s, int from, int count, double clip, int at);
+
+    /**
+     * {@link #adamW} with its per-step values read from {@code s}: lr = s[at], c1 = s[at+1],
+     * c2 = s[at+2] (the bias corrections 1 − βᵗ), gradScale = s[at+3], each as a float. Does
+     * nothing when gradScale is NaN (see {@link #clipScale}).
+     */
+    void adamW(Tensor param, Tensor grad, Tensor m, Tensor v, Scalars s, int at, float beta1, float beta2,
+               float eps, float weightDecay);
+
+    /**
+     * Runs {@code body}, a fixed sequence of this backend's asynchronous ops (no method that
+     * returns host values, no upload or download, the same shapes and tensors on every call).
+     * A backend that can record work (CUDA graphs, when enabled) may record it on a later call
+     * with the same {@code key} and replay the recording from then on instead of running the
+     * Java code; inputs must then reach it through tensors, int buffers and {@link Scalars}
+     * written before the call. By default: runs it.
+     */
+    default void replay(Object key, Runnable body) {
+        body.run();
+    }
 }

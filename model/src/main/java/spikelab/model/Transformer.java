@@ -260,9 +260,22 @@ public final class Transformer {
 
     /** Forward with loss on the uploaded batch; returns the mean cross-entropy. */
     public float forward() {
+        forwardLosses();
+        return meanLoss(be.sum(losses));
+    }
+
+    /**
+     * Forward to the per-position losses ({@link #losses()}) without reading anything back, for
+     * a step that sums them on the backend ({@link spikelab.optim.TrainStep}).
+     */
+    public void forwardLosses() {
         forwardLogits();
         be.crossEntropyForward(losses, logZ, logits, targets, n, v);
-        return (float) (be.sum(losses) / n);
+    }
+
+    /** The mean cross-entropy from the sum of {@link #losses()}, as {@link #forward()} returns it. */
+    public float meanLoss(double lossSum) {
+        return (float) (lossSum / n);
     }
 
     /** Forward on the uploaded batch, then loss; convenience for tests and the trainer. */

@@ -2,6 +2,7 @@ package spikelab.optim;
 
 import spikelab.backend.Backend;
 import spikelab.backend.Buffer;
+import spikelab.backend.Scalars;
 import spikelab.backend.Tensor;
 import spikelab.model.Transformer;
 
@@ -46,6 +47,37 @@ public final class AdamW {
             be.adamW(p.slice(nd, total - nd), g.slice(nd, total - nd), m.slice(nd, total - nd),
                     v.slice(nd, total - nd), lr, beta1, beta2, eps, 0f, gradScale, step);
         }
+    }
+
+    /**
+     * The next update's per-step values into {@code dst} from {@code at}: lr, then the bias
+     * corrections 1 − β₁ᵗ and 1 − β₂ᵗ for t = {@link #step()} + 1 (the layout
+     * {@link Backend#adamW(Tensor, Tensor, Tensor, Tensor, Scalars, int, float, float, float, float)} reads).
+     */
+    public void nextValues(double[] dst, int at, float lr) {
+        dst[at] = lr;
+        dst[at + 1] = Backend.adamBiasCorrection(beta1, step + 1);
+        dst[at + 2] = Backend.adamBiasCorrection(beta2, step + 1);
+    }
+
+    /**
+     * Queues the update with lr, corrections and gradient scale read from {@code s} at
+     * {@code at} (see {@link #nextValues}); the backend skips it when the scale is NaN. Call
+     * {@link #taken()} once the step is known to have been applied.
+     */
+    public void queue(Scalars s, int at) {
+        long nd = model.decayedCount(), total = model.params().size();
+        Tensor p = model.params(), g = model.grads();
+        be.adamW(p.slice(0, nd), g.slice(0, nd), m.slice(0, nd), v.slice(0, nd), s, at, beta1, beta2, eps, weightDecay);
+        if (total > nd) {
+            be.adamW(p.slice(nd, total - nd), g.slice(nd, total - nd), m.slice(nd, total - nd),
+                    v.slice(nd, total - nd), s, at, beta1, beta2, eps, 0f);
+        }
+    }
+
+    /** Counts an update {@link #queue}d and applied. */
+    public void taken() {
+        step++;
     }
 
     public Tensor m() { return m; }

@@ -15,6 +15,7 @@ import spikelab.model.ModelConfig;
 import spikelab.model.Rng;
 import spikelab.model.Transformer;
 import spikelab.optim.AdamW;
+import spikelab.optim.TrainStep;
 import spikelab.run.Json;
 import spikelab.train.DataLoading;
 import spikelab.train.Devices;
@@ -118,11 +119,11 @@ public final class BenchCommand implements Callable<Integer> {
                         options.dataSeed, benchSteps));
                 return 0;
             }
-            long[] lengths = {model.grads().size()};
-            int warmed = warmUp(be, model, adam, in, tg, lengths);
+            TrainStep step = new TrainStep(model, adam, 1.0, false);
+            int warmed = warmUp(be, step, in, tg);
             if (profile) profiler.enable(true);
             long t0 = System.nanoTime();
-            for (int i = 0; i < benchSteps; i++) step(model, adam, in, tg, lengths);
+            for (int i = 0; i < benchSteps; i++) step.run(in, tg, BENCH_LR);
             be.synchronize();
             double seconds = (System.nanoTime() - t0) / 1e9;
             if (profile) profiler.enable(false);
@@ -188,12 +189,12 @@ public final class BenchCommand implements Callable<Integer> {
         int n = options.batch * options.context;
         int[][] io = randomTokens(n);
         int[] in = io[0], tg = io[1];
-        long[] lengths = {model.grads().size()};
-        warmUp(be, model, adam, in, tg, lengths);
+        TrainStep step = new TrainStep(model, adam, 1.0, false);
+        warmUp(be, step, in, tg);
         gate.run();
         long windowStart = epochNanos();
         long t0 = System.nanoTime();
-        for (int i = 0; i < benchSteps; i++) step(model, adam, in, tg, lengths);
+        for (int i = 0; i < benchSteps; i++) step.run(in, tg, BENCH_LR);
         be.synchronize();
         double seconds = (System.nanoTime() - t0) / 1e9;
         long windowEnd = epochNanos();
@@ -308,6 +309,8 @@ public final class BenchCommand implements Callable<Integer> {
     /** Steps per window of the warm-up's convergence test, and how much faster a window must be to go on. */
     static final int WARMUP_WINDOW = 5;
     static final double WARMUP_GAIN = 0.03;
+    /** A small learning rate, so that thousands of steps on one batch stay finite. */
+    private static final float BENCH_LR = 1e-4f;
     /** The convergence test stops being waited for after this long (a big model's steps take seconds). */
     static final double WARMUP_CAP_SECONDS = 30;
 
@@ -318,13 +321,13 @@ public final class BenchCommand implements Callable<Integer> {
      * all. With two cores the compiler threads compete with the step, and a small model was
      * measured still compiling after 5 s. Returns how many steps ran.
      */
-    private int warmUp(Backend be, Transformer model, AdamW adam, int[] in, int[] tg, long[] lengths) {
+    private int warmUp(Backend be, TrainStep step, int[] in, int[] tg) {
         long t0 = System.nanoTime(), floor = (long) (benchWarmupSeconds * 1e9);
         long cap = Math.max(floor, (long) (WARMUP_CAP_SECONDS * 1e9));
         java.util.List<Long> times = new java.util.ArrayList<>();
         while (true) {
             long s0 = System.nanoTime();
-            step(model, adam, in, tg, lengths);
+            step.run(in, tg, BENCH_LR);
             be.synchronize();
             long now = System.nanoTime();
             times.add(now - s0);
@@ -343,15 +346,6 @@ public final class BenchCommand implements Callable<Integer> {
             before += times.get(n - 1 - WARMUP_WINDOW - i);
         }
         return recent >= (1 - WARMUP_GAIN) * before;
-    }
-
-    private static void step(Transformer model, AdamW adam, int[] in, int[] tg, long[] lengths) {
-        model.setBatch(in, tg);
-        model.zeroGrad();
-        model.forward();
-        model.backward();
-        double norm = Math.sqrt(model.backend().sumSquares(model.grads(), lengths)[0]);
-        adam.step(1e-4f, norm > 1 ? (float) (1 / norm) : 1f);
     }
 
     /** GFLOP/s of the backend's own product on a square problem: the ceiling MFU is measured against. */

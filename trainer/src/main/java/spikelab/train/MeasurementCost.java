@@ -6,17 +6,20 @@ import spikelab.backend.Backend;
 import spikelab.data.TokenDataset;
 import spikelab.model.Transformer;
 import spikelab.optim.AdamW;
+import spikelab.optim.TrainStep;
 
 /**
  * What the stability measurements cost, timed in one process interleaved with training steps,
- * so that a shared machine's drift hits both alike: the per-step {@link StepExtras} of the
- * training loop, the dead-unit probe and a validation pass. The per-layer gradient norms
- * come from the same segmented reduction the global norm needs, so they cost nothing extra.
+ * so that a shared machine's drift hits both alike: a step with the trainer's per-step
+ * measurements ({@link TrainStep} with {@code measure}: ‖Δθ‖/‖θ‖, the per-layer maximum
+ * attention logit, mean log Z) against the same step without them, the dead-unit probe and a
+ * validation pass. The per-layer gradient norms come from the same segmented reduction the
+ * global norm needs, so they cost nothing extra.
  */
 public final class MeasurementCost {
     private MeasurementCost() {}
 
-    /** Runs {@code steps} steps (after 20 untimed ones) on the dataset's first tokens and returns one line. */
+    /** Runs {@code steps} steps of each kind (after 20 untimed ones) on the dataset's first tokens and returns one line. */
     public static String measure(Transformer model, AdamW adam, TokenDataset data, int evalBatches, long seed, int steps) {
         Backend be = model.backend();
         Evaluator ev = new Evaluator(model, data, evalBatches, seed);
@@ -28,32 +31,20 @@ public final class MeasurementCost {
             in[i] = train[i % (train.length - 1)];
             tg[i] = train[i % (train.length - 1) + 1];
         }
-        StepExtras extras = new StepExtras(model);
-        long[] all = {model.grads().size()};
-        long bare = 0, extra = 0, probe = 0, val = 0;
+        TrainStep bareStep = new TrainStep(model, adam, 1.0, false), measuredStep = new TrainStep(model, adam, 1.0, true);
+        long bare = 0, measured = 0, probe = 0, val = 0;
         int probes = 0;
         for (int s = -20; s < steps; s++) {
             long t0 = System.nanoTime();
-            model.setBatch(in, tg);
-            model.zeroGrad();
-            model.forward();
-            model.backward();
-            double norm = Math.sqrt(be.sumSquares(model.grads(), all)[0]);
+            bareStep.run(in, tg, 1e-4f);
             be.synchronize();
             long t1 = System.nanoTime();
-            extras.beforeUpdate();
+            measuredStep.run(in, tg, 1e-4f);
             be.synchronize();
             long t2 = System.nanoTime();
-            adam.step(1e-4f, norm > 1 ? (float) (1 / norm) : 1f);
-            be.synchronize();
-            long t3 = System.nanoTime();
-            extras.updateRatio();
-            extras.maxAttentionLogits();
-            extras.logZMean(n);
-            long t4 = System.nanoTime();
             if (s < 0) continue;
-            bare += (t1 - t0) + (t3 - t2);
-            extra += (t2 - t1) + (t4 - t3);
+            bare += t1 - t0;
+            measured += t2 - t1;
             if (s % 50 == 0) {
                 long p0 = System.nanoTime();
                 ev.probe();
@@ -66,6 +57,7 @@ public final class MeasurementCost {
                 probes++;
             }
         }
+        long extra = measured - bare;
         double step = bare / (double) steps, p = probe / (double) probes, v = val / (double) probes;
         return String.format(Locale.ROOT, "bare step %.2f ms; per-step measurements %.3f ms (%.1f%% of a step); "
                         + "dead-unit probe %.2f ms (%.2f%% at --probe-every 50); validation, %d batches, %.2f ms (%.1f%% at --eval-every 50)",

@@ -18,7 +18,7 @@ import spikelab.model.ModelConfig;
  *
  * @param parameters    trainable scalars P
  * @param stateFloats   per-parameter buffers kept for the whole run: weights, gradients, AdamW m
- *                      and v, and the update-ratio copy of the weights (StepExtras): 5P
+ *                      and v, and the update-ratio copy of the weights (TrainStep): 5P
  * @param activations   activations and their gradients for one batch, plus the token buffers
  * @param hostTransient host arrays that exist only while initialising or checkpointing (the
  *                      downloaded m and v): 2P

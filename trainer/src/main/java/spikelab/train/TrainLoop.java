@@ -14,6 +14,7 @@ import spikelab.model.Parameter;
 import spikelab.model.Transformer;
 import spikelab.optim.AdamW;
 import spikelab.optim.LrSchedule;
+import spikelab.optim.TrainStep;
 import spikelab.run.Json;
 import spikelab.run.RunWriter;
 import spikelab.stability.Event;
@@ -27,16 +28,14 @@ final class TrainLoop {
     private final TrainOptions opt;
     private final Transformer model;
     private final Backend be;
-    private final AdamW adam;
     private final LrSchedule schedule;
     private final RunWriter out;
     private final AtomicBoolean stop;
     private final BatchSampler sampler;
     private final Evaluator evaluator;
     private final int layers;
-    private final long[] paramLengths;
     private final int[] paramLayer;
-    private final StepExtras extras;
+    private final TrainStep trainStep;
     private final int tokensPerStep;
     private final Checkpointing ckpt;
     private final Checkpoint.State resumed;
@@ -49,7 +48,6 @@ final class TrainLoop {
         this.opt = opt;
         this.model = model;
         this.be = model.backend();
-        this.adam = adam;
         this.schedule = schedule;
         this.out = out;
         this.stop = stop;
@@ -57,13 +55,9 @@ final class TrainLoop {
         this.evaluator = new Evaluator(model, data, opt.evalBatches, opt.dataSeed);   // same held-out batches for every --seed
         this.layers = model.config().layers();
         List<Parameter> ps = model.parameters();
-        paramLengths = new long[ps.size()];
         paramLayer = new int[ps.size()];
-        for (int i = 0; i < ps.size(); i++) {
-            paramLengths[i] = ps.get(i).value().size();
-            paramLayer[i] = ps.get(i).layer();
-        }
-        extras = new StepExtras(model);
+        for (int i = 0; i < ps.size(); i++) paramLayer[i] = ps.get(i).layer();
+        trainStep = new TrainStep(model, adam, opt.clip, true);
         tokensPerStep = opt.batch * opt.context;
         // the one place the loop reads the training tokens themselves
         unigramEntropy = data.unigramEntropyNats();
@@ -101,31 +95,19 @@ final class TrainLoop {
             step++;
             long s0 = System.nanoTime();
             sampler.next(in, tg);
-            model.setBatch(in, tg);
-            model.zeroGrad();
-            float loss = model.forward();
-            model.backward();
-
-            double[] sq = be.sumSquares(model.grads(), paramLengths);
-            double total = 0;
+            float lr = schedule.lr(step);
+            TrainStep.Result r = trainStep.run(in, tg, lr);
+            float loss = r.loss();
+            double[] sq = r.paramGradSquares();
             double[] layerSq = new double[layers];
             for (int i = 0; i < sq.length; i++) {
-                total += sq[i];
                 if (paramLayer[i] >= 0) layerSq[paramLayer[i]] += sq[i];
             }
-            double gradNorm = Math.sqrt(total);
-            boolean finiteGrad = Double.isFinite(gradNorm);
-            boolean clipped = opt.clip > 0 && finiteGrad && gradNorm > opt.clip;
-            float scale = clipped ? (float) (opt.clip / gradNorm) : 1f;
-            float lr = schedule.lr(step);
-            double updateRatio = Double.NaN;
-            if (finiteGrad) {
-                extras.beforeUpdate();
-                adam.step(lr, scale);
-                updateRatio = extras.updateRatio();
-            }
-            float[] maxLogit = extras.maxAttentionLogits();
-            double logZMean = extras.logZMean(tokensPerStep);
+            double gradNorm = r.gradNorm();
+            boolean clipped = r.clipped();
+            double updateRatio = r.updateRatio();
+            float[] maxLogit = r.maxAttentionLogit();
+            double logZMean = r.logZMean();
             long stepNanos = System.nanoTime() - s0;
             trainNanos += stepNanos;
 

@@ -18,6 +18,7 @@ import spikelab.model.Activation;
 import spikelab.model.ModelConfig;
 import spikelab.model.Transformer;
 import spikelab.optim.AdamW;
+import spikelab.optim.TrainStep;
 
 /** The memory estimate: exact parameter count, close to the real allocation, no overflow, fast refusal. */
 class MemoryEstimateTest {
@@ -52,8 +53,7 @@ class MemoryEstimateTest {
                 long tid = Thread.currentThread().getId();
                 long before = mx.getThreadAllocatedBytes(tid);
                 Transformer model = new Transformer(be, cfg, batch, 1);
-                new AdamW(model, 0.9f, 0.95f, 1e-8f, 0.1f);
-                new StepExtras(model);
+                new TrainStep(model, new AdamW(model, 0.9f, 0.95f, 1e-8f, 0.1f), 1.0, true);
                 long real = mx.getThreadAllocatedBytes(tid) - before;
                 // resident on the device: weights, gradients, m, v, the update-ratio copy and the activations;
                 // the constructor's init array (P floats) is the transient part the estimate covers with 2P

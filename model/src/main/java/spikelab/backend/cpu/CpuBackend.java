@@ -5,6 +5,7 @@ import spikelab.backend.Buffer;
 import spikelab.backend.IntBuffer;
 import spikelab.backend.Tensor;
 import spikelab.backend.Precision;
+import spikelab.backend.Scalars;
 import spikelab.model.Activation;
 
 /**
@@ -214,5 +215,58 @@ public final class CpuBackend implements Backend {
     @Override
     public void columnAbsMax(Tensor out, Tensor x, int rows, int cols) {
         Reductions.columnAbsMax(par, a(out), o(out), a(x), o(x), rows, cols);
+    }
+
+    // ---- step scalars ----
+
+    /** Step scalars on the heap. */
+    private record CpuScalars(double[] values) implements Scalars {
+        @Override public int length() { return values.length; }
+    }
+
+    private static double[] d(Scalars s) { return ((CpuScalars) s).values; }
+
+    @Override
+    public Scalars allocateScalars(int n) { return new CpuScalars(new double[n]); }
+
+    @Override
+    public void writeScalars(Scalars dst, double[] src) {
+        System.arraycopy(src, 0, d(dst), 0, src.length);
+    }
+
+    @Override
+    public void readScalars(Scalars src, double[] dst) {
+        System.arraycopy(d(src), 0, dst, 0, dst.length);
+    }
+
+    @Override
+    public void sumSquaresInto(Scalars out, int at, Tensor x, long[] segmentLengths) {
+        double[] sums = sumSquares(x, segmentLengths);
+        System.arraycopy(sums, 0, d(out), at, sums.length);
+    }
+
+    @Override
+    public void sumInto(Scalars out, int at, Tensor x) {
+        d(out)[at] = sum(x);
+    }
+
+    // norm = √(Σ s[from..from+count));  scale = NaN (skip) | clip/norm | 1
+    @Override
+    public void clipScale(Scalars s, int from, int count, double clip, int at) {
+        double[] v = d(s);
+        double total = 0;
+        for (int i = from; i < from + count; i++) total += v[i];
+        double norm = Math.sqrt(total);
+        v[at] = !Double.isFinite(norm) ? Double.NaN : clip > 0 && norm > clip ? (float) (clip / norm) : 1.0;
+    }
+
+    @Override
+    public void adamW(Tensor p, Tensor g, Tensor m, Tensor v, Scalars s, int at, float beta1, float beta2, float eps,
+                      float weightDecay) {
+        double[] sv = d(s);
+        float gradScale = (float) sv[at + 3];
+        if (Float.isNaN(gradScale)) return;
+        Optimizer.adamW(par, a(p), o(p), a(g), o(g), a(m), o(m), a(v), o(v), p.intSize(), (float) sv[at], beta1, beta2,
+                eps, weightDecay, gradScale, (float) sv[at + 1], (float) sv[at + 2]);
     }
 }
