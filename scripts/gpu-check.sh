@@ -5,10 +5,10 @@
 # 1. tests: the cuda module's test suite (CUDA vs CPU for every op, bf16 products and training
 #    steps against the CPU emulation, training steps, determinism)
 # 2. bench: spikelab bench --device cuda, bf16 first: the DESIGN §5 reference model and the
-#    GPT-2-small shape (vocabularies 65 and 50,257), then fp32 and TF32
+#    GPT-2-small shape (vocabularies 65 and 50,257), then fp32 and TF32, and fp32 with CUDA graphs
 # 3. runs: bench --runs K, aggregate tokens/s of K concurrent runs of the study's GPU cell
 #    (d_model 256, depth 8), K = 1, 4, 8 in threads (a stream each) and K = 4 in processes,
-#    and one run at depth 32
+#    K = 1 and 8 with CUDA graphs, and one run at depth 32
 # 4. torch: PyTorch bf16 autocast on the same GPU at the GPT-2-small shape (vocabularies 65 and
 #    50,257; explicit attention like ours, and scaled_dot_product_attention) and the reference
 #    model; with TORCH_FP32=1 also eager fp32 and TF32 (measured before, on 2026-11-23)
@@ -81,6 +81,7 @@ if wanted bench; then
   fi
   bench "reference fp32" "${ref[@]}"
   bench "reference tf32" "${ref[@]}" --tf32
+  bench "reference fp32, CUDA graphs" "${ref[@]}" --cuda-graphs
   if [[ -z ${SKIP_GPT2:-} ]]; then
     bench "gpt2-small fp32" "${gpt2[@]}"
     bench "gpt2-small tf32" "${gpt2[@]}" --tf32
@@ -91,12 +92,14 @@ if wanted runs; then
   # the GPU study preset's cells: K runs of depth 8 side by side, then one run of depth 32 alone
   cell=(--activation gelu --d-model 256 --heads 8 --context 128 --batch 16 --bench-steps 40 --bench-warmup 5)
   : > "$out/runs.jsonl"
-  # threads: one context, a stream per run (the default on a GPU); processes: a context each, time-sliced
-  for mode in threads:1 threads:4 threads:8 processes:4; do
-    k=${mode#*:}; m=${mode%%:*}
-    time_for "bench --runs $k --runs-in $m" || continue
-    echo "== [$(elapsed) s] spikelab bench --runs $k --runs-in $m: study cell, depth 8"
-    timeout 240 "$java_bin" "${jopts[@]}" -jar $g/spikelab.jar bench --device cuda --json "${cell[@]}" --layers 8 --runs $k --runs-in $m 2>&1 \
+  # threads: one context, a stream per run (the default on a GPU); processes: a context each,
+  # time-sliced; :graphs replays each run's step as a CUDA graph (--cuda-graphs)
+  for mode in threads:1 threads:4 threads:8 processes:4 threads:1:graphs threads:8:graphs; do
+    IFS=: read -r m k gr <<< "$mode"
+    extra=(); [[ -n $gr ]] && extra=(--cuda-graphs)
+    time_for "bench --runs $k --runs-in $m ${extra[*]}" || continue
+    echo "== [$(elapsed) s] spikelab bench --runs $k --runs-in $m ${extra[*]}: study cell, depth 8"
+    timeout 240 "$java_bin" "${jopts[@]}" -jar $g/spikelab.jar bench --device cuda --json "${cell[@]}" --layers 8 --runs $k --runs-in $m "${extra[@]}" 2>&1 \
       | tee -a "$out/runs.txt" | tail -1 >> "$out/runs.jsonl"
     [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
   done

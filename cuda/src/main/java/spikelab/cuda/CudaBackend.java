@@ -58,7 +58,11 @@ public final class CudaBackend implements Backend {
     private final CudaAttention attention;
     private final CudaHeadNorm headNorm;
     private final CudaReductions reductions;
+    /** Recordings for {@link #replay}; null unless CUDA graphs were asked for. */
+    private final CudaGraphs graphs;
     private final String name;
+    /** Device buffers freed so far (a recorded graph made before a free may address freed memory). */
+    private long releases;
     private Thread owner;
     private CUdeviceptr lnPartial;
     private long lnPartialLen;
@@ -80,6 +84,14 @@ public final class CudaBackend implements Backend {
      * sums), the function {@code CpuBackend} emulates for bf16.
      */
     public CudaBackend(int ordinal, Precision precision) {
+        this(ordinal, precision, false);
+    }
+
+    /**
+     * As above; with {@code cudaGraphs}, {@link #replay} records a training step as a CUDA graph
+     * and launches the recording instead of its kernels one by one.
+     */
+    public CudaBackend(int ordinal, Precision precision, boolean cudaGraphs) {
         Optional<String> why = unavailableReason();
         if (why.isPresent()) throw new IllegalStateException(why.get());
         JCudaDriver.setExceptionsEnabled(true);
@@ -102,6 +114,7 @@ public final class CudaBackend implements Backend {
             streamMade = true;
             kernels = new Kernels(stream);
             mm = Matmuls.create(stream, precision);
+            if (cudaGraphs) mm.prepareForGraphs();
         } catch (RuntimeException | Error e) {
             if (kernels != null) kernels.close();
             if (streamMade) cuStreamDestroy(stream);
@@ -113,7 +126,9 @@ public final class CudaBackend implements Backend {
         attention = new CudaAttention(this, k, matmul);
         headNorm = new CudaHeadNorm(this, k);
         reductions = new CudaReductions(this, k);
-        name = "cuda (" + CudaSystem.deviceName(device) + ", " + matmul.describe() + ")";
+        graphs = cudaGraphs ? new CudaGraphs(stream, () -> releases + matmul.releases()) : null;
+        name = "cuda (" + CudaSystem.deviceName(device) + ", " + matmul.describe() + (cudaGraphs ? ", CUDA graphs" : "")
+                + ")";
     }
 
     /** Empty when a GPU, its driver and this build's kernels are usable; else one line saying why not. */
@@ -150,6 +165,9 @@ public final class CudaBackend implements Backend {
 
     private CUdeviceptr alloc(long floats) {
         current();
+        if (graphs != null && graphs.capturing()) {
+            throw new IllegalStateException("an op allocated " + floats + " floats while its step was being recorded");
+        }
         CUdeviceptr ptr = new CUdeviceptr();
         long bytes = Math.max(1, floats) * Sizeof.FLOAT;
         try {
@@ -174,7 +192,10 @@ public final class CudaBackend implements Backend {
 
     void free(CUdeviceptr ptr) {
         synchronize();                         // queued kernels may still read it
-        if (allocations.remove(ptr)) cuMemFree(ptr);
+        if (allocations.remove(ptr)) {
+            cuMemFree(ptr);
+            releases++;
+        }
     }
 
     @Override
@@ -249,6 +270,9 @@ public final class CudaBackend implements Backend {
     @Override
     public void synchronize() {
         current();
+        if (graphs != null && graphs.capturing()) {
+            throw new IllegalStateException("an op waited for the GPU while its step was being recorded");
+        }
         cuStreamSynchronize(stream);
     }
 
@@ -258,6 +282,7 @@ public final class CudaBackend implements Backend {
         current();
         try {
             cuStreamSynchronize(stream);
+            if (graphs != null) graphs.close();
             for (CUdeviceptr ptr : allocations) cuMemFree(ptr);
             allocations.clear();
             staging.close();
@@ -476,6 +501,13 @@ public final class CudaBackend implements Backend {
         c.at(at, 1);
         current();
         k.launch(k.clipScale, 1, 1, 1, 1, c.values, from, count, clip, at);
+    }
+
+    @Override
+    public void replay(Object key, Runnable body) {
+        current();
+        if (graphs == null) body.run();
+        else graphs.replay(key, body);
     }
 
     @Override

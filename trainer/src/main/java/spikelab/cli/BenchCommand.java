@@ -97,17 +97,20 @@ public final class BenchCommand implements Callable<Integer> {
         if (runs < 1) throw new UserError("--runs must be 1 or more (concurrent bench processes), got " + runs);
         if (runs > 1 && measurementCost) throw new UserError("--runs and --measurement-cost cannot be combined: drop --runs");
         if (runs > 1 && profile) throw new UserError("--runs and --profile cannot be combined: profile one run");
+        if (profile && options.cudaGraphs) {
+            throw new UserError("--profile times each op on its own, which a CUDA graph hides: drop --cuda-graphs to profile");
+        }
         ThreadedSweep.useThreads("--runs-in", runsIn, "cpu");   // rejects an unknown --runs-in even without --runs
         if (runs > 1) return concurrent();
         if (runsChild) {
-            try (Backend be = Devices.open(options.device, options.threads(), options.precision())) {
+            try (Backend be = Devices.open(options.device, options.threads(), options.precision(), options.cudaGraphs)) {
                 System.out.println(timedRun(be, options.threads(), BenchCommand::awaitGo));
             }
             return 0;
         }
         TokenDataset data = measurementCost ? DataLoading.load(options) : null;
         ModelConfig cfg = options.modelConfig(data != null ? data.tokenizer().vocabSize() : vocab);
-        try (Backend be = Devices.open(options.device, options.threads(), options.precision())) {
+        try (Backend be = Devices.open(options.device, options.threads(), options.precision(), options.cudaGraphs)) {
             BackendProfiler profiler = profile ? BackendProfiler.wrap(be) : null;
             Transformer model = new Transformer(profile ? profiler.backend() : be, cfg, options.batch, options.seed);
             AdamW adam = new AdamW(model, 0.9f, 0.95f, 1e-8f, 0.1f);
@@ -267,7 +270,7 @@ public final class BenchCommand implements Callable<Integer> {
         double achieved = r.aggregateTokensPerSecond() * flopsPerToken / 1e9;
         double peak, published;
         String device;
-        try (Backend be = Devices.open(options.device, options.threads(), options.precision())) {
+        try (Backend be = Devices.open(options.device, options.threads(), options.precision(), options.cudaGraphs)) {
             boolean gpu = be.name().startsWith("cuda");
             peak = measurePeak(be, peakSize != null ? peakSize : gpu ? 4096 : 1024);
             published = gpu ? publishedPeakGflops(be.name(), options.precision()) : Double.NaN;

@@ -34,7 +34,7 @@ final class BenchThreads {
         for (int k = 0; k < runs; k++) {
             final int run = k;
             Thread t = new Thread(() -> {
-                try (Backend be = Devices.open(bench.options.device, threadsPerRun, bench.options.precision())) {
+                try (Backend be = Devices.open(bench.options.device, threadsPerRun, bench.options.precision(), bench.options.cudaGraphs)) {
                     lines[run] = bench.timedRun(be, threadsPerRun, () -> await(ready));
                 } catch (Throwable e) {
                     failures[run] = e;

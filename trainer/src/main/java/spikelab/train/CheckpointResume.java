@@ -31,8 +31,8 @@ import spikelab.stability.StabilityMonitor;
 final class CheckpointResume {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CheckpointResume.class);
     /** Config keys that say how a run executes, not what it computes: these may be given anew. */
-    private static final Set<String> FREE = Set.of("device", "threads", "tf32", "continue_on_divergence",
-            "checkpoint_every");
+    private static final Set<String> FREE = Set.of("device", "threads", "tf32", "cuda_graphs",
+            "continue_on_divergence", "checkpoint_every");
 
     private CheckpointResume() {}
 

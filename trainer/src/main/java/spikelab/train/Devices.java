@@ -19,13 +19,22 @@ public final class Devices {
      * emulated exactly on the CPU and runs on CUDA's tensor cores; tf32 exists on CUDA only.
      */
     public static Backend open(String device, int threads, Precision precision) {
+        return open(device, threads, precision, false);
+    }
+
+    /**
+     * As above; {@code cudaGraphs} lets a CUDA backend record the training step as a graph
+     * (ignored, with a log line, when {@code auto} lands on the CPU; refused for {@code cpu}
+     * by {@link TrainOptions#validate}).
+     */
+    public static Backend open(String device, int threads, Precision precision, boolean cudaGraphs) {
         switch (device) {
             case "cpu":
                 return openCpu(threads, precision);
             case "auto": {
                 String why = cudaUnavailableReason();
-                if (why == null) return openCuda(0, precision, device);
-                log.info("--device auto: using the CPU ({})", why);
+                if (why == null) return openCuda(0, precision, cudaGraphs, device);
+                log.info("--device auto: using the CPU ({}){}", why, cudaGraphs ? "; --cuda-graphs has no effect there" : "");
                 return openCpu(threads, precision);
             }
             default: {   // cuda (GPU 0) or cuda:N
@@ -33,7 +42,7 @@ public final class Devices {
                 if (gpu < 0) throw new UserError(unknownDevice(device));
                 String why = cudaUnavailableReason();
                 if (why != null) throw new UserError("--device " + device + ": " + why);
-                return openCuda(gpu, precision, device);
+                return openCuda(gpu, precision, cudaGraphs, device);
             }
         }
     }
@@ -72,9 +81,9 @@ public final class Devices {
         return CudaBackend.describeSystem();
     }
 
-    private static Backend openCuda(int gpu, Precision precision, String device) {
+    private static Backend openCuda(int gpu, Precision precision, boolean cudaGraphs, String device) {
         try {
-            return new CudaBackend(gpu, precision);
+            return new CudaBackend(gpu, precision, cudaGraphs);
         } catch (IllegalStateException e) {      // out of memory, missing kernels, no such GPU: already one clear line
             throw new UserError("--device " + device + ": " + e.getMessage());
         }

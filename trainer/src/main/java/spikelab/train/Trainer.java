@@ -79,7 +79,7 @@ public final class Trainer {
         boolean created = !resume && RunWriter.prepare(dir);
         try (RunLock lock = RunLock.acquire(dir);
              Cleanup unused = () -> { if (created) RunWriter.removeIfUnused(dir); };   // a new run that failed early
-             Backend be = Devices.open(opt.device, opt.threads(), opt.precision())) {
+             Backend be = Devices.open(opt.device, opt.threads(), opt.precision(), opt.cudaGraphs)) {
             boolean cpu = be instanceof spikelab.backend.cpu.CpuBackend;
             mem.requireFits(cpu);
             Transformer model;

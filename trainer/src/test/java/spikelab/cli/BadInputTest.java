@@ -53,6 +53,7 @@ class BadInputTest {
                 Arguments.of("unknown precision", List.of("--precision", "fp16"), "--precision: unknown precision 'fp16': choose fp32, tf32 or bf16"),
                 Arguments.of("--tf32 with bf16", List.of("--tf32", "--precision", "bf16"), "--tf32 and --precision bf16 contradict each other"),
                 Arguments.of("tf32 on the CPU", List.of("--device", "cpu", "--precision", "tf32"), "--precision tf32 (or --tf32) is a CUDA tensor-core mode"),
+                Arguments.of("CUDA graphs on the CPU", List.of("--device", "cpu", "--cuda-graphs"), "--cuda-graphs records GPU work and this run is on the CPU"),
                 Arguments.of("--out under a file", List.of("--out", aFile.resolve("run").toString()), "is not a directory): choose a writable --out"),
                 Arguments.of("--out already holds a run", List.of("--out", existingRun().toString()), "already holds a run"));
     }

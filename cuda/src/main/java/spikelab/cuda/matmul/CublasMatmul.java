@@ -37,6 +37,8 @@ import spikelab.cuda.Ptx;
 final class CublasMatmul implements Matmul {
     private static final int THREADS = 256;
     private final cublasHandle handle = new cublasHandle();
+    private static final long GRAPH_WORKSPACE_BYTES = 32L << 20;
+
     private final CUstream stream;
     private final Precision precision;
     private final float[] alphaHost = new float[1];
@@ -46,6 +48,9 @@ final class CublasMatmul implements Matmul {
     private CUfunction toBf16;
     private final CUdeviceptr[] scratch = new CUdeviceptr[2];
     private final long[] scratchElems = new long[2];
+    /** cuBLAS's own workspace, set for CUDA graphs (see {@link #prepareForGraphs}); null otherwise. */
+    private CUdeviceptr workspace;
+    private long releases;
     private boolean closed;
 
     /** Throws (UnsatisfiedLinkError, CudaException...) when libcublas.so.12 cannot be used. */
@@ -129,6 +134,7 @@ final class CublasMatmul implements Matmul {
             if (scratch[which] != null) {
                 cuStreamSynchronize(stream); // a queued product may still read the old copy
                 cuMemFree(scratch[which]);
+                releases++;
             }
             scratch[which] = new CUdeviceptr();
             cuMemAlloc(scratch[which], Math.max(1, elems) * 2);
@@ -165,10 +171,33 @@ final class CublasMatmul implements Matmul {
     }
 
     @Override
+    public long releases() {
+        return releases;
+    }
+
+    /**
+     * Without a workspace of the caller's, cuBLAS may allocate one while a graph is recorded,
+     * which a recording cannot hold; 32 MiB is what NVIDIA documents for Hopper (more than
+     * earlier GPUs need).
+     */
+    @Override
+    public void prepareForGraphs() {
+        if (workspace != null) return;
+        long bytes = GRAPH_WORKSPACE_BYTES;
+        workspace = new CUdeviceptr();
+        cuMemAlloc(workspace, bytes);
+        JCublas2.cublasSetWorkspace(handle, workspace, bytes);
+    }
+
+    @Override
     public void close() {
         if (!closed) {
             closed = true;
             JCublas2.cublasDestroy(handle);
+            if (workspace != null) {
+                cuStreamSynchronize(stream);
+                cuMemFree(workspace);
+            }
             if (module != null) {
                 cuStreamSynchronize(stream);
                 for (CUdeviceptr p : scratch) if (p != null) cuMemFree(p);

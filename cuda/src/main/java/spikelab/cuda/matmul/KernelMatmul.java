@@ -86,6 +86,7 @@ final class KernelMatmul implements Matmul {
     String forcedTiles;
     private CUdeviceptr workspace;
     private long workspaceFloats;
+    private long releases;
     private boolean closed;
 
     /**
@@ -231,6 +232,7 @@ final class KernelMatmul implements Matmul {
                 // queued split-K launches may still read the old workspace
                 cuStreamSynchronize(stream);
                 cuMemFree(workspace);
+                releases++;
             }
             workspace = new CUdeviceptr();
             cuMemAlloc(workspace, floats * Sizeof.FLOAT);
@@ -272,6 +274,11 @@ final class KernelMatmul implements Matmul {
     @Override
     public boolean usesCublas() {
         return false;
+    }
+
+    @Override
+    public long releases() {
+        return releases;
     }
 
     @Override

@@ -32,6 +32,18 @@ public interface Matmul extends AutoCloseable {
 
     boolean usesCublas();
 
+    /**
+     * Workspaces and scratch buffers freed so far: a CUDA graph recorded before the count last
+     * changed may address freed memory and must be recorded again.
+     */
+    long releases();
+
+    /**
+     * Makes the products safe to record in a CUDA graph (cuBLAS gets a fixed workspace of its
+     * own, so that it never allocates while recording). Call once, before the first product.
+     */
+    default void prepareForGraphs() {}
+
     /** Releases handles and workspaces; queued work on the stream is not waited for. */
     @Override
     void close();
