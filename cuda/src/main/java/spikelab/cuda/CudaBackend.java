@@ -4,20 +4,14 @@ import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
-import static jcuda.driver.JCudaDriver.cuMemAlloc;
-import static jcuda.driver.JCudaDriver.cuMemFree;
-import static jcuda.driver.JCudaDriver.cuMemGetInfo;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
-import jcuda.CudaException;
 import jcuda.Sizeof;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
@@ -52,7 +46,7 @@ public final class CudaBackend implements Backend {
     private final CUstream stream = new CUstream();
     /** Host↔device copies on this backend's stream (see {@link HostStaging} for why). */
     private final HostStaging staging = new HostStaging(stream);
-    private final List<CUdeviceptr> allocations = new ArrayList<>();
+    private final CudaMemory memory;
     private final Kernels k;
     private final Matmul matmul;
     private final CudaAttention attention;
@@ -61,8 +55,6 @@ public final class CudaBackend implements Backend {
     /** Recordings for {@link #replay}; null unless CUDA graphs were asked for. */
     private final CudaGraphs graphs;
     private final String name;
-    /** Device buffers freed so far (a recorded graph made before a free may address freed memory). */
-    private long releases;
     private Thread owner;
     private CUdeviceptr lnPartial;
     private long lnPartialLen;
@@ -123,10 +115,11 @@ public final class CudaBackend implements Backend {
         }
         k = kernels;
         matmul = mm;
+        memory = new CudaMemory(stream, this::recording);
         attention = new CudaAttention(this, k, matmul);
         headNorm = new CudaHeadNorm(this, k);
         reductions = new CudaReductions(this, k);
-        graphs = cudaGraphs ? new CudaGraphs(stream, () -> releases + matmul.releases()) : null;
+        graphs = cudaGraphs ? new CudaGraphs(stream, () -> memory.releases() + matmul.releases()) : null;
         name = "cuda (" + CudaSystem.deviceName(device) + ", " + matmul.describe() + (cudaGraphs ? ", CUDA graphs" : "")
                 + ")";
     }
@@ -165,23 +158,7 @@ public final class CudaBackend implements Backend {
 
     private CUdeviceptr alloc(long floats) {
         current();
-        if (graphs != null && graphs.capturing()) {
-            throw new IllegalStateException("an op allocated " + floats + " floats while its step was being recorded");
-        }
-        CUdeviceptr ptr = new CUdeviceptr();
-        long bytes = Math.max(1, floats) * Sizeof.FLOAT;
-        try {
-            cuMemAlloc(ptr, bytes);
-        } catch (CudaException e) {
-            long[] free = new long[1], total = new long[1];
-            cuMemGetInfo(free, total);
-            throw new IllegalStateException(String.format("out of GPU memory allocating %.1f MiB (%.0f of %.0f MiB free):"
-                    + " use a smaller --batch, --context or --d-model", bytes / 1048576.0, free[0] / 1048576.0,
-                    total[0] / 1048576.0), e);
-        }
-        allocations.add(ptr);
-        if (floats > 0) cuMemsetD32Async(ptr, 0, floats, stream);
-        return ptr;
+        return memory.alloc(floats);
     }
 
     /** Zeroed device scratch of {@code floats} elements, replacing (and freeing) {@code old}. */
@@ -191,11 +168,12 @@ public final class CudaBackend implements Backend {
     }
 
     void free(CUdeviceptr ptr) {
-        synchronize();                         // queued kernels may still read it
-        if (allocations.remove(ptr)) {
-            cuMemFree(ptr);
-            releases++;
-        }
+        current();
+        memory.free(ptr);
+    }
+
+    private boolean recording() {
+        return graphs != null && graphs.capturing();
     }
 
     @Override
@@ -270,9 +248,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void synchronize() {
         current();
-        if (graphs != null && graphs.capturing()) {
-            throw new IllegalStateException("an op waited for the GPU while its step was being recorded");
-        }
+        if (recording()) throw new IllegalStateException("an op waited for the GPU while its step was being recorded");
         cuStreamSynchronize(stream);
     }
 
@@ -283,8 +259,7 @@ public final class CudaBackend implements Backend {
         try {
             cuStreamSynchronize(stream);
             if (graphs != null) graphs.close();
-            for (CUdeviceptr ptr : allocations) cuMemFree(ptr);
-            allocations.clear();
+            memory.close();
             staging.close();
             matmul.close();
             k.close();
