@@ -91,7 +91,10 @@ final class TrainLoop {
         boolean bar = System.console() != null && !opt.noProgress;
         ProgressBar progress = bar ? new ProgressBar("training", opt.steps) : null;
         long t0 = System.nanoTime();
-        while (step < end && !stop.get()) {
+        // The stop flag is read once per step: a Ctrl-C that lands after this step's 'last' was decided
+        // must not end the loop before that step's evaluation (CheckpointSignalTest caught that race).
+        boolean stopping = stop.get();
+        while (step < end && !stopping) {
             step++;
             long s0 = System.nanoTime();
             sampler.next(in, tg);
@@ -134,7 +137,8 @@ final class TrainLoop {
             Json.put(m, "tokens_per_s", Math.round(tps));
             summary.observeStep(step, loss, ml);
 
-            boolean last = step == end || flags.diverged || stop.get();
+            stopping = stop.get();
+            boolean last = step == end || flags.diverged || stopping;
             if (step % opt.evalEvery == 0 || last) {
                 double val = evaluator.validationLoss();
                 Json.put(m, "val_loss", val);
