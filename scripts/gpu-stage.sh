@@ -25,9 +25,19 @@ zip -q -d "$dest/spikelab.jar" 'lib/libJNvPTXCompiler-*' >/dev/null 2>&1 || true
 # nor the Hugging Face tokenizers' natives (~18 MB): the check and the GPU preset use character
 # tokens, and the device call carries at most 64 MiB (--tokenizer gpt2 there says the library is missing)
 zip -q -d "$dest/spikelab.jar" 'native/lib/*' >/dev/null 2>&1 || true
+# nor JNA's natives for other platforms, nor XChart's PDF/SVG export (plots there are PNG, when
+# the runtime has java.desktop at all): ~5 MB, the margin that keeps jar + runtime + tree under 64 MiB
+zip -q -d "$dest/spikelab.jar" 'org/apache/pdfbox/*' 'org/apache/fontbox/*' 'de/rototor/*' 'de/erichseifert/*' >/dev/null 2>&1 || true
+for n in $(unzip -Z1 "$dest/spikelab.jar" 'com/sun/jna/*/*' 2>/dev/null | grep -v '^com/sun/jna/linux-x86-64/' | grep -E '\.(so|a|dll|jnilib|dylib)$'); do
+  zip -q -d "$dest/spikelab.jar" "$n" >/dev/null
+done
 cp -r cuda/target/test-classes "$dest/test-classes"
-cp ~/.m2/repository/org/junit/platform/junit-platform-console-standalone/1.13.4/junit-platform-console-standalone-1.13.4.jar \
-   "$dest/junit-console.jar"
+# not a build dependency, so a fresh ~/.m2 lacks it: fetch it once from Maven Central
+console=org.junit.platform:junit-platform-console-standalone:1.13.4
+console_jar=~/.m2/repository/org/junit/platform/junit-platform-console-standalone/1.13.4/junit-platform-console-standalone-1.13.4.jar
+[[ -f $console_jar ]] || mvn -B -q dependency:get -Dartifact=$console -Dtransitive=false \
+  || { echo "gpu-stage: could not fetch $console (needs Maven Central once)" >&2; exit 1; }
+cp "$console_jar" "$dest/junit-console.jar"
 cp scripts/gpu-check.sh scripts/torch_gpu_bench.py "$dest/"
 
 jdk=${JLINK_JDK:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
@@ -35,4 +45,9 @@ jdk=${JLINK_JDK:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
 mods=java.base,java.logging,java.management,java.xml,java.naming,jdk.zipfs,jdk.unsupported,jdk.incubator.vector
 "$jdk/bin/jlink" --add-modules "$mods" --strip-debug --no-man-pages --no-header-files --compress=2 \
   --output "$dest/jre" 2>/dev/null
-du -sh "$dest" "$dest"/* | sed 's/^/gpu-stage: /'
+{ du -sh "$dest"/*; du -sh "$dest"; } | sed "s/^/gpu-stage: /"
+# the device call carries the tracked tree and .gpu together, 64 MiB at most
+tree=$(git ls-files -z | xargs -0 du -cb | tail -1 | cut -f1)
+total=$(( tree + $(du -sb "$dest" | cut -f1) ))
+echo "gpu-stage: tracked tree + $(basename "$dest") = $(( total / 1048576 )) MiB of the 64 MiB a device call carries"
+(( total < 64 * 1048576 )) || { echo "gpu-stage: over the device call's 64 MiB: trim $dest or the tree" >&2; exit 1; }
