@@ -11,7 +11,7 @@ import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The study's five claims (Shazeer 2020; Wortsman et al. 2023; Fishman et al. 2024), each tested on whatever arms
+ * The study's six claims (Shazeer 2020; Wortsman et al. 2023; Fishman et al. 2024), each tested on whatever arms
  * the runs contain: paired differences matched by seed (bootstrap CI, sign-flip p) or incidences
  * (Fisher's exact test), Holm-adjusted over every comparison in the report, and a verdict per
  * comparison and per claim from the rule in {@link #RULE}. A claim whose arms are absent is
@@ -74,7 +74,7 @@ final class Claims {
 
     static List<Claim> evaluate(Cells cells) {
         Claims c = new Claims(cells);
-        List<Claim> claims = List.of(c.glu(), c.smooth(), c.qkNorm(), c.zLoss(), c.bf16());
+        List<Claim> claims = List.of(c.glu(), c.smooth(), c.qkNorm(), c.zLoss(), c.bf16(), c.dropIn());
         List<Comparison> all = new ArrayList<>();
         for (Claim cl : claims) all.addAll(cl.comparisons);
         // a comparison that could not reach p < ALPHA even with the most extreme data (no events in
@@ -163,6 +163,41 @@ final class Claims {
     }
 
     static double clamped(RunData r) { return new LrSensitivity.Point(r.lr, r.finalValLoss, r.valLossAtInit).clamped(); }
+
+    // ---- claim 6: GLU variants are drop-ins at the plain FFN's learning rates ------------------
+
+    private Claim dropIn() {
+        List<Comparison> out = new ArrayList<>();
+        String[][] pairs = {{"reglu", "relu"}, {"geglu", "gelu"}, {"swiglu", "gelu"}};
+        for (Map.Entry<String, Map<String, Map<Integer, Cells.Cell>>> arm : byArm().entrySet()) {
+            for (String[] pr : pairs) {
+                Map<Integer, Cells.Cell> a = arm.getValue().get(pr[0]), b = arm.getValue().get(pr[1]);
+                if (a == null || b == null) continue;
+                List<Double> d = new ArrayList<>();
+                for (int depth : common(a, b)) {
+                    Cells.Cell ca = a.get(depth), cb = b.get(depth);
+                    TreeSet<Double> lrs = new TreeSet<>(ca.lrs());
+                    lrs.retainAll(cb.lrs());
+                    if (lrs.size() < 2) continue;                 // a sensitivity needs an lr curve
+                    TreeSet<Long> seeds = seeds(ca);
+                    seeds.retainAll(seeds(cb));
+                    for (long s : seeds) {
+                        double v = seedSensitivity(ca, s, lrs) - seedSensitivity(cb, s, lrs);
+                        if (Double.isFinite(v)) d.add(v);
+                    }
+                }
+                if (!d.isEmpty()) {
+                    out.add(paired(pr[0] + " − " + pr[1] + ": LR sensitivity", arm.getKey(),
+                            "(seed, depth); the lrs both cells ran", d, "%+.4f"));
+                }
+            }
+        }
+        return new Claim(6, "GLU variants are drop-in replacements at the plain FFN's learning rates: no more sensitive to "
+                + "the lr (reglu vs relu, geglu vs gelu, swiglu vs gelu)", "Shazeer 2020 trains every variant with one "
+                + "recipe. Effect: LR sensitivity of the GLU minus that of the plain activation, each computed per seed over "
+                + "the learning rates both cells ran (at least two), paired by seed and depth; negative: the GLU is less "
+                + "sensitive.", out);
+    }
 
     // ---- claim 2: smooth activations spike and diverge less as depth grows -------------------
 
@@ -331,8 +366,17 @@ final class Claims {
     }
 
     private static double seedSensitivity(Cells.Cell c, long seed) {
+        return seedSensitivity(c, seed, null);
+    }
+
+    /** One seed's LR sensitivity over the given learning rates (all of the cell's when null). */
+    private static double seedSensitivity(Cells.Cell c, long seed, java.util.Set<Double> lrs) {
         List<LrSensitivity.Point> pts = new ArrayList<>();
-        for (RunData r : c.runs) if (r.seed == seed) pts.add(new LrSensitivity.Point(r.lr, r.finalValLoss, r.valLossAtInit));
+        for (RunData r : c.runs) {
+            if (r.seed == seed && (lrs == null || lrs.contains(r.lr))) {
+                pts.add(new LrSensitivity.Point(r.lr, r.finalValLoss, r.valLossAtInit));
+            }
+        }
         return LrSensitivity.of(pts);
     }
 

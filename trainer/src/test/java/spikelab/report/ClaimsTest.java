@@ -46,10 +46,13 @@ class ClaimsTest {
     void aBuiltInLossDifferenceIsSupportedAndAbsentArmsAreNotTested() throws IOException {
         String md = markdown(gluSweep(tmp.resolve("a"), false));
         // lr chosen on seed 1 (1e-3 for both), compared on seeds 2..5 at depths 2 and 4: 8 pairs of -0.1,
-        // exact sign-flip p = 2/256; the only comparison, so Holm leaves it as is
-        assertTrue(md.contains("1 comparisons in all"), md);
+        // exact sign-flip p = 2/256; Holm over it and claim 6's p = 1 doubles it
+        assertTrue(md.contains("2 comparisons in all"), md);
         assertTrue(md.contains("| reglu − relu (parameters +0.0%) | — | sign-flip permutation, (seed, depth); lr chosen on "
-                + "the lowest shared seed, which is left out | 8 | -0.1000 | [-0.1000, -0.1000] | 0.0078 | 0.0078 | supported |"), md);
+                + "the lowest shared seed, which is left out | 8 | -0.1000 | [-0.1000, -0.1000] | 0.0078 | 0.0156 | supported |"), md);
+        // reglu is 0.1 lower at both lrs: the same lr curve shifted, so the same LR sensitivity in all 10 (seed, depth) pairs
+        assertTrue(md.contains("| reglu − relu: LR sensitivity | — | sign-flip permutation, (seed, depth); the lrs both cells "
+                + "ran | 10 | +0.0000 | [+0.0000, +0.0000] | 1.0000 |"), md);
         assertTrue(md.contains("### Claim 1: GLU variants"), md);
         assertTrue(md.contains("**Verdict: supported.**"), md);
         assertTrue(md.contains("### Claim 2: Smooth activations spike and diverge less as depth grows (gelu vs relu, swiglu vs reglu)\n\n"
@@ -120,9 +123,36 @@ class ClaimsTest {
         assertTrue(md.contains("| all activations: log10 max attention logit, qk-norm − none | — | sign-flip permutation, "
                 + "(seed, lr, depth, arm) | 40 | -0.301 |"), md);
         // claim 1 is tested in each arm separately: 2 GLU comparisons + 3 x 2 qk-norm comparisons (pooled, relu,
-        // reglu); all could reach significance (enough pairs), so all 8 are in the Holm family
-        assertTrue(md.contains("8 comparisons in all. 8 of them could reach p < 0.05"), md);
+        // reglu); all could reach significance (enough pairs), so all are in the Holm family
+        // + claim 6's LR sensitivity in each arm: 10
+        assertTrue(md.contains("10 comparisons in all. 10 of them could reach p < 0.05"), md);
         assertTrue(md.contains("| reglu − relu (parameters +0.0%) | no qk-norm |"), md);
+    }
+
+    @Test
+    void aGluThatFailsAtTheHigherLrContradictsTheDropInClaim() throws IOException {
+        Path dir = tmp.resolve("lr");
+        for (String act : List.of("relu", "reglu")) {
+            for (int depth : List.of(2, 4)) {
+                for (long seed = 1; seed <= 5; seed++) {
+                    for (double lr : List.of(1e-3, 1e-2)) {
+                        // relu: 2.0 and 2.1, reglu: 1.9 and 2.5 (+ 0.01 per seed); sensitivities 0.05 and 0.3
+                        double fin = 2.0 + 0.01 * seed + (act.equals("reglu") ? (lr == 1e-2 ? 0.5 : -0.1) : (lr == 1e-2 ? 0.1 : 0));
+                        Path d = dir.resolve(act + "-L" + depth + "-s" + seed + "-lr" + RunData.lrLabel(lr));
+                        SyntheticRuns.write(d, act, depth, seed, lr, 30, 30, 4.2, fin, false);
+                    }
+                }
+            }
+        }
+        String md = markdown(dir);
+        // 10 pairs of +0.25: p = 2/1024, the claimed direction is negative
+        assertTrue(md.contains("| reglu − relu: LR sensitivity | — | sign-flip permutation, (seed, depth); the lrs both cells "
+                + "ran | 10 | +0.2500 | [+0.2500, +0.2500] | 0.0020 |"), md);
+        assertTrue(md.contains("### Claim 6: GLU variants are drop-in replacements at the plain FFN's learning rates: no more "
+                + "sensitive to the lr (reglu vs relu, geglu vs gelu, swiglu vs gelu)\n\n**Verdict: contradicted.**"), md);
+        // claim 1 still compares each at its best lr (1e-3 for both, chosen on seed 1): reglu 0.1 lower
+        assertTrue(md.contains("| reglu − relu (parameters +0.0%) | — | sign-flip permutation, (seed, depth); lr chosen on "
+                + "the lowest shared seed, which is left out | 8 | -0.1000 |"), md);
     }
 
     @Test
