@@ -74,7 +74,9 @@ final class Claims {
 
     static List<Claim> evaluate(Cells cells) {
         Claims c = new Claims(cells);
-        List<Claim> claims = List.of(c.glu(), c.smooth(), c.qkNorm(), c.zLoss(), c.bf16(), c.dropIn());
+        Map<String, Map<String, Map<Integer, Cells.Cell>>> arms = c.byArm();
+        List<Claim> claims = List.of(GluClaims.lowerLoss(arms), c.smooth(), c.qkNorm(), c.zLoss(), c.bf16(),
+                GluClaims.dropIn(arms));
         List<Comparison> all = new ArrayList<>();
         for (Claim cl : claims) all.addAll(cl.comparisons);
         // a comparison that could not reach p < ALPHA even with the most extreme data (no events in
@@ -98,106 +100,7 @@ final class Claims {
         return claims;
     }
 
-    // ---- claim 1: GLU variants reach lower loss than their plain counterparts ---------------
-
-    private Claim glu() {
-        List<Comparison> out = new ArrayList<>();
-        String[][] pairs = {{"reglu", "relu"}, {"geglu", "gelu"}, {"swiglu", "gelu"}};
-        for (Map.Entry<String, Map<String, Map<Integer, Cells.Cell>>> arm : byArm().entrySet()) {
-            for (String[] pr : pairs) {
-                Map<Integer, Cells.Cell> a = arm.getValue().get(pr[0]), b = arm.getValue().get(pr[1]);
-                if (a != null && b != null) lossComparison(pr[0] + " − " + pr[1], arm.getKey(), a, b, out);
-            }
-        }
-        return new Claim(1, "GLU variants reach a lower loss than their plain counterparts at matched parameters "
-                + "(reglu vs relu, geglu vs gelu, swiglu vs gelu)", "Effect: final validation loss of the GLU minus the "
-                + "plain activation, each at its own best lr, min(loss, loss at init) per run. Where a cell ran several "
-                + "learning rates, its lr is chosen on the lowest seed the two cells share and that seed is left out of "
-                + "the comparison; the remaining seeds are paired by seed and depth. The parameter ratio is at the "
-                + "deepest depth.", out);
-    }
-
-    private void lossComparison(String what, String arm, Map<Integer, Cells.Cell> a, Map<Integer, Cells.Cell> b,
-                                List<Comparison> out) {
-        List<Double> d = new ArrayList<>();
-        boolean chose = false;
-        int deepest = -1;
-        for (int depth : common(a, b)) {
-            Cells.Cell ca = a.get(depth), cb = b.get(depth);
-            deepest = depth;
-            TreeSet<Long> seeds = seeds(ca);
-            seeds.retainAll(seeds(cb));
-            if (seeds.isEmpty()) continue;
-            boolean choose = ca.lrs().size() > 1 || cb.lrs().size() > 1;
-            long sel = seeds.first();
-            double lrA = choose ? bestLrOn(ca, sel) : ca.lrs().first(), lrB = choose ? bestLrOn(cb, sel) : cb.lrs().first();
-            chose |= choose;
-            for (long s : seeds) {
-                if (choose && s == sel) continue;
-                RunData ra = run(ca, lrA, s), rb = run(cb, lrB, s);
-                if (ra == null || rb == null) continue;
-                double v = clamped(ra) - clamped(rb);
-                if (Double.isFinite(v)) d.add(v);
-            }
-        }
-        String params = "";
-        if (deepest > 0) {
-            double pa = a.get(deepest).runs.get(0).parameterCount, pb = b.get(deepest).runs.get(0).parameterCount;
-            if (pa > 0 && pb > 0) params = String.format(Locale.ROOT, " (parameters %+.1f%%)", 100 * (pa / pb - 1));
-        }
-        out.add(paired(what + params, arm, chose ? "(seed, depth); lr chosen on the lowest shared seed, which is left out"
-                : "(seed, depth); one lr", d, "%+.4f"));
-    }
-
-    private static double bestLrOn(Cells.Cell c, long seed) {
-        List<LrSensitivity.Point> pts = new ArrayList<>();
-        for (RunData r : c.runs) if (r.seed == seed) pts.add(new LrSensitivity.Point(r.lr, r.finalValLoss, r.valLossAtInit));
-        double best = Double.NaN, bestLoss = Double.POSITIVE_INFINITY;
-        for (Map.Entry<Double, Double> e : LrSensitivity.clampedLossByLr(pts).entrySet()) {
-            if (e.getValue() < bestLoss || Double.isNaN(best)) {
-                best = e.getKey();
-                bestLoss = e.getValue();
-            }
-        }
-        return best;
-    }
-
     static double clamped(RunData r) { return new LrSensitivity.Point(r.lr, r.finalValLoss, r.valLossAtInit).clamped(); }
-
-    // ---- claim 6: GLU variants are drop-ins at the plain FFN's learning rates ------------------
-
-    private Claim dropIn() {
-        List<Comparison> out = new ArrayList<>();
-        String[][] pairs = {{"reglu", "relu"}, {"geglu", "gelu"}, {"swiglu", "gelu"}};
-        for (Map.Entry<String, Map<String, Map<Integer, Cells.Cell>>> arm : byArm().entrySet()) {
-            for (String[] pr : pairs) {
-                Map<Integer, Cells.Cell> a = arm.getValue().get(pr[0]), b = arm.getValue().get(pr[1]);
-                if (a == null || b == null) continue;
-                List<Double> d = new ArrayList<>();
-                for (int depth : common(a, b)) {
-                    Cells.Cell ca = a.get(depth), cb = b.get(depth);
-                    TreeSet<Double> lrs = new TreeSet<>(ca.lrs());
-                    lrs.retainAll(cb.lrs());
-                    if (lrs.size() < 2) continue;                 // a sensitivity needs an lr curve
-                    TreeSet<Long> seeds = seeds(ca);
-                    seeds.retainAll(seeds(cb));
-                    for (long s : seeds) {
-                        double v = seedSensitivity(ca, s, lrs) - seedSensitivity(cb, s, lrs);
-                        if (Double.isFinite(v)) d.add(v);
-                    }
-                }
-                if (!d.isEmpty()) {
-                    out.add(paired(pr[0] + " − " + pr[1] + ": LR sensitivity", arm.getKey(),
-                            "(seed, depth); the lrs both cells ran", d, "%+.4f"));
-                }
-            }
-        }
-        return new Claim(6, "GLU variants are drop-in replacements at the plain FFN's learning rates: no more sensitive to "
-                + "the lr (reglu vs relu, geglu vs gelu, swiglu vs gelu)", "Shazeer 2020 trains every variant with one "
-                + "recipe. Effect: LR sensitivity of the GLU minus that of the plain activation, each computed per seed over "
-                + "the learning rates both cells ran (at least two), paired by seed and depth; negative: the GLU is less "
-                + "sensitive.", out);
-    }
 
     // ---- claim 2: smooth activations spike and diverge less as depth grows -------------------
 
@@ -365,12 +268,12 @@ final class Claims {
         return paired(what, "", "(seed, lr, depth, arm)", d, fmt);
     }
 
-    private static double seedSensitivity(Cells.Cell c, long seed) {
+    static double seedSensitivity(Cells.Cell c, long seed) {
         return seedSensitivity(c, seed, null);
     }
 
     /** One seed's LR sensitivity over the given learning rates (all of the cell's when null). */
-    private static double seedSensitivity(Cells.Cell c, long seed, java.util.Set<Double> lrs) {
+    static double seedSensitivity(Cells.Cell c, long seed, java.util.Set<Double> lrs) {
         List<LrSensitivity.Point> pts = new ArrayList<>();
         for (RunData r : c.runs) {
             if (r.seed == seed && (lrs == null || lrs.contains(r.lr))) {
@@ -408,7 +311,7 @@ final class Claims {
 
     // ---- common ---------------------------------------------------------------------------
 
-    private static Comparison paired(String what, String arm, String pairing, List<Double> diffs, String fmt) {
+    static Comparison paired(String what, String arm, String pairing, List<Double> diffs, String fmt) {
         double[] d = new double[diffs.size()];
         for (int i = 0; i < d.length; i++) d[i] = diffs.get(i);
         PairedStats s = PairedStats.of(d);
@@ -428,19 +331,19 @@ final class Claims {
         return m;
     }
 
-    private static TreeSet<Integer> common(Map<Integer, Cells.Cell> a, Map<Integer, Cells.Cell> b) {
+    static TreeSet<Integer> common(Map<Integer, Cells.Cell> a, Map<Integer, Cells.Cell> b) {
         TreeSet<Integer> d = new TreeSet<>(a.keySet());
         d.retainAll(b.keySet());
         return d;
     }
 
-    private static TreeSet<Long> seeds(Cells.Cell c) {
+    static TreeSet<Long> seeds(Cells.Cell c) {
         TreeSet<Long> s = new TreeSet<>();
         for (RunData r : c.runs) s.add(r.seed);
         return s;
     }
 
-    private static RunData run(Cells.Cell c, double lr, long seed) {
+    static RunData run(Cells.Cell c, double lr, long seed) {
         for (RunData r : c.runs) if (r.lr == lr && r.seed == seed) return r;
         return null;
     }

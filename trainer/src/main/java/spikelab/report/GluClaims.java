@@ -1,0 +1,131 @@
+package spikelab.report;
+
+import static spikelab.report.Claims.clamped;
+import static spikelab.report.Claims.common;
+import static spikelab.report.Claims.paired;
+import static spikelab.report.Claims.run;
+import static spikelab.report.Claims.seedSensitivity;
+import static spikelab.report.Claims.seeds;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+
+import spikelab.report.Claims.Claim;
+import spikelab.report.Claims.Comparison;
+
+/**
+ * The two claims that compare each GLU with its plain partner (reglu/relu, geglu/gelu,
+ * swiglu/gelu) within an arm: claim 1 on the loss at each one's best lr, claim 6 on the LR
+ * sensitivity over the lrs both ran.
+ */
+final class GluClaims {
+    private static final String[][] PAIRS = {{"reglu", "relu"}, {"geglu", "gelu"}, {"swiglu", "gelu"}};
+
+    private GluClaims() {}
+
+    // ---- claim 1: GLU variants reach lower loss than their plain counterparts ---------------
+
+    static Claim lowerLoss(Map<String, Map<String, Map<Integer, Cells.Cell>>> arms) {
+        List<Comparison> out = new ArrayList<>();
+        eachPair(arms, (what, arm, a, b) -> lossComparison(what, arm, a, b, out));
+        return new Claim(1, "GLU variants reach a lower loss than their plain counterparts at matched parameters "
+                + "(reglu vs relu, geglu vs gelu, swiglu vs gelu)", "Effect: final validation loss of the GLU minus the "
+                + "plain activation, each at its own best lr, min(loss, loss at init) per run. Where a cell ran several "
+                + "learning rates, its lr is chosen on the lowest seed the two cells share and that seed is left out of "
+                + "the comparison; the remaining seeds are paired by seed and depth. The parameter ratio is at the "
+                + "deepest depth.", out);
+    }
+
+    private static void lossComparison(String what, String arm, Map<Integer, Cells.Cell> a, Map<Integer, Cells.Cell> b,
+                                       List<Comparison> out) {
+        List<Double> d = new ArrayList<>();
+        boolean chose = false;
+        int deepest = -1;
+        for (int depth : common(a, b)) {
+            Cells.Cell ca = a.get(depth), cb = b.get(depth);
+            deepest = depth;
+            TreeSet<Long> seeds = seeds(ca);
+            seeds.retainAll(seeds(cb));
+            if (seeds.isEmpty()) continue;
+            boolean choose = ca.lrs().size() > 1 || cb.lrs().size() > 1;
+            long sel = seeds.first();
+            double lrA = choose ? bestLrOn(ca, sel) : ca.lrs().first(), lrB = choose ? bestLrOn(cb, sel) : cb.lrs().first();
+            chose |= choose;
+            for (long s : seeds) {
+                if (choose && s == sel) continue;
+                RunData ra = run(ca, lrA, s), rb = run(cb, lrB, s);
+                if (ra == null || rb == null) continue;
+                double v = clamped(ra) - clamped(rb);
+                if (Double.isFinite(v)) d.add(v);
+            }
+        }
+        String params = "";
+        if (deepest > 0) {
+            double pa = a.get(deepest).runs.get(0).parameterCount, pb = b.get(deepest).runs.get(0).parameterCount;
+            if (pa > 0 && pb > 0) params = String.format(Locale.ROOT, " (parameters %+.1f%%)", 100 * (pa / pb - 1));
+        }
+        out.add(paired(what + params, arm, chose ? "(seed, depth); lr chosen on the lowest shared seed, which is left out"
+                : "(seed, depth); one lr", d, "%+.4f"));
+    }
+
+    private static double bestLrOn(Cells.Cell c, long seed) {
+        List<LrSensitivity.Point> pts = new ArrayList<>();
+        for (RunData r : c.runs) if (r.seed == seed) pts.add(new LrSensitivity.Point(r.lr, r.finalValLoss, r.valLossAtInit));
+        double best = Double.NaN, bestLoss = Double.POSITIVE_INFINITY;
+        for (Map.Entry<Double, Double> e : LrSensitivity.clampedLossByLr(pts).entrySet()) {
+            if (e.getValue() < bestLoss || Double.isNaN(best)) {
+                best = e.getKey();
+                bestLoss = e.getValue();
+            }
+        }
+        return best;
+    }
+
+    // ---- claim 6: GLU variants are drop-ins at the plain FFN's learning rates ------------------
+
+    static Claim dropIn(Map<String, Map<String, Map<Integer, Cells.Cell>>> arms) {
+        List<Comparison> out = new ArrayList<>();
+        eachPair(arms, (what, arm, a, b) -> sensitivityComparison(what, arm, a, b, out));
+        return new Claim(6, "GLU variants are drop-in replacements at the plain FFN's learning rates: no more sensitive to "
+                + "the lr (reglu vs relu, geglu vs gelu, swiglu vs gelu)", "Shazeer 2020 trains every variant with one "
+                + "recipe. Effect: LR sensitivity of the GLU minus that of the plain activation, each computed per seed over "
+                + "the learning rates both cells ran (at least two), paired by seed and depth; negative: the GLU is less "
+                + "sensitive.", out);
+    }
+
+    // per seed, LR sensitivity of a minus b over the lrs both ran (an lr curve needs two)
+    private static void sensitivityComparison(String what, String arm, Map<Integer, Cells.Cell> a,
+                                              Map<Integer, Cells.Cell> b, List<Comparison> out) {
+        List<Double> d = new ArrayList<>();
+        for (int depth : common(a, b)) {
+            Cells.Cell ca = a.get(depth), cb = b.get(depth);
+            TreeSet<Double> lrs = new TreeSet<>(ca.lrs());
+            lrs.retainAll(cb.lrs());
+            if (lrs.size() < 2) continue;
+            TreeSet<Long> seeds = seeds(ca);
+            seeds.retainAll(seeds(cb));
+            for (long s : seeds) {
+                double v = seedSensitivity(ca, s, lrs) - seedSensitivity(cb, s, lrs);
+                if (Double.isFinite(v)) d.add(v);
+            }
+        }
+        if (!d.isEmpty()) out.add(paired(what + ": LR sensitivity", arm, "(seed, depth); the lrs both cells ran", d, "%+.4f"));
+    }
+
+    /** What to compare for one GLU and its plain partner in one arm: depth → cell of each. */
+    private interface PairAction {
+        void accept(String what, String arm, Map<Integer, Cells.Cell> glu, Map<Integer, Cells.Cell> plain);
+    }
+
+    private static void eachPair(Map<String, Map<String, Map<Integer, Cells.Cell>>> arms, PairAction action) {
+        for (Map.Entry<String, Map<String, Map<Integer, Cells.Cell>>> arm : arms.entrySet()) {
+            for (String[] pr : PAIRS) {
+                Map<Integer, Cells.Cell> a = arm.getValue().get(pr[0]), b = arm.getValue().get(pr[1]);
+                if (a != null && b != null) action.accept(pr[0] + " − " + pr[1], arm.getKey(), a, b);
+            }
+        }
+    }
+}
