@@ -50,5 +50,5 @@ mods=java.base,java.logging,java.management,java.xml,java.naming,jdk.zipfs,jdk.u
 # together, 64 MiB at most
 tree=$(git ls-files -z --cached --others --exclude-standard | xargs -0 -r stat -c %s 2>/dev/null | awk '{s += $1} END {print s + 0}')
 total=$(( tree + $(du -sb "$dest" | cut -f1) ))
-echo "gpu-stage: tracked tree + $(basename "$dest") = $(( total / 1048576 )) MiB of the 64 MiB a device call carries"
+echo "gpu-stage: tree + $(basename "$dest") = $(( total / 1048576 )) MiB of the 64 MiB a device call carries"
 (( total < 64 * 1048576 )) || { echo "gpu-stage: over the device call's 64 MiB: trim $dest or the tree" >&2; exit 1; }
