@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
@@ -273,14 +274,19 @@ final class Claims {
     }
 
     /** One seed's LR sensitivity over the given learning rates (all of the cell's when null). */
-    static double seedSensitivity(Cells.Cell c, long seed, java.util.Set<Double> lrs) {
+    static double seedSensitivity(Cells.Cell c, long seed, Set<Double> lrs) {
+        return LrSensitivity.of(seedPoints(c, seed, lrs));
+    }
+
+    /** One seed's runs of a cell as lr-curve points, at the given learning rates (all when null). */
+    static List<LrSensitivity.Point> seedPoints(Cells.Cell c, long seed, Set<Double> lrs) {
         List<LrSensitivity.Point> pts = new ArrayList<>();
         for (RunData r : c.runs) {
             if (r.seed == seed && (lrs == null || lrs.contains(r.lr))) {
                 pts.add(new LrSensitivity.Point(r.lr, r.finalValLoss, r.valLossAtInit));
             }
         }
-        return LrSensitivity.of(pts);
+        return pts;
     }
 
     /**

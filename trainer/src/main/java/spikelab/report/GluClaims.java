@@ -4,6 +4,7 @@ import static spikelab.report.Claims.clamped;
 import static spikelab.report.Claims.common;
 import static spikelab.report.Claims.paired;
 import static spikelab.report.Claims.run;
+import static spikelab.report.Claims.seedPoints;
 import static spikelab.report.Claims.seedSensitivity;
 import static spikelab.report.Claims.seeds;
 
@@ -72,10 +73,8 @@ final class GluClaims {
     }
 
     private static double bestLrOn(Cells.Cell c, long seed) {
-        List<LrSensitivity.Point> pts = new ArrayList<>();
-        for (RunData r : c.runs) if (r.seed == seed) pts.add(new LrSensitivity.Point(r.lr, r.finalValLoss, r.valLossAtInit));
         double best = Double.NaN, bestLoss = Double.POSITIVE_INFINITY;
-        for (Map.Entry<Double, Double> e : LrSensitivity.clampedLossByLr(pts).entrySet()) {
+        for (Map.Entry<Double, Double> e : LrSensitivity.clampedLossByLr(seedPoints(c, seed, null)).entrySet()) {
             if (e.getValue() < bestLoss || Double.isNaN(best)) {
                 best = e.getKey();
                 bestLoss = e.getValue();
