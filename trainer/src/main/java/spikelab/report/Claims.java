@@ -12,7 +12,7 @@ import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The study's six claims (Shazeer 2020; Wortsman et al. 2023; Fishman et al. 2024), each tested on whatever arms
+ * The study's seven claims (Shazeer 2020; Wortsman et al. 2023; Fishman et al. 2024), each tested on whatever arms
  * the runs contain: paired differences matched by seed (bootstrap CI, sign-flip p) or incidences
  * (Fisher's exact test), Holm-adjusted over every comparison in the report, and a verdict per
  * comparison and per claim from the rule in {@link #RULE}. A claim whose arms are absent is
@@ -77,7 +77,7 @@ final class Claims {
         Claims c = new Claims(cells);
         Map<String, Map<String, Map<Integer, Cells.Cell>>> arms = c.byArm();
         List<Claim> claims = List.of(GluClaims.lowerLoss(arms), c.smooth(), c.qkNorm(), c.zLoss(), c.bf16(),
-                GluClaims.dropIn(arms));
+                GluClaims.dropIn(arms), GluClaims.depthWidens(arms));
         List<Comparison> all = new ArrayList<>();
         for (Claim cl : claims) all.addAll(cl.comparisons);
         // a comparison that could not reach p < ALPHA even with the most extreme data (no events in

@@ -18,9 +18,10 @@ import spikelab.report.Claims.Claim;
 import spikelab.report.Claims.Comparison;
 
 /**
- * The two claims that compare each GLU with its plain partner (reglu/relu, geglu/gelu,
- * swiglu/gelu) within an arm: claim 1 on the loss at each one's best lr, claim 6 on the LR
- * sensitivity over the lrs both ran.
+ * The claims that compare each GLU with its plain partner (reglu/relu, geglu/gelu, swiglu/gelu)
+ * within an arm: claim 1 on the loss at each one's best lr, claim 6 on the LR sensitivity over
+ * the lrs both ran, claim 7 on how that LR-sensitivity gap changes from the shallowest depth to
+ * the deepest.
  */
 final class GluClaims {
     private static final String[][] PAIRS = {{"reglu", "relu"}, {"geglu", "gelu"}, {"swiglu", "gelu"}};
@@ -112,6 +113,51 @@ final class GluClaims {
             }
         }
         if (!d.isEmpty()) out.add(paired(what + ": LR sensitivity", arm, "(seed, depth); the lrs both cells ran", d, "%+.4f"));
+    }
+
+    // ---- claim 7: depth widens the GLU's lr-range penalty ------------------------------------
+
+    static Claim depthWidens(Map<String, Map<String, Map<Integer, Cells.Cell>>> arms) {
+        List<Comparison> out = new ArrayList<>();
+        eachPair(arms, (what, arm, a, b) -> depthComparison(what, arm, a, b, out));
+        return new Claim(7, "Depth widens the GLU variants' lr-range penalty: their excess LR sensitivity over the plain "
+                + "FFN grows from the shallowest depth to the deepest (reglu vs relu, geglu vs gelu, swiglu vs gelu)",
+                "The study's question (does the FFN's effect on stability change as models get deeper?) asked of claim 6's "
+                + "measure. Per seed, the excess is the GLU's LR sensitivity minus the plain activation's, over the learning "
+                + "rates all four cells ran (GLU and plain at both depths, at least two); the effect is the excess at the "
+                + "shallowest depth both ran minus the excess at the deepest, paired by seed; negative: the excess grew with "
+                + "depth.", out);
+    }
+
+    // per seed, (sens a − sens b at the shallowest depth) − (the same at the deepest), over the lrs all four ran
+    private static void depthComparison(String what, String arm, Map<Integer, Cells.Cell> a, Map<Integer, Cells.Cell> b,
+                                        List<Comparison> out) {
+        TreeSet<Integer> depths = common(a, b);
+        if (depths.size() < 2) return;
+        List<Cells.Cell> four = List.of(a.get(depths.first()), b.get(depths.first()), a.get(depths.last()), b.get(depths.last()));
+        TreeSet<Double> lrs = new TreeSet<>(four.get(0).lrs());
+        TreeSet<Long> seeds = seeds(four.get(0));
+        for (Cells.Cell c : four) {
+            lrs.retainAll(c.lrs());
+            seeds.retainAll(seeds(c));
+        }
+        if (lrs.size() < 2) return;
+        List<Double> d = new ArrayList<>();
+        for (long s : seeds) {
+            double[] sens = new double[4];
+            boolean complete = true;
+            for (int i = 0; i < 4; i++) {
+                // a seed that misses one of the lrs in some cell would compare curves over different grids
+                complete &= LrSensitivity.clampedLossByLr(seedPoints(four.get(i), s, lrs)).size() == lrs.size();
+                sens[i] = seedSensitivity(four.get(i), s, lrs);
+            }
+            double v = (sens[0] - sens[1]) - (sens[2] - sens[3]);
+            if (complete && Double.isFinite(v)) d.add(v);
+        }
+        if (!d.isEmpty()) {
+            out.add(paired(String.format(Locale.ROOT, "%s: LR-sensitivity excess, %d − %d layers", what, depths.first(),
+                    depths.last()), arm, "seed; the lrs all four cells ran", d, "%+.4f"));
+        }
     }
 
     /** What to compare for one GLU and its plain partner in one arm: depth → cell of each. */

@@ -46,8 +46,9 @@ class ClaimsTest {
     void aBuiltInLossDifferenceIsSupportedAndAbsentArmsAreNotTested() throws IOException {
         String md = markdown(gluSweep(tmp.resolve("a"), false));
         // lr chosen on seed 1 (1e-3 for both), compared on seeds 2..5 at depths 2 and 4: 8 pairs of -0.1,
-        // exact sign-flip p = 2/256; Holm over it and claim 6's p = 1 doubles it
-        assertTrue(md.contains("2 comparisons in all"), md);
+        // exact sign-flip p = 2/256; Holm over it and claim 6's p = 1 doubles it. Claim 7's 5 pairs
+        // (p >= 2/32) cannot reach 0.05: shown, left out of the family
+        assertTrue(md.contains("3 comparisons in all. 2 of them could reach p < 0.05"), md);
         assertTrue(md.contains("| reglu − relu (parameters +0.0%) | — | sign-flip permutation, (seed, depth); lr chosen on "
                 + "the lowest shared seed, which is left out | 8 | -0.1000 | [-0.1000, -0.1000] | 0.0078 | 0.0156 | supported |"), md);
         // reglu is 0.1 lower at both lrs: the same lr curve shifted, so the same LR sensitivity in all 10 (seed, depth) pairs
@@ -124,8 +125,8 @@ class ClaimsTest {
                 + "(seed, lr, depth, arm) | 40 | -0.301 |"), md);
         // claim 1 is tested in each arm separately: 2 GLU comparisons + 3 x 2 qk-norm comparisons (pooled, relu,
         // reglu); all could reach significance (enough pairs), so all are in the Holm family
-        // + claim 6's LR sensitivity in each arm: 10
-        assertTrue(md.contains("10 comparisons in all. 10 of them could reach p < 0.05"), md);
+        // + claim 6's LR sensitivity in each arm: 10; + claim 7 in each arm, 5 seeds each, which cannot reach it
+        assertTrue(md.contains("12 comparisons in all. 10 of them could reach p < 0.05"), md);
         assertTrue(md.contains("| reglu − relu (parameters +0.0%) | no qk-norm |"), md);
     }
 
@@ -153,6 +154,56 @@ class ClaimsTest {
         // claim 1 still compares each at its best lr (1e-3 for both, chosen on seed 1): reglu 0.1 lower
         assertTrue(md.contains("| reglu − relu (parameters +0.0%) | — | sign-flip permutation, (seed, depth); lr chosen on "
                 + "the lowest shared seed, which is left out | 8 | -0.1000 |"), md);
+        // the same penalty at both depths: claim 7's effect is 0 in every seed
+        assertTrue(md.contains("| reglu − relu: LR-sensitivity excess, 2 − 4 layers | — | sign-flip permutation, seed; the lrs "
+                + "all four cells ran | 5 | +0.0000 | [+0.0000, +0.0000] | 1.0000 | — | unresolved |"), md);
+    }
+
+    @Test
+    void aGluPenaltyThatGrowsWithDepthSupportsClaimSevenAndIncompleteSeedsAreLeftOut() throws IOException {
+        Path dir = tmp.resolve("depth");
+        for (String act : List.of("relu", "reglu")) {
+            for (int depth : List.of(2, 8)) {
+                for (long seed = 1; seed <= 7; seed++) {
+                    for (double lr : List.of(1e-3, 1e-2)) {
+                        // seed 7 of reglu at depth 8 lacks its lr 1e-2 run: its curve has one point
+                        if (act.equals("reglu") && depth == 8 && seed == 7 && lr == 1e-2) continue;
+                        // relu 2.0 and 2.1 at both depths (sensitivity 0.05); reglu 1.9 and 2.1 at depth 2
+                        // (0.1), 1.9 and 2.5 at depth 8 (0.3): excess +0.05, then +0.25
+                        double hi = act.equals("relu") ? 0.1 : depth == 2 ? 0.1 : 0.5;
+                        double fin = 2.0 + 0.01 * seed + (lr == 1e-2 ? hi : act.equals("reglu") ? -0.1 : 0);
+                        Path d = dir.resolve(act + "-L" + depth + "-s" + seed + "-lr" + RunData.lrLabel(lr));
+                        SyntheticRuns.write(d, act, depth, seed, lr, 30, 30, 4.2, fin, false);
+                    }
+                }
+            }
+        }
+        String md = markdown(dir);
+        // 6 complete seeds of 0.05 - 0.25: exact p = 2/64, the largest p of the family, so Holm leaves it
+        assertTrue(md.contains("| reglu − relu: LR-sensitivity excess, 2 − 8 layers | — | sign-flip permutation, seed; the lrs "
+                + "all four cells ran | 6 | -0.2000 | [-0.2000, -0.2000] | 0.0313 | 0.0313 | supported |"), md);
+        assertTrue(md.contains("### Claim 7: Depth widens the GLU variants' lr-range penalty: their excess LR sensitivity over "
+                + "the plain FFN grows from the shallowest depth to the deepest (reglu vs relu, geglu vs gelu, swiglu vs gelu)"
+                + "\n\n**Verdict: supported.**"), md);
+    }
+
+    @Test
+    void oneDepthLeavesClaimSevenUntested() throws IOException {
+        Path dir = tmp.resolve("one");
+        for (String act : List.of("relu", "reglu")) {
+            for (long seed = 1; seed <= 6; seed++) {
+                for (double lr : List.of(1e-3, 1e-2)) {
+                    Path d = dir.resolve(act + "-L2-s" + seed + "-lr" + RunData.lrLabel(lr));
+                    SyntheticRuns.write(d, act, 2, seed, lr, 30, 30, 4.2, 2.0 + lr, false);
+                }
+            }
+        }
+        String md = markdown(dir);
+        assertTrue(md.contains("### Claim 6: GLU variants are drop-in"), md);
+        assertTrue(md.contains("(reglu vs relu, geglu vs gelu, swiglu vs gelu)\n\n**Verdict: not tested here.** The runs lack "
+                + "the arms this claim needs."), md);
+        assertTrue(md.contains("### Claim 7: Depth widens"), md);
+        assertFalse(md.contains("LR-sensitivity excess"), md);
     }
 
     @Test
