@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
@@ -15,7 +16,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The figures that read a cell across learning rates or depths: final loss against lr with
- * error bars, max attention logit against lr, and best loss against depth with 95% CIs.
+ * error bars, max attention logit against lr, best loss and LR sensitivity against depth with
+ * 95% CIs.
  * Pre- and post-LN (and other arms) of one activation share a colour and differ in dash, so
  * reporting two sweeps together overlays them.
  */
@@ -160,6 +162,48 @@ final class LrPlots {
         c.getStyler().setYAxisDecimalPattern("0.###");
         c.getStyler().setErrorBarsColorSeriesColor(true);
         out.save(c, "best-loss-vs-depth");
+    }
+
+    /**
+     * LR sensitivity against depth, claim 7's question as a figure: per seed, over the lrs that
+     * every depth of the row ran (a seed missing one of them at some depth is left out there), mean
+     * and 95% CI over seeds. Rows with one depth or fewer than two shared lrs are not drawn.
+     */
+    void lrSensitivityVsDepth() throws IOException {
+        XYChart c = Plots.chart("LR sensitivity vs depth (per seed, over the lrs every depth ran; mean and 95% CI over seeds)",
+                "layers", "LR sensitivity (nats)", cells.labels().size());
+        for (String label : cells.labels()) {
+            List<Cells.Cell> row = new ArrayList<>();
+            for (int depth : cells.depths()) if (cells.get(label, depth) != null) row.add(cells.get(label, depth));
+            if (row.size() < 2) continue;
+            TreeSet<Double> lrs = new TreeSet<>(row.get(0).lrs());
+            for (Cells.Cell cell : row) lrs.retainAll(cell.lrs());
+            if (lrs.size() < 2) continue;
+            List<Double> xs = new ArrayList<>(), ys = new ArrayList<>(), es = new ArrayList<>();
+            List<String> grid = new ArrayList<>();
+            for (double lr : lrs) grid.add(RunData.lrLabel(lr));
+            for (Cells.Cell cell : row) {
+                List<Double> v = new ArrayList<>();
+                for (long seed : Claims.seeds(cell)) {
+                    List<LrSensitivity.Point> pts = Claims.seedPoints(cell, seed, lrs);
+                    if (LrSensitivity.clampedLossByLr(pts).size() == lrs.size()) v.add(LrSensitivity.of(pts));
+                }
+                Stats st = Stats.of(v.stream().mapToDouble(Double::doubleValue).toArray());
+                if (st.n == 0) continue;
+                xs.add((double) cell.layers);
+                ys.add(st.mean);
+                es.add(st.n < 2 ? 0 : tQuantile975(st.n - 1) * st.std / Math.sqrt(st.n));
+            }
+            if (xs.size() < 2) continue;
+            XYSeries s = c.addSeries(label + " (lr " + String.join(", ", grid) + ")", xs, ys, es);
+            Plots.colour(s, row.get(0));
+            s.setMarker(SeriesMarkers.CIRCLE);
+        }
+        if (c.getSeriesMap().isEmpty()) return;
+        c.getStyler().setxAxisTickLabelsFormattingFunction(v -> v == Math.rint(v) ? String.valueOf(v.longValue()) : "");
+        c.getStyler().setYAxisDecimalPattern("0.###");
+        c.getStyler().setErrorBarsColorSeriesColor(true);
+        out.save(c, "lr-sensitivity-vs-depth");
     }
 
     /** Student's t 0.975 quantile for df degrees of freedom (table to 30, then the normal's 1.96 plus a 1/df term). */

@@ -79,6 +79,7 @@ final class Plots {
                 lr.lossVsLr(depth);
                 lr.attnLogitVsLr(depth);
             }
+            lr.lrSensitivityVsDepth();
         }
     }
 

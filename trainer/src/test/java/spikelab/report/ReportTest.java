@@ -90,7 +90,7 @@ class ReportTest {
 
         for (String base : List.of("loss-L2", "loss-L4", "grad-norm-L2", "grad-norm-L4", "loss-spike-score-vs-depth",
                 "grad-spike-score-vs-depth", "dead-fraction-vs-depth", "max-attn-logit-vs-depth", "loss-vs-lr-L2", "loss-vs-lr-L4",
-                "max-attn-logit-vs-lr-L2", "max-attn-logit-vs-lr-L4", "best-loss-vs-depth")) {
+                "max-attn-logit-vs-lr-L2", "max-attn-logit-vs-lr-L4", "best-loss-vs-depth", "lr-sensitivity-vs-depth")) {
             assertTrue(r.plots.contains(base), base + " in " + r.plots);
             byte[] png = Files.readAllBytes(sweep.resolve("plots").resolve(base + ".png"));
             assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', base + ".png is a PNG");
