@@ -44,9 +44,7 @@ public final class ReportCommand implements Callable<Integer> {
             throw new UserError("cannot write the report to " + target + " (" + AtomicFiles.describe(e) + "): choose a writable --out");
         }
         if (r.plotsSkipped != null) System.err.println("warning: no plots: " + r.plotsSkipped);
-        System.out.printf("report: %d runs%s -> %s, %s, %d plots in %s%n", r.runs,
-                r.unfinished == 0 ? "" : " (" + r.unfinished + " unfinished)", r.markdown, r.csv, r.plots.size(),
-                target.resolve("plots"));
+        System.out.println(r.line());
         return 0;
     }
 }

@@ -380,9 +380,7 @@ public final class SweepCommand implements Callable<Integer> {
         try {
             Report.Result r = Report.generate(List.of(out), out);
             if (r.plotsSkipped != null) log.warn("no plots: {}", r.plotsSkipped);
-            System.out.printf("report: %d runs%s -> %s, %s, %d plots in %s%n", r.runs,
-                    r.unfinished == 0 ? "" : " (" + r.unfinished + " unfinished)", r.markdown, r.csv, r.plots.size(),
-                    out.resolve("plots"));
+            System.out.println(r.line());
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         } catch (IOException e) {

@@ -30,10 +30,10 @@ public final class Cells {
          */
         public final String activation, label, arm;
         public final int layers;
-        public final RunData.Settings settings;
+        public final RunSettings settings;
         public final List<RunData> runs = new ArrayList<>();
 
-        Cell(String activation, String label, String arm, int layers, RunData.Settings settings) {
+        Cell(String activation, String label, String arm, int layers, RunSettings settings) {
             this.activation = activation;
             this.label = label;
             this.arm = arm;
@@ -102,7 +102,7 @@ public final class Cells {
 
     public Cells(List<RunData> runs) {
         // a setting that differs between runs (LN placement, width, qk-norm, z-loss, steps, warm-up,
-        // clipping, corpus) splits them into arms, so that arms are never averaged together
+        // clipping, corpus, batch, heads, ...) splits them into arms, so that arms are never averaged together
         Set<String> varying = new LinkedHashSet<>();
         for (RunData r : runs) {
             for (Map.Entry<String, String> e : r.settings.fields().entrySet()) {
@@ -122,6 +122,38 @@ public final class Cells {
                 .thenComparingInt(c -> c.layers));
         for (Cell c : list) c.runs.sort(Comparator.comparingDouble((RunData r) -> r.lr).thenComparingLong(r -> r.seed));
         cells = List.copyOf(list);
+    }
+
+    /**
+     * The runs with each experiment once, and the repeats left out. Two runs are one experiment
+     * when activation, depth, lr, seed and every setting agree: the same cell of two
+     * sweep directories (arms that share runs, a sweep copied and reported with its original).
+     * Counting both would double a seed in the tables and pair it twice in the claims.
+     */
+    public static Distinct distinct(List<RunData> runs) {
+        Map<String, RunData> seen = new LinkedHashMap<>();
+        List<RunData> kept = new ArrayList<>();
+        List<RunData[]> repeats = new ArrayList<>();
+        for (RunData r : runs) {
+            String key = r.activation + "\u0000" + r.layers + "\u0000" + r.lr + "\u0000" + r.seed + "\u0000"
+                    + r.settings.fields();
+            RunData earlier = seen.putIfAbsent(key, r);
+            if (earlier == null) kept.add(r);
+            else repeats.add(new RunData[] {earlier, r});
+        }
+        return new Distinct(kept, repeats);
+    }
+
+    /** {@link #distinct}'s answer: the runs kept, in input order, and each repeat beside the run it repeats. */
+    public static final class Distinct {
+        public final List<RunData> kept;
+        /** {kept run, repeat left out}. */
+        public final List<RunData[]> repeats;
+
+        Distinct(List<RunData> kept, List<RunData[]> repeats) {
+            this.kept = List.copyOf(kept);
+            this.repeats = List.copyOf(repeats);
+        }
     }
 
     /** The cell labels (activations, or activation variants), in table order. */

@@ -293,8 +293,8 @@ final class Claims {
      * Per activation, the pairs of cells (treated, control) at the same depth whose settings
      * differ only in the given field.
      */
-    private Map<String, List<Cells.Cell[]>> partners(String field, Predicate<RunData.Settings> treated,
-                                                     Predicate<RunData.Settings> control) {
+    private Map<String, List<Cells.Cell[]>> partners(String field, Predicate<RunSettings> treated,
+                                                     Predicate<RunSettings> control) {
         Map<String, List<Cells.Cell[]>> out = new TreeMap<>((x, y) -> Integer.compare(Cells.activationOrder(x), Cells.activationOrder(y)) != 0
                 ? Integer.compare(Cells.activationOrder(x), Cells.activationOrder(y)) : x.compareTo(y));
         for (Cells.Cell t : cells.cells) {
@@ -309,7 +309,7 @@ final class Claims {
         return out;
     }
 
-    private static Map<String, String> without(RunData.Settings s, String field) {
+    private static Map<String, String> without(RunSettings s, String field) {
         Map<String, String> m = s.fields();
         m.remove(field);
         return m;

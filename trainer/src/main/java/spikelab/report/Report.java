@@ -19,20 +19,32 @@ import spikelab.run.AtomicFiles;
 public final class Report {
     /** What was written, for the command to print. */
     public static final class Result {
-        public final int runs, unfinished;
+        /** Runs reported (each experiment once), those that did not finish, and the repeats left out. */
+        public final int runs, unfinished, repeats;
         public final Path csv, markdown;
         public final List<String> plots;
 
         /** Why no plots were drawn, or null when they were. */
         public final String plotsSkipped;
 
-        Result(int runs, int unfinished, Path csv, Path markdown, List<String> plots, String plotsSkipped) {
+        Result(int runs, int unfinished, int repeats, Path csv, Path markdown, List<String> plots, String plotsSkipped) {
             this.runs = runs;
             this.unfinished = unfinished;
+            this.repeats = repeats;
             this.csv = csv;
             this.markdown = markdown;
             this.plots = plots;
             this.plotsSkipped = plotsSkipped;
+        }
+
+        /** The line the commands print: "report: 12 runs (1 unfinished) -> report.md, summary.csv, 9 plots in plots". */
+        public String line() {
+            List<String> notes = new ArrayList<>();
+            if (unfinished > 0) notes.add(unfinished + " unfinished");
+            if (repeats > 0) notes.add(repeats + (repeats == 1 ? " repeat" : " repeats") + " of other runs left out");
+            return String.format(Locale.ROOT, "report: %d runs%s -> %s, %s, %d plots in %s", runs,
+                    notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")", markdown, csv, plots.size(),
+                    markdown.resolveSibling("plots"));
         }
     }
 
@@ -52,8 +64,10 @@ public final class Report {
         return write(runs, out, Plots::write);
     }
 
-    static Result write(List<RunData> runs, Path out, PlotWriter plotter) throws IOException {
-        if (runs.isEmpty()) throw new IllegalArgumentException("no runs to report on");
+    static Result write(List<RunData> all, Path out, PlotWriter plotter) throws IOException {
+        if (all.isEmpty()) throw new IllegalArgumentException("no runs to report on");
+        Cells.Distinct distinct = Cells.distinct(all);
+        List<RunData> runs = distinct.kept;
         Cells cells = new Cells(runs);
         Path csv = out.resolve("summary.csv"), md = out.resolve("report.md");
         Files.createDirectories(out.resolve("plots"));
@@ -76,13 +90,17 @@ public final class Report {
                     : "this Java cannot draw charts (" + e.getClass().getSimpleName() + ": " + e.getMessage()
                             + "); install fonts and libfreetype/libharfbuzz, or run 'spikelab report " + out + "' on another machine";
         }
-        AtomicFiles.write(md, markdown(runs, cells, plots, skipped).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(md, markdown(runs, cells, plots, skipped, distinct.repeats).getBytes(StandardCharsets.UTF_8));
         int unfinished = 0;
         for (RunData r : runs) if (!r.finished()) unfinished++;
-        return new Result(runs.size(), unfinished, csv, md, plots, skipped);
+        return new Result(runs.size(), unfinished, distinct.repeats.size(), csv, md, plots, skipped);
     }
 
     static String markdown(List<RunData> runs, Cells cells, List<String> plots, String plotsSkipped) {
+        return markdown(runs, cells, plots, plotsSkipped, List.of());
+    }
+
+    static String markdown(List<RunData> runs, Cells cells, List<String> plots, String plotsSkipped, List<RunData[]> repeats) {
         StringBuilder sb = new StringBuilder("# Activation × depth stability report\n\n");
         Set<String> devices = new LinkedHashSet<>(), widths = new LinkedHashSet<>(), norms = new LinkedHashSet<>(),
                 steps = new LinkedHashSet<>();
@@ -94,6 +112,7 @@ public final class Report {
         }
         sb.append(String.format(Locale.ROOT, "%d runs; d_model %s; %s-LN; %s steps; device %s.%n%n", runs.size(),
                 String.join("/", widths), String.join("/", norms), String.join("/", steps), String.join(", ", devices)));
+        repeats(sb, repeats);
         List<String> unfinished = new ArrayList<>();
         for (RunData r : runs) {
             if (!r.finished()) unfinished.add(String.format(Locale.ROOT, "`%s` (%d/%d steps)", r.name, r.stepsCompleted, r.stepsPlanned));
@@ -220,6 +239,34 @@ public final class Report {
             + "init enters unclamped); L(lr) is the mean of c over the seeds at that lr; the sensitivity is the mean of L over "
             + "the lr grid minus the minimum of L over the grid. 0 means every lr reached the best loss; it needs at least two "
             + "learning rates.";
+
+    /**
+     * The runs left out as repeats, and how well they agree with the runs kept: a free check that
+     * a rerun reproduces (bit-identical with the same code; within a trajectory's chaos otherwise).
+     */
+    private static void repeats(StringBuilder sb, List<RunData[]> repeats) {
+        if (repeats.isEmpty()) return;
+        int same = 0, nonFinite = 0;
+        double worst = 0;
+        List<String> shown = new ArrayList<>();
+        for (RunData[] p : repeats) {
+            double d = Math.abs(p[0].finalValLoss - p[1].finalValLoss);
+            if (Double.compare(p[0].finalValLoss, p[1].finalValLoss) == 0) same++;
+            else if (Double.isFinite(d)) worst = Math.max(worst, d);
+            else nonFinite++;
+            if (shown.size() < 3) shown.add("`" + p[1].dir + "` (as `" + p[0].dir + "`)");
+        }
+        sb.append(String.format(Locale.ROOT, "**Repeated runs:** %d runs repeat the activation, depth, lr, seed and settings "
+                + "of a run listed before them and are left out of every table, figure, claim and summary.csv row, so that "
+                + "no seed counts twice: %s%s. Their final validation loss equals the kept run's to the bit in %d of %d",
+                repeats.size(), String.join(", ", shown), repeats.size() > shown.size() ? " and " + (repeats.size() - shown.size())
+                        + " more" : "", same, repeats.size()));
+        if (same + nonFinite < repeats.size()) {
+            sb.append(String.format(Locale.ROOT, "; the largest difference is %.4f (other code, or another device)", worst));
+        }
+        if (nonFinite > 0) sb.append(String.format(Locale.ROOT, "; in %d, one of the two is non-finite", nonFinite));
+        sb.append(".\n\n");
+    }
 
     private static void claims(StringBuilder sb, List<Claims.Claim> claims) {
         int m = 0;

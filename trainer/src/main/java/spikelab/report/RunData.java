@@ -49,7 +49,7 @@ public final class RunData {
     public final String precision;
     public final double zLoss, deadRecoveredFraction;
     /** The training settings that make runs of one activation × depth different arms (see {@link Cells}). */
-    public final Settings settings;
+    public final RunSettings settings;
     private Curves curves;
 
     /** Per-step series from metrics.jsonl (NaN where a step lacks the field). */
@@ -61,51 +61,6 @@ public final class RunData {
             this.loss = loss;
             this.gradNorm = gradNorm;
             this.logZ = logZ;
-        }
-    }
-
-    /**
-     * What sets an arm apart besides activation, depth, lr and seed. A missing qk_norm or
-     * z_loss reads as off: runs from before those switches trained without them.
-     */
-    public static final class Settings {
-        public final String norm, data, precision;
-        public final int dModel, steps, warmup;
-        public final boolean qkNorm;
-        public final double zLoss, clip, beta2;
-
-        Settings(String norm, int dModel, boolean qkNorm, double zLoss, int steps, int warmup, double clip, double beta2, String data,
-                 String precision) {
-            this.precision = precision;
-            this.norm = norm;
-            this.dModel = dModel;
-            this.qkNorm = qkNorm;
-            this.zLoss = zLoss;
-            this.steps = steps;
-            this.warmup = warmup;
-            this.clip = clip;
-            this.beta2 = beta2;
-            this.data = data;
-        }
-
-        /** The settings as labelled fields, in label order. */
-        public java.util.Map<String, String> fields() {
-            java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
-            m.put("norm", norm + "-LN");
-            m.put("d_model", "d" + dModel);
-            m.put("qk_norm", qkNorm ? "qk-norm" : "no qk-norm");
-            m.put("z_loss", zLoss == 0 ? "no z-loss" : "z-loss " + lrLabel(zLoss));
-            m.put("steps", steps + " steps");
-            m.put("warmup", warmup < 0 ? "warm-up ?" : "warm-up " + warmup);
-            m.put("clip", Double.isNaN(clip) ? "clip ?" : clip == 0 ? "no clipping" : "clip " + fmt(clip));
-            m.put("beta2", Double.isNaN(beta2) ? "beta2 ?" : "beta2 " + fmt(beta2));
-            m.put("data", data == null ? "data ?" : data);
-            m.put("precision", precision);
-            return m;
-        }
-
-        private static String fmt(double v) {
-            return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
         }
     }
 
@@ -163,9 +118,9 @@ public final class RunData {
         precision = pr != null && pr.isJsonPrimitive() ? pr.getAsString()
                 : tf != null && tf.isJsonPrimitive() && tf.getAsBoolean() ? "tf32" : "fp32";
         JsonElement w = either(s, cfg, "warmup"), c = either(s, cfg, "clip"), b2 = either(s, cfg, "beta2");
-        settings = new Settings(norm, dModel, Boolean.TRUE.equals(qkNorm), Double.isNaN(zLoss) ? 0 : zLoss, stepsPlanned,
+        settings = new RunSettings(norm, dModel, Boolean.TRUE.equals(qkNorm), Double.isNaN(zLoss) ? 0 : zLoss, stepsPlanned,
                 w == null ? -1 : w.getAsInt(), c == null ? Double.NaN : Json.toDouble(c), b2 == null ? Double.NaN : Json.toDouble(b2),
-                data == null ? null : Path.of(data).getFileName().toString(), precision);
+                data == null ? null : Path.of(data).getFileName().toString(), precision, RunSettings.readExtra(cfg));
         for (String key : new String[] {"activation", "layers", "lr", "seed", "final_val_loss"}) {
             if (!s.has(key)) {
                 throw new IllegalArgumentException(dir.resolve("summary.json") + " has no '" + key
