@@ -20,8 +20,8 @@ import spikelab.report.Claims.Comparison;
 /**
  * The claims that compare each GLU with its plain partner (reglu/relu, geglu/gelu, swiglu/gelu)
  * within an arm: claim 1 on the loss at each one's best lr, claim 6 on the LR sensitivity over
- * the lrs both ran, claim 7 on how that LR-sensitivity gap changes from the shallowest depth to
- * the deepest.
+ * the lrs both ran, claims 7 and 8 on how that LR-sensitivity gap changes from the shallowest
+ * depth to the deepest and with qk-norm.
  */
 final class GluClaims {
     private static final String[][] PAIRS = {{"reglu", "relu"}, {"geglu", "gelu"}, {"swiglu", "gelu"}};
@@ -134,30 +134,68 @@ final class GluClaims {
                                         List<Comparison> out) {
         TreeSet<Integer> depths = common(a, b);
         if (depths.size() < 2) return;
-        List<Cells.Cell> four = List.of(a.get(depths.first()), b.get(depths.first()), a.get(depths.last()), b.get(depths.last()));
-        TreeSet<Double> lrs = new TreeSet<>(four.get(0).lrs());
-        TreeSet<Long> seeds = seeds(four.get(0));
+        List<Double> d = excessDifference(a.get(depths.first()), b.get(depths.first()), a.get(depths.last()), b.get(depths.last()));
+        if (!d.isEmpty()) {
+            out.add(paired(String.format(Locale.ROOT, "%s: LR-sensitivity excess, %d − %d layers", what, depths.first(),
+                    depths.last()), arm, "seed; the lrs all four cells ran", d, "%+.4f"));
+        }
+    }
+
+    // ---- claim 8: qk-norm removes the GLU variants' lr-range penalty ---------------------------
+
+    /** @param qkPartners activation → its (qk-norm, none) cell pairs that differ only in qk-norm */
+    static Claim qkNormRemovesPenalty(Map<String, List<Cells.Cell[]>> qkPartners) {
+        List<Comparison> out = new ArrayList<>();
+        for (String[] pr : PAIRS) {
+            List<Double> d = new ArrayList<>();
+            for (Cells.Cell[] g : qkPartners.getOrDefault(pr[0], List.of())) {
+                for (Cells.Cell[] p : qkPartners.getOrDefault(pr[1], List.of())) {
+                    if (g[0].layers == p[0].layers && g[0].settings.fields().equals(p[0].settings.fields())) {
+                        d.addAll(excessDifference(g[0], p[0], g[1], p[1]));
+                    }
+                }
+            }
+            if (!d.isEmpty()) {
+                out.add(paired(pr[0] + " − " + pr[1] + ": LR-sensitivity excess, qk-norm − none", "",
+                        "(seed, depth, arm); the lrs all four cells ran", d, "%+.4f"));
+            }
+        }
+        return new Claim(8, "qk-norm removes the GLU variants' lr-range penalty: with it their excess LR sensitivity over the "
+                + "plain FFN shrinks (reglu vs relu, geglu vs gelu, swiglu vs gelu)", "Where the GLUs' narrower lr range comes "
+                + "with larger attention logits (claim 6), this asks whether it is the attention-logit instability that "
+                + "qk-norm removes. Per seed, the excess is the GLU's LR sensitivity minus the plain activation's, over the "
+                + "learning rates all four cells ran (GLU and plain, with and without qk-norm, at least two); the effect is "
+                + "the excess with qk-norm minus the excess without, paired by seed within each depth and arm whose cells "
+                + "differ only in qk-norm; negative: qk-norm shrinks the excess.", out);
+    }
+
+    /**
+     * Per seed, (sens a1 − sens b1) − (sens a2 − sens b2): how much the first condition's excess of
+     * a over b differs from the second's, each LR sensitivity over the lrs all four cells ran. A
+     * seed that misses one of those lrs in some cell is left out (its curves would span other
+     * grids); none when fewer than two lrs are shared.
+     */
+    private static List<Double> excessDifference(Cells.Cell a1, Cells.Cell b1, Cells.Cell a2, Cells.Cell b2) {
+        List<Cells.Cell> four = List.of(a1, b1, a2, b2);
+        TreeSet<Double> lrs = new TreeSet<>(a1.lrs());
+        TreeSet<Long> seeds = seeds(a1);
         for (Cells.Cell c : four) {
             lrs.retainAll(c.lrs());
             seeds.retainAll(seeds(c));
         }
-        if (lrs.size() < 2) return;
         List<Double> d = new ArrayList<>();
+        if (lrs.size() < 2) return d;
         for (long s : seeds) {
             double[] sens = new double[4];
             boolean complete = true;
             for (int i = 0; i < 4; i++) {
-                // a seed that misses one of the lrs in some cell would compare curves over different grids
                 complete &= LrSensitivity.clampedLossByLr(seedPoints(four.get(i), s, lrs)).size() == lrs.size();
                 sens[i] = seedSensitivity(four.get(i), s, lrs);
             }
             double v = (sens[0] - sens[1]) - (sens[2] - sens[3]);
             if (complete && Double.isFinite(v)) d.add(v);
         }
-        if (!d.isEmpty()) {
-            out.add(paired(String.format(Locale.ROOT, "%s: LR-sensitivity excess, %d − %d layers", what, depths.first(),
-                    depths.last()), arm, "seed; the lrs all four cells ran", d, "%+.4f"));
-        }
+        return d;
     }
 
     /** What to compare for one GLU and its plain partner in one arm: depth → cell of each. */

@@ -118,15 +118,19 @@ class ClaimsTest {
         assertTrue(md.contains("| relu: log10 max attention logit, qk-norm − none | — | sign-flip permutation, (seed, lr, depth, arm) "
                 + "| 20 | -0.301 | [-0.301, -0.301] | " + p + " |"), md);
         // identical loss curves with and without qk-norm: LR sensitivity differences are all 0, p = 1
-        assertTrue(md.contains("| relu: LR sensitivity, qk-norm − none | — | sign-flip permutation, (seed, depth, arm); whole lr "
-                + "curve per seed | 10 | +0.0000 |"), md);
+        assertTrue(md.contains("| relu: LR sensitivity, qk-norm − none | — | sign-flip permutation, (seed, depth, arm); the lrs "
+                + "both cells ran | 10 | +0.0000 |"), md);
+        // claim 8: the same curves with and without qk-norm, so the GLU's excess does not move (10 seed-depth pairs)
+        assertTrue(md.contains("| reglu − relu: LR-sensitivity excess, qk-norm − none | — | sign-flip permutation, (seed, depth, "
+                + "arm); the lrs all four cells ran | 10 | +0.0000 | [+0.0000, +0.0000] | 1.0000 |"), md);
         // the pairs of both activations pooled: 40
         assertTrue(md.contains("| all activations: log10 max attention logit, qk-norm − none | — | sign-flip permutation, "
                 + "(seed, lr, depth, arm) | 40 | -0.301 |"), md);
         // claim 1 is tested in each arm separately: 2 GLU comparisons + 3 x 2 qk-norm comparisons (pooled, relu,
         // reglu); all could reach significance (enough pairs), so all are in the Holm family
-        // + claim 6's LR sensitivity in each arm: 10; + claim 7 in each arm, 5 seeds each, which cannot reach it
-        assertTrue(md.contains("12 comparisons in all. 10 of them could reach p < 0.05"), md);
+        // + claim 6's LR sensitivity in each arm: 10; + claim 7 in each arm, 5 seeds each, which cannot reach it;
+        // + claim 8's one row over both depths (10 pairs)
+        assertTrue(md.contains("13 comparisons in all. 11 of them could reach p < 0.05"), md);
         assertTrue(md.contains("| reglu − relu (parameters +0.0%) | no qk-norm |"), md);
     }
 
@@ -185,6 +189,38 @@ class ClaimsTest {
         assertTrue(md.contains("### Claim 7: Depth widens the GLU variants' lr-range penalty: their excess LR sensitivity over "
                 + "the plain FFN grows from the shallowest depth to the deepest (reglu vs relu, geglu vs gelu, swiglu vs gelu)"
                 + "\n\n**Verdict: supported.**"), md);
+    }
+
+    @Test
+    void qkNormThatRescuesOnlyTheGluSupportsClaimEight() throws IOException {
+        Path dir = tmp.resolve("qk8");
+        for (String act : List.of("relu", "reglu")) {
+            for (boolean qk : List.of(false, true)) {
+                for (long seed = 1; seed <= 10; seed++) {
+                    for (double lr : List.of(1e-3, 1e-2, 3e-2)) {
+                        // relu: 2.0, 2.0, 2.1 either way (sensitivity 1/30); reglu without qk-norm 1.9, 2.0, 2.6
+                        // (0.2667), with it 1.9, 1.9, 2.0 (1/30): the excess goes from 0.2333 to 0
+                        double fin = 2.0 + 0.01 * seed + (act.equals("relu") ? (lr == 3e-2 ? 0.1 : 0)
+                                : qk ? (lr == 3e-2 ? 0.0 : -0.1) : (lr == 1e-3 ? -0.1 : lr == 1e-2 ? 0 : 0.6));
+                        Path d = dir.resolve(act + "-L4-s" + seed + "-lr" + RunData.lrLabel(lr) + (qk ? "-qk" : ""));
+                        SyntheticRuns.write(d, act, 4, seed, lr, 30, 30, 4.2, fin, false);
+                        SyntheticRuns.set(d, "config.json", "qk_norm", qk);
+                    }
+                }
+            }
+        }
+        String md = markdown(dir);
+        // 10 seeds (p = 2/1024), enough to stay below 0.05 after Holm over claims 1, 3, 6 and 8's rows
+        assertTrue(md.contains("| reglu − relu: LR-sensitivity excess, qk-norm − none | — | sign-flip permutation, (seed, depth, "
+                + "arm); the lrs all four cells ran | 10 | -0.2333 | [-0.2333, -0.2333] | 0.0020 |"), md);
+        assertTrue(md.contains("### Claim 8: qk-norm removes the GLU variants' lr-range penalty: with it their excess LR "
+                + "sensitivity over the plain FFN shrinks (reglu vs relu, geglu vs gelu, swiglu vs gelu)\n\n**Verdict: "
+                + "supported.**"), md);
+        // claim 3 per activation: qk-norm leaves relu's curve as it was and narrows reglu's by 0.2667 − 0.0333
+        assertTrue(md.contains("| reglu: LR sensitivity, qk-norm − none | — | sign-flip permutation, (seed, depth, arm); the lrs "
+                + "both cells ran | 10 | -0.2333 |"), md);
+        assertTrue(md.contains("| relu: LR sensitivity, qk-norm − none | — | sign-flip permutation, (seed, depth, arm); the lrs "
+                + "both cells ran | 10 | +0.0000 |"), md);
     }
 
     @Test
