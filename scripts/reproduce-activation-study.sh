@@ -46,8 +46,10 @@ DATA="${DATA-}"
 #                claim 1 compares each activation at its own best lr (chosen on seed 1, which the
 #                paired test then leaves out: 8 pairs) rather than at one lr picked for three of them
 #                (added 2026-12-06; ~40 s a run on an AVX2 machine, two shards).
-#   main-lr8:    a probe of the same question at depth 8: four activations, lr 3e-3 to 3e-2, three
-#                seeds (too few for any test; descriptive), ~170 s a run on the AVX2 machine.
+#   main-lr8:    the same question at depth 8: four activations, lr 3e-3 to 3e-2, seeds 1-8 (seeds
+#                1-3 on 2026-12-06 as a descriptive probe, 4-8 added the same day so that the
+#                depth-8 lr sensitivity, and its change from depth 2, can be tested: 8 pairs reach
+#                p = 2/2^8 before Holm), ~170 s a run on the AVX2 machine.
 #   precision:   bf16 mixed precision (every product's inputs rounded, emulated exactly on the CPU)
 #                against fp32 in the stress regime, where low precision would bite first (added
 #                2026-12-05, once bf16 ran at ~0.95x fp32's speed on the CPU).
@@ -68,7 +70,7 @@ stress-post | stress-post | 25 runs, ~25 min  | --activations relu,gelu,reglu,ge
 post-warmup | post-warmup | 10 runs, ~7 min   | --activations relu,gelu --norm post --seeds 2,3,4,5,6 --lrs 1e-2 --depths 8 --warmup 100 --clip 0 $model_cpu
 z-loss      | stress      | 40 runs (20 new), ~12 min | --activations relu,gelu,reglu,swiglu --z-losses 0,1e-4 --seeds 2,3,4,5,6 --lrs 1e-2 $stress_cpu
 main-lr     | main-lr     | 180 runs, ~65 min | --activations relu,gelu,reglu,geglu,swiglu --depths 2 --seeds 1,2,3,4,5,6,7,8,9 --lrs 1e-3,3e-3,1e-2,3e-2 --warmup 100 $model_cpu
-main-lr8    | main-lr8    | 36 runs, ~47 min  | --activations relu,gelu,reglu,swiglu --depths 8 --seeds 1,2,3 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
+main-lr8    | main-lr8    | 96 runs, ~125 min | --activations relu,gelu,reglu,swiglu --depths 8 --seeds 1,2,3,4,5,6,7,8 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }

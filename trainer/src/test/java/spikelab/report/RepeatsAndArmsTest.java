@@ -43,6 +43,13 @@ class RepeatsAndArmsTest {
         }
     }
 
+    /** Sets a config.json key in every run of a sweep. */
+    private static void setEverywhere(Path sweep, String key, Object value) throws IOException {
+        try (Stream<Path> runs = Files.list(sweep.resolve("runs"))) {
+            for (Path r : (Iterable<Path>) runs::iterator) SyntheticRuns.set(r, "config.json", key, value);
+        }
+    }
+
     private static Report.Result report(Path out, Path... dirs) throws IOException {
         return Report.write(RunData.find(List.of(dirs)), out, (cells, d) -> List.of());
     }
@@ -76,12 +83,8 @@ class RepeatsAndArmsTest {
     void runsThatDifferOnlyInBatchAreTwoArmsNotOneCell() throws IOException {
         Path a = sweep(tmp.resolve("b8")), b = tmp.resolve("b16");
         copy(a, b);
-        try (Stream<Path> runs = Files.list(a.resolve("runs"))) {
-            for (Path r : (Iterable<Path>) runs::iterator) SyntheticRuns.set(r, "config.json", "batch", 8);
-        }
-        try (Stream<Path> runs = Files.list(b.resolve("runs"))) {
-            for (Path r : (Iterable<Path>) runs::iterator) SyntheticRuns.set(r, "config.json", "batch", 16);
-        }
+        setEverywhere(a, "batch", 8);
+        setEverywhere(b, "batch", 16);
         Report.Result r = report(tmp.resolve("out"), a, b);
         assertEquals(24, r.runs);
         assertEquals(0, r.repeats);
@@ -99,9 +102,7 @@ class RepeatsAndArmsTest {
         Path a = sweep(tmp.resolve("new")), b = tmp.resolve("old");
         copy(a, b);
         // the newer runs record heads 4; the older copies lack the key: "?" keeps them apart, never a repeat
-        try (Stream<Path> runs = Files.list(a.resolve("runs"))) {
-            for (Path r : (Iterable<Path>) runs::iterator) SyntheticRuns.set(r, "config.json", "heads", 4);
-        }
+        setEverywhere(a, "heads", 4);
         Report.Result r = report(tmp.resolve("out"), a, b);
         assertEquals(0, r.repeats);
         String md = Files.readString(r.markdown);
