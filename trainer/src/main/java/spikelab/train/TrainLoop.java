@@ -94,6 +94,11 @@ final class TrainLoop {
         // The stop flag is read once per step: a Ctrl-C that lands after this step's 'last' was decided
         // must not end the loop before that step's evaluation (CheckpointSignalTest caught that race).
         boolean stopping = stop.get();
+        // The summary as the schedule alone left it, when the run stops between scheduled evaluations
+        // and probes: the stop-step measurement goes into this run's summary.json but not into its
+        // checkpoint, so a resumed run ends with what an uninterrupted one reports (a stop-step
+        // validation loss would otherwise stay in best_val_loss, and a probe in the probes' maxima).
+        JsonObject scheduledSummary = null;
         while (step < end && !stopping) {
             step++;
             long s0 = System.nanoTime();
@@ -139,6 +144,9 @@ final class TrainLoop {
 
             stopping = stop.get();
             boolean last = step == end || flags.diverged || stopping;
+            if (last && step < opt.steps && (step % opt.evalEvery != 0 || step % opt.probeEvery != 0)) {
+                scheduledSummary = summary.state();
+            }
             if (step % opt.evalEvery == 0 || last) {
                 double val = evaluator.validationLoss();
                 Json.put(m, "val_loss", val);
@@ -153,7 +161,8 @@ final class TrainLoop {
             Json.put(m, "elapsed_s", elapsedBefore + (System.nanoTime() - t0) / 1e9);
             out.metric(m);
             if (ckpt.due(step)) {
-                ckpt.save(step, sampler.state(), loopState(summary, trainNanos, elapsedBefore + (System.nanoTime() - t0) / 1e9));
+                ckpt.save(step, sampler.state(), loopState(summary, scheduledSummary, trainNanos,
+                        elapsedBefore + (System.nanoTime() - t0) / 1e9));
             }
 
             if (progress != null) {
@@ -179,7 +188,7 @@ final class TrainLoop {
         }
         boolean interrupted = step < opt.steps && !divergedStop;
         double elapsed = elapsedBefore + (System.nanoTime() - t0) / 1e9;
-        ckpt.save(step, sampler.state(), loopState(summary, trainNanos, elapsed));
+        ckpt.save(step, sampler.state(), loopState(summary, scheduledSummary, trainNanos, elapsed));
         if (interrupted) {
             log.warn("stopped at step {} of {}: continue with --resume {}", step, opt.steps, out.dir());
         }
@@ -188,9 +197,9 @@ final class TrainLoop {
     }
 
     /** What a resumed loop needs besides weights, moments and the sampler (see Checkpointing). */
-    private static JsonObject loopState(Summary summary, long trainNanos, double elapsed) {
+    private static JsonObject loopState(Summary summary, JsonObject scheduledSummary, long trainNanos, double elapsed) {
         JsonObject o = new JsonObject();
-        o.add("summary", summary.state());
+        o.add("summary", scheduledSummary != null ? scheduledSummary : summary.state());
         o.addProperty("train_nanos", trainNanos);
         o.addProperty("elapsed_s", elapsed);
         return o;

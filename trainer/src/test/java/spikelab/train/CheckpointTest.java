@@ -92,6 +92,16 @@ class CheckpointTest {
         try (SafeTensors st = SafeTensors.open(pieced.resolve(Checkpoint.MODEL_FILE))) {
             assertEquals(5, Checkpoint.meta(st).step(), "the stop step is checkpointed, not only every 2nd");
         }
+        // The stopped run reports its step-5 evaluation, but its checkpoint keeps the summary of the
+        // scheduled evaluations only (step 4), or the resumed run's best_val_loss would keep step 5's.
+        double val4 = lines(whole.resolve("metrics.jsonl")).get(3).get("val_loss").getAsDouble();
+        double val5 = stopped.get("final_val_loss").getAsDouble();
+        assertTrue(val5 < val4, "the stop step's evaluation is the best so far (" + val5 + " vs " + val4 + "), so keeping it would show");
+        assertEquals(val5, stopped.get("best_val_loss").getAsDouble());
+        try (SafeTensors st = SafeTensors.open(pieced.resolve(Checkpoint.STATE_FILE))) {
+            JsonObject loop = JsonParser.parseString(st.metadata().get(Checkpoint.KEY_LOOP)).getAsJsonObject();
+            assertEquals(val4, loop.getAsJsonObject("summary").get("best_val").getAsDouble());
+        }
         // What a hard kill after step 5 leaves: a measured step 6 and a half-written line.
         Files.writeString(pieced.resolve("metrics.jsonl"), "{\"step\":6,\"loss\":9}\n{\"step\":7,\"lo",
                 StandardOpenOption.APPEND);
@@ -108,7 +118,6 @@ class CheckpointTest {
         JsonObject sa = json(whole.resolve("summary.json")), sb = json(pieced.resolve("summary.json"));
         sa.remove("name");
         sb.remove("name");
-        sa.remove("best_val_loss");   // the interrupted side evaluated once more, at its stop step
         assertSameMeasurements(sa, sb, "summary");
         assertFalse(sb.get("interrupted").getAsBoolean());
         assertArrayEquals(Files.readAllBytes(whole.resolve(Checkpoint.MODEL_FILE)),
