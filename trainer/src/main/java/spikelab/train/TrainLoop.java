@@ -144,19 +144,14 @@ final class TrainLoop {
 
             stopping = stop.get();
             boolean last = step == end || flags.diverged || stopping;
-            if (last && step < opt.steps && (step % opt.evalEvery != 0 || step % opt.probeEvery != 0)) {
-                scheduledSummary = summary.state();
-            }
-            if (step % opt.evalEvery == 0 || last) {
-                double val = evaluator.validationLoss();
-                Json.put(m, "val_loss", val);
-                summary.observeVal(val);
-            }
-            if (step % opt.probeEvery == 0 || last) {
-                Evaluator.Probe probe = evaluator.probe(summary.deadUnits);
-                m.add("dead_fraction", Json.numbers(probe.deadFractions()));
-                m.add("ffn_outlier_ratio", Json.numbers(probe.outlierRatios()));
-                summary.observeProbe(probe);
+            boolean evalDue = step % opt.evalEvery == 0, probeDue = step % opt.probeEvery == 0;
+            if (evalDue) measureVal(m, summary);
+            if (probeDue) measureProbe(m, summary);
+            if (last && !(evalDue && probeDue)) {
+                // the last step is always measured; a stop before the planned end snapshots first
+                if (step < opt.steps) scheduledSummary = summary.state();
+                if (!evalDue) measureVal(m, summary);
+                if (!probeDue) measureProbe(m, summary);
             }
             Json.put(m, "elapsed_s", elapsedBefore + (System.nanoTime() - t0) / 1e9);
             out.metric(m);
@@ -194,6 +189,19 @@ final class TrainLoop {
         }
         summary.finish(step, interrupted, stability.summary(), trainNanos, elapsed, tokensPerStep, be.name());
         return summary.toJson();
+    }
+
+    private void measureVal(JsonObject m, Summary summary) {
+        double val = evaluator.validationLoss();
+        Json.put(m, "val_loss", val);
+        summary.observeVal(val);
+    }
+
+    private void measureProbe(JsonObject m, Summary summary) {
+        Evaluator.Probe probe = evaluator.probe(summary.deadUnits);
+        m.add("dead_fraction", Json.numbers(probe.deadFractions()));
+        m.add("ffn_outlier_ratio", Json.numbers(probe.outlierRatios()));
+        summary.observeProbe(probe);
     }
 
     /** What a resumed loop needs besides weights, moments and the sampler (see Checkpointing). */
