@@ -51,6 +51,9 @@ DATA="${DATA-}"
 #                depth-8 lr sensitivity, and its change from depth 2, can be tested; 9-12 are
 #                the arm main-lr8-more, as for main-lr-more below), ~170 s a run on the AVX2
 #                machine, ~60 s on the AVX-512 one (62 min for 96 runs on two shards, 2026-12-06).
+#   main-lr8-low: lr 1e-3 at depth 8 for main-lr8's cells, seeds 1-12 (added 2026-12-06, after
+#                claims 6-8): 3e-3 was the best lr of three of its four activations, at the
+#                grid's lower edge, so a lower optimum was not excluded.
 #   main-lr-qk:  main-lr's recipe with qk-norm on, at main-lr8's three lrs and seeds 1-12: does
 #                qk-norm remove the GLUs' narrower lr range (claim 8; added 2026-12-06 after claim 6
 #                was seen, so post hoc); its qk-norm-off partners are main-lr's cells. 22 min for
@@ -83,6 +86,7 @@ main-lr     | main-lr     | 180 runs, ~25-65 min | --activations relu,gelu,reglu
 main-lr-more | main-lr    | 48 runs, ~7-20 min | --activations relu,gelu,reglu,swiglu --depths 2 --seeds 10,11,12 --lrs 1e-3,3e-3,1e-2,3e-2 --warmup 100 $model_cpu
 main-lr8    | main-lr8    | 96 runs, ~50-125 min | --activations relu,gelu,reglu,swiglu --depths 8 --seeds 1,2,3,4,5,6,7,8 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
 main-lr8-more | main-lr8  | 48 runs, ~25-65 min | --activations relu,gelu,reglu,swiglu --depths 8 --seeds 9,10,11,12 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
+main-lr8-low | main-lr8   | 48 runs, ~30-70 min | --activations relu,gelu,reglu,swiglu --depths 8 --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 1e-3 --warmup 100 $model_cpu
 main-lr-qk  | main-lr-qk  | 144 runs, ~20-60 min | --activations relu,gelu,reglu,swiglu --depths 2 --qk-norms on --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF

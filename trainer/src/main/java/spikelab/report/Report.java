@@ -184,6 +184,7 @@ public final class Report {
                 }
             }
             sb.append('\n');
+            LrGrid.section(sb, cells);
         }
 
         if (plotsSkipped != null) sb.append("## Plots\n\nNot drawn: ").append(plotsSkipped).append(".\n");
