@@ -6,6 +6,7 @@
 #   scripts/reproduce-activation-study.sh cpu stress-post  # one arm only (each fits in 90 min on 2 vCPUs)
 #   scripts/reproduce-activation-study.sh gpu              # one GPU, all 12 cells at once in one process
 #   scripts/reproduce-activation-study.sh list             # the arms of every preset, with their budgets
+#   scripts/reproduce-activation-study.sh status cpu       # per arm: cells finished, running now, to resume, to run
 #   scripts/reproduce-activation-study.sh cpu main --steps 200   # extra options go to the sweep / train
 #
 # Rerunning a command resumes it: finished cells are skipped, interrupted ones continue from
@@ -116,7 +117,7 @@ EOF
 }
 
 usage() {
-  echo "usage: $0 quick|cpu|gpu [ARM] [more sweep or train options]   or   $0 list" >&2
+  echo "usage: $0 quick|cpu|gpu [ARM] [more sweep or train options]   or   $0 list   or   $0 status quick|cpu|gpu" >&2
   exit 2
 }
 
@@ -129,6 +130,17 @@ case "$preset" in
     for p in quick cpu gpu; do
       echo "$p:"
       "arms_$p" | while IFS= read -r l; do printf '  %-13s %-12s %s\n' "$(field "$l" 1)" "$(field "$l" 2)" "$(field "$l" 3)"; done
+    done
+    exit 0 ;;
+  status)
+    p="${2:-cpu}"
+    [[ "$p" == quick || "$p" == cpu || "$p" == gpu ]] || usage
+    d=(); [[ -n "$DATA" ]] && d=(--data "$DATA")
+    scripts/spikelab --version >/dev/null
+    "arms_$p" | while IFS= read -r l; do
+      read -r -a o <<< "$(field "$l" 4)"
+      printf '  %-13s %s\n' "$(field "$l" 1)" \
+        "$(scripts/spikelab sweep "${o[@]}" "${d[@]}" --out "runs/activation-study-$p/$(field "$l" 2)" --dry-run | tail -1)"
     done
     exit 0 ;;
   *) usage ;;

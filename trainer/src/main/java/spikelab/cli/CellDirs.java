@@ -18,6 +18,7 @@ import spikelab.report.RunData;
 import spikelab.run.AtomicFiles;
 import spikelab.run.Json;
 import spikelab.run.RunLock;
+import spikelab.train.Checkpoint;
 import spikelab.run.UserError;
 
 /**
@@ -94,6 +95,26 @@ final class CellDirs {
         } catch (IOException | RuntimeException e) {
             return null;   // summary.json alone is enough to call the cell finished
         }
+    }
+
+    /**
+     * What a sweep would do with the cell now, for --dry-run: "finished", "running now (pid ...)",
+     * "resumes from its checkpoint", "unfinished without a checkpoint: trains again", "to run",
+     * or why it cannot (a finished run with other settings).
+     */
+    static String state(Path dir, Cell c, JsonObject wanted) {
+        if (!Files.isDirectory(dir)) return "to run";
+        String holder = RunLock.holder(dir);
+        if (holder != null) return "running now (" + holder + ")";
+        try {
+            if (finished(dir, c, wanted)) return "finished";
+        } catch (UserError e) {
+            return "in the way: " + e.getMessage();
+        }
+        if (Files.exists(dir.resolve(Checkpoint.MODEL_FILE)) && Files.exists(dir.resolve(Checkpoint.STATE_FILE))) {
+            return "resumes from its checkpoint";
+        }
+        return Files.exists(dir.resolve("config.json")) ? "unfinished without a checkpoint: trains again" : "to run";
     }
 
     /** An unfinished cell (killed, or interrupted) is trained again from scratch, so its files go first. */

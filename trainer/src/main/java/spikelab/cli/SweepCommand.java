@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import com.google.gson.JsonArray;
@@ -118,8 +120,7 @@ public final class SweepCommand implements Callable<Integer> {
         }
 
         if (dryRun) {
-            for (Cell c : mine) System.out.println(c.name() + ": spikelab train " + String.join(" ", args(c)));
-            System.out.printf("%d of %d cells%s%n", mine.size(), grid.size(), shard == null ? "" : " in shard " + shard);
+            dryRun(mine, grid.size(), wanted);
             return 0;
         }
         writeSweepJson();
@@ -149,6 +150,24 @@ public final class SweepCommand implements Callable<Integer> {
             if (outcomes[i] == Outcome.INTERRUPTED) break;
         }
         return finish(mine, outcomes);
+    }
+
+    /**
+     * Lists each cell with what a sweep would do with it now and its train command, then a tally:
+     * "48 of 48 cells: 12 finished, 2 running now, 1 resumes from its checkpoint, 33 to run".
+     */
+    private void dryRun(List<Cell> mine, int gridSize, JsonObject wanted) {
+        Map<String, Integer> tally = new LinkedHashMap<>();
+        for (Cell c : mine) {
+            String state = CellDirs.state(cellDir(c), c, wanted);
+            System.out.println(c.name() + " [" + state + "]: spikelab train " + String.join(" ", args(c)));
+            String kind = state.startsWith("running now") ? "running now" : state.startsWith("in the way") ? "in the way" : state;
+            tally.merge(kind, 1, Integer::sum);
+        }
+        List<String> parts = new ArrayList<>();
+        tally.forEach((k, n) -> parts.add(n + " " + k));
+        System.out.printf("%d of %d cells%s: %s%n", mine.size(), gridSize, shard == null ? "" : " in shard " + shard,
+                String.join(", ", parts));
     }
 
     /** What became of one cell; null for a cell an interrupted sweep never reached. */

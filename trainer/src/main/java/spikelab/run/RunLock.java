@@ -88,6 +88,31 @@ public final class RunLock implements AutoCloseable {
         }
     }
 
+    /**
+     * Who holds {@code dir}'s lock now ("pid 1234 on host since ..."), or null when no run holds
+     * it. Only looks: the lock file is neither created nor written, and a free lock is released
+     * at once.
+     */
+    public static String holder(Path dir) {
+        Path file = dir.resolve(FILE);
+        if (!Files.isRegularFile(file)) return null;
+        try {
+            RunLock mine = HELD.get(dir.toRealPath().resolve(FILE));
+            if (mine != null) return mine.holder;
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                FileLock l = ch.tryLock();
+                if (l != null) {
+                    l.release();
+                    return null;
+                }
+            }
+            String who = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
+            return who.isEmpty() ? "another process" : who;
+        } catch (IOException | OverlappingFileLockException e) {
+            return null;   // cannot tell: reported as not running, and a real start would say more
+        }
+    }
+
     private static UserError busy(Path dir, String holder) {
         return new UserError("run directory " + dir + " is in use by " + holder
                 + ": wait for that run to end (or stop it), or choose another --out");

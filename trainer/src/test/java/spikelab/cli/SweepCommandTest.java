@@ -90,6 +90,53 @@ class SweepCommandTest {
                 "--steps", "100", "--steps", "20", "--dry-run"));
     }
 
+    /** --dry-run tells each cell's state (finished, running, resumable, ...) and touches nothing. */
+    @Test
+    void dryRunSaysWhatTheSweepWouldDoWithEachCell() throws IOException {
+        Path out = tmp.resolve("dry");
+        List<String> common = List.of("--activations", "gelu,swiglu", "--depths", "2", "--lrs", "1e-3", "--out", out.toString(),
+                "--steps", "30", "--d-model", "32");
+        List<String> first = new ArrayList<>(common);
+        first.addAll(List.of("--seeds", "1", "--no-report"));
+        assertEquals(0, sweep(first.toArray(new String[0])));
+        Path runs = out.resolve("runs");
+        Path noCheckpoint = Files.createDirectories(runs.resolve("gelu-L2-s2-lr1e-3"));
+        Files.writeString(noCheckpoint.resolve("config.json"), "{}");
+        Files.writeString(noCheckpoint.resolve(spikelab.run.RunLock.FILE), "pid 1 on nowhere since then\n");   // a lock nobody holds
+        Path resumable = Files.createDirectories(runs.resolve("swiglu-L2-s2-lr1e-3"));
+        Files.writeString(resumable.resolve("config.json"), "{}");
+        Files.write(resumable.resolve(spikelab.train.Checkpoint.MODEL_FILE), new byte[8]);
+        Files.write(resumable.resolve(spikelab.train.Checkpoint.STATE_FILE), new byte[8]);
+        Path busy = Files.createDirectories(runs.resolve("gelu-L2-s3-lr1e-3"));
+        ran.clear();
+
+        List<String> all = new ArrayList<>(common);
+        all.addAll(List.of("--seeds", "1,2,3", "--dry-run"));
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        try (spikelab.run.RunLock lock = spikelab.run.RunLock.acquire(busy)) {
+            System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(0, sweep(all.toArray(new String[0])));
+        } finally {
+            System.setOut(stdout);
+        }
+        List<String> lines = buf.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        assertEquals(7, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(0).startsWith("gelu-L2-s1-lr1e-3 [finished]: spikelab train --activation gelu"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("swiglu-L2-s1-lr1e-3 [finished]: "), lines.get(1));
+        assertTrue(lines.get(2).startsWith("gelu-L2-s2-lr1e-3 [unfinished without a checkpoint: trains again]: "), lines.get(2));
+        assertTrue(lines.get(3).startsWith("swiglu-L2-s2-lr1e-3 [resumes from its checkpoint]: "), lines.get(3));
+        assertTrue(lines.get(4).startsWith("gelu-L2-s3-lr1e-3 [running now (pid " + ProcessHandle.current().pid() + " on "),
+                lines.get(4));
+        assertTrue(lines.get(5).startsWith("swiglu-L2-s3-lr1e-3 [to run]: "), lines.get(5));
+        assertEquals("6 of 6 cells: 2 finished, 1 unfinished without a checkpoint: trains again, "
+                + "1 resumes from its checkpoint, 1 running now, 1 to run", lines.get(6));
+        assertEquals(List.of(), ran, "a dry run trains nothing");
+        assertFalse(Files.exists(runs.resolve("swiglu-L2-s3-lr1e-3")), "and creates nothing");
+        assertEquals("pid 1 on nowhere since then\n", Files.readString(noCheckpoint.resolve(spikelab.run.RunLock.FILE)),
+                "nor writes a lock file");
+    }
+
     @Test
     void runsEveryCellOnceThenResumesOnlyWhatIsUnfinished() throws IOException {
         Path out = tmp.resolve("sw");
