@@ -59,6 +59,9 @@ DATA="${DATA-}"
 #                qk-norm remove the GLUs' narrower lr range (claim 8; added 2026-12-06 after claim 6
 #                was seen, so post hoc); its qk-norm-off partners are main-lr's cells. 22 min for
 #                144 runs on the AVX-512 machine.
+#   main-lr8-qk: main-lr8's cells with qk-norm on (lr 3e-3 to 3e-2, seeds 1-12): claim 8 at depth 8,
+#                where it was untested (added 2026-12-06 evening, planned at 12 seeds before any
+#                run; its qk-norm-off partners are main-lr8's cells).
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -89,6 +92,7 @@ main-lr8    | main-lr8    | 96 runs, ~50-125 min | --activations relu,gelu,reglu
 main-lr8-more | main-lr8  | 48 runs, ~25-65 min | --activations relu,gelu,reglu,swiglu --depths 8 --seeds 9,10,11,12 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
 main-lr8-low | main-lr8   | 48 runs, ~30-70 min | --activations relu,gelu,reglu,swiglu --depths 8 --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 1e-3 --warmup 100 $model_cpu
 main-lr-qk  | main-lr-qk  | 144 runs, ~20-60 min | --activations relu,gelu,reglu,swiglu --depths 2 --qk-norms on --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
+main-lr8-qk | main-lr8-qk | 144 runs, ~70-150 min | --activations relu,gelu,reglu,swiglu --depths 8 --qk-norms on --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
