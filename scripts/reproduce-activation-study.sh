@@ -62,6 +62,11 @@ DATA="${DATA-}"
 #   main-lr8-qk: main-lr8's cells with qk-norm on (lr 3e-3 to 3e-2, seeds 1-12): claim 8 at depth 8,
 #                where it was untested (added 2026-12-06 evening, planned at 12 seeds before any
 #                run; its qk-norm-off partners are main-lr8's cells).
+#   qk8-relu-reglu: a test, on new seeds (13-24), of what main-lr8-qk showed after the fact: with
+#                qk-norm at depth 8 ReLU ends lower than ReGLU, each at its own best lr (chosen on
+#                seed 13, which the test leaves out: 11 pairs). The grid moves up, since ReLU was
+#                best at main-lr8-qk's top lr (3e-2) and ReGLU at 1e-2 (3e-3 was worse by 0.012).
+#                Planned 2026-12-06 before any of its runs; prediction: ReGLU - ReLU > 0.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -93,6 +98,7 @@ main-lr8-more | main-lr8  | 48 runs, ~25-65 min | --activations relu,gelu,reglu,
 main-lr8-low | main-lr8   | 48 runs, ~30-70 min | --activations relu,gelu,reglu,swiglu --depths 8 --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 1e-3 --warmup 100 $model_cpu
 main-lr-qk  | main-lr-qk  | 144 runs, ~20-60 min | --activations relu,gelu,reglu,swiglu --depths 2 --qk-norms on --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
 main-lr8-qk | main-lr8-qk | 144 runs, ~70-150 min | --activations relu,gelu,reglu,swiglu --depths 8 --qk-norms on --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
+qk8-relu-reglu | main-lr8-qk | 72 runs, ~45-90 min | --activations relu,reglu --depths 8 --qk-norms on --seeds 13,14,15,16,17,18,19,20,21,22,23,24 --lrs 1e-2,3e-2,1e-1 --warmup 100 $model_cpu
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
