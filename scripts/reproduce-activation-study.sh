@@ -98,7 +98,7 @@ main-lr8-more | main-lr8  | 48 runs, ~25-65 min | --activations relu,gelu,reglu,
 main-lr8-low | main-lr8   | 48 runs, ~30-70 min | --activations relu,gelu,reglu,swiglu --depths 8 --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 1e-3 --warmup 100 $model_cpu
 main-lr-qk  | main-lr-qk  | 144 runs, ~20-60 min | --activations relu,gelu,reglu,swiglu --depths 2 --qk-norms on --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
 main-lr8-qk | main-lr8-qk | 144 runs, ~70-150 min | --activations relu,gelu,reglu,swiglu --depths 8 --qk-norms on --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
-qk8-relu-reglu | main-lr8-qk | 72 runs, ~45-90 min | --activations relu,reglu --depths 8 --qk-norms on --seeds 13,14,15,16,17,18,19,20,21,22,23,24 --lrs 1e-2,3e-2,1e-1 --warmup 100 $model_cpu
+qk8-relu-reglu | qk8-relu-reglu | 72 runs, ~45-90 min | --activations relu,reglu --depths 8 --qk-norms on --seeds 13,14,15,16,17,18,19,20,21,22,23,24 --lrs 1e-2,3e-2,1e-1 --warmup 100 $model_cpu
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
