@@ -139,7 +139,7 @@ case "$preset" in
   list)
     for p in quick cpu gpu; do
       echo "$p:"
-      "arms_$p" | while IFS= read -r l; do printf '  %-13s %-12s %s\n' "$(field "$l" 1)" "$(field "$l" 2)" "$(field "$l" 3)"; done
+      "arms_$p" | while IFS= read -r l; do printf '  %-14s %-14s %s\n' "$(field "$l" 1)" "$(field "$l" 2)" "$(field "$l" 3)"; done
     done
     exit 0 ;;
   status)
@@ -149,7 +149,7 @@ case "$preset" in
     scripts/spikelab --version >/dev/null
     "arms_$p" | while IFS= read -r l; do
       read -r -a o <<< "$(field "$l" 4)"
-      printf '  %-13s %s\n' "$(field "$l" 1)" \
+      printf '  %-14s %s\n' "$(field "$l" 1)" \
         "$(scripts/spikelab sweep "${o[@]}" "${d[@]}" --out "runs/activation-study-$p/$(field "$l" 2)" --dry-run | tail -1)"
     done
     exit 0 ;;
