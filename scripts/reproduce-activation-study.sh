@@ -67,6 +67,12 @@ DATA="${DATA-}"
 #                seed 13, which the test leaves out: 11 pairs). The grid moves up, since ReLU was
 #                best at main-lr8-qk's top lr (3e-2) and ReGLU at 1e-2 (3e-3 was worse by 0.012).
 #                Planned 2026-12-06 before any of its runs; prediction: ReGLU - ReLU > 0.
+#   main-lr16:   claim 7 at a third depth: main-lr8's relu and reglu cells (lr 3e-3 to 3e-2, seeds
+#                1-12, qk-norm off) at 16 layers, so "the GLU's lr-range penalty narrows from 2 to 8
+#                layers" can be tested as a trend. Planned 2026-12-06 (late) before any of its runs;
+#                prediction: ReGLU's excess LR sensitivity over ReLU is smaller at 16 layers than at 8
+#                (excess at 8 - excess at 16 > 0, 12 pairs). Two activations, because four (~170 min
+#                on two shards) did not fit one session; ~140 s a run on the AVX-512 machine.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -96,6 +102,7 @@ main-lr-more | main-lr    | 48 runs, ~7-20 min | --activations relu,gelu,reglu,s
 main-lr8    | main-lr8    | 96 runs, ~50-125 min | --activations relu,gelu,reglu,swiglu --depths 8 --seeds 1,2,3,4,5,6,7,8 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
 main-lr8-more | main-lr8  | 48 runs, ~25-65 min | --activations relu,gelu,reglu,swiglu --depths 8 --seeds 9,10,11,12 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
 main-lr8-low | main-lr8   | 48 runs, ~30-70 min | --activations relu,gelu,reglu,swiglu --depths 8 --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 1e-3 --warmup 100 $model_cpu
+main-lr16   | main-lr16   | 72 runs, ~85-200 min | --activations relu,reglu --depths 16 --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
 main-lr-qk  | main-lr-qk  | 144 runs, ~20-60 min | --activations relu,gelu,reglu,swiglu --depths 2 --qk-norms on --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
 main-lr8-qk | main-lr8-qk | 144 runs, ~70-150 min | --activations relu,gelu,reglu,swiglu --depths 8 --qk-norms on --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
 qk8-relu-reglu | qk8-relu-reglu | 72 runs, ~45-90 min | --activations relu,reglu --depths 8 --qk-norms on --seeds 13,14,15,16,17,18,19,20,21,22,23,24 --lrs 1e-2,3e-2,1e-1 --warmup 100 $model_cpu
