@@ -126,18 +126,27 @@ final class GluClaims {
                 + "measure. Per seed, the excess is the GLU's LR sensitivity minus the plain activation's, over the learning "
                 + "rates all four cells ran (GLU and plain at both depths, at least two); the effect is the excess at the "
                 + "shallowest depth both ran minus the excess at the deepest, paired by seed; negative: the excess grew with "
-                + "depth.", out);
+                + "depth. With three depths or more, each step between neighbouring depths is a row of its own.", out);
     }
 
-    // per seed, (sens a − sens b at the shallowest depth) − (the same at the deepest), over the lrs all four ran
+    // per seed, (sens a − sens b at the shallowest depth) − (the same at the deepest), over the lrs all four ran;
+    // with three depths or more also each step between neighbours, so a trend is tested, not only its ends
     private static void depthComparison(String what, String arm, Map<Integer, Cells.Cell> a, Map<Integer, Cells.Cell> b,
                                         List<Comparison> out) {
-        TreeSet<Integer> depths = common(a, b);
+        List<Integer> depths = new ArrayList<>(common(a, b));
         if (depths.size() < 2) return;
-        List<Double> d = excessDifference(a.get(depths.first()), b.get(depths.first()), a.get(depths.last()), b.get(depths.last()));
+        depthStep(what, arm, a, b, depths.get(0), depths.get(depths.size() - 1), out);
+        for (int i = 0; depths.size() > 2 && i + 1 < depths.size(); i++) {
+            depthStep(what, arm, a, b, depths.get(i), depths.get(i + 1), out);
+        }
+    }
+
+    private static void depthStep(String what, String arm, Map<Integer, Cells.Cell> a, Map<Integer, Cells.Cell> b,
+                                  int shallow, int deep, List<Comparison> out) {
+        List<Double> d = excessDifference(a.get(shallow), b.get(shallow), a.get(deep), b.get(deep));
         if (!d.isEmpty()) {
-            out.add(paired(String.format(Locale.ROOT, "%s: LR-sensitivity excess, %d − %d layers", what, depths.first(),
-                    depths.last()), arm, "seed; the lrs all four cells ran", d, "%+.4f"));
+            out.add(paired(String.format(Locale.ROOT, "%s: LR-sensitivity excess, %d − %d layers", what, shallow, deep),
+                    arm, "seed; the lrs all four cells ran", d, "%+.4f"));
         }
     }
 
