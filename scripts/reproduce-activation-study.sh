@@ -73,6 +73,11 @@ DATA="${DATA-}"
 #                prediction: ReGLU's excess LR sensitivity over ReLU is smaller at 16 layers than at 8
 #                (excess at 8 - excess at 16 > 0, 12 pairs). Two activations, because four (~170 min
 #                on two shards) did not fit one session; ~140 s a run on the AVX-512 machine.
+#   qk8-gelu-swiglu: the same new-seed test for the other pair (gelu and swiglu, qk-norm, depth 8,
+#                seeds 13-24, lrs 1e-2, 3e-2, 1e-1; lr chosen on seed 13, 11 pairs): main-lr8-qk found
+#                SwiGLU - GELU +0.013, undecided, with GELU best at the grid's top lr (3e-2), so its
+#                optimum was not bracketed. Planned 2026-12-06 (late) before any of its runs;
+#                prediction: SwiGLU - GELU > 0, as for ReGLU - ReLU.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -106,6 +111,7 @@ main-lr16   | main-lr16   | 72 runs, ~85-200 min | --activations relu,reglu --de
 main-lr-qk  | main-lr-qk  | 144 runs, ~20-60 min | --activations relu,gelu,reglu,swiglu --depths 2 --qk-norms on --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
 main-lr8-qk | main-lr8-qk | 144 runs, ~70-150 min | --activations relu,gelu,reglu,swiglu --depths 8 --qk-norms on --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
 qk8-relu-reglu | qk8-relu-reglu | 72 runs, ~45-90 min | --activations relu,reglu --depths 8 --qk-norms on --seeds 13,14,15,16,17,18,19,20,21,22,23,24 --lrs 1e-2,3e-2,1e-1 --warmup 100 $model_cpu
+qk8-gelu-swiglu | qk8-gelu-swiglu | 72 runs, ~45-90 min | --activations gelu,swiglu --depths 8 --qk-norms on --seeds 13,14,15,16,17,18,19,20,21,22,23,24 --lrs 1e-2,3e-2,1e-1 --warmup 100 $model_cpu
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
@@ -146,7 +152,7 @@ case "$preset" in
   list)
     for p in quick cpu gpu; do
       echo "$p:"
-      "arms_$p" | while IFS= read -r l; do printf '  %-14s %-14s %s\n' "$(field "$l" 1)" "$(field "$l" 2)" "$(field "$l" 3)"; done
+      "arms_$p" | while IFS= read -r l; do printf '  %-15s %-15s %s\n' "$(field "$l" 1)" "$(field "$l" 2)" "$(field "$l" 3)"; done
     done
     exit 0 ;;
   status)
@@ -156,7 +162,7 @@ case "$preset" in
     scripts/spikelab --version >/dev/null
     "arms_$p" | while IFS= read -r l; do
       read -r -a o <<< "$(field "$l" 4)"
-      printf '  %-14s %s\n' "$(field "$l" 1)" \
+      printf '  %-15s %s\n' "$(field "$l" 1)" \
         "$(scripts/spikelab sweep "${o[@]}" "${d[@]}" --out "runs/activation-study-$p/$(field "$l" 2)" --dry-run | tail -1)"
     done
     exit 0 ;;
