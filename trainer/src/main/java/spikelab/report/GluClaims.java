@@ -126,7 +126,8 @@ final class GluClaims {
                 + "measure. Per seed, the excess is the GLU's LR sensitivity minus the plain activation's, over the learning "
                 + "rates all four cells ran (GLU and plain at both depths, at least two); the effect is the excess at the "
                 + "shallowest depth both ran minus the excess at the deepest, paired by seed; negative: the excess grew with "
-                + "depth. With three depths or more, each step between neighbouring depths is a row of its own.", out);
+                + "depth. With three depths or more, each step between neighbouring depths is a row of its own, and every "
+                + "row uses the lrs all depths ran, so the steps add up to the whole.", out);
     }
 
     // per seed, (sens a − sens b at the shallowest depth) − (the same at the deepest), over the lrs all four ran;
@@ -135,18 +136,25 @@ final class GluClaims {
                                         List<Comparison> out) {
         List<Integer> depths = new ArrayList<>(common(a, b));
         if (depths.size() < 2) return;
-        depthStep(what, arm, a, b, depths.get(0), depths.get(depths.size() - 1), out);
+        // one lr grid for every row, the lrs each depth ran, so the steps add up to the whole
+        TreeSet<Double> lrs = new TreeSet<>(a.get(depths.get(0)).lrs());
+        for (int depth : depths) {
+            lrs.retainAll(a.get(depth).lrs());
+            lrs.retainAll(b.get(depth).lrs());
+        }
+        String cellsRan = "seed; the lrs all " + (depths.size() == 2 ? "four" : String.valueOf(2 * depths.size())) + " cells ran";
+        depthStep(what, arm, a, b, depths.get(0), depths.get(depths.size() - 1), lrs, cellsRan, out);
         for (int i = 0; depths.size() > 2 && i + 1 < depths.size(); i++) {
-            depthStep(what, arm, a, b, depths.get(i), depths.get(i + 1), out);
+            depthStep(what, arm, a, b, depths.get(i), depths.get(i + 1), lrs, cellsRan, out);
         }
     }
 
     private static void depthStep(String what, String arm, Map<Integer, Cells.Cell> a, Map<Integer, Cells.Cell> b,
-                                  int shallow, int deep, List<Comparison> out) {
-        List<Double> d = excessDifference(a.get(shallow), b.get(shallow), a.get(deep), b.get(deep));
+                                  int shallow, int deep, TreeSet<Double> lrs, String cellsRan, List<Comparison> out) {
+        List<Double> d = excessDifference(a.get(shallow), b.get(shallow), a.get(deep), b.get(deep), lrs);
         if (!d.isEmpty()) {
             out.add(paired(String.format(Locale.ROOT, "%s: LR-sensitivity excess, %d − %d layers", what, shallow, deep),
-                    arm, "seed; the lrs all four cells ran", d, "%+.4f"));
+                    arm, cellsRan, d, "%+.4f"));
         }
     }
 
@@ -185,8 +193,14 @@ final class GluClaims {
      * grids); none when fewer than two lrs are shared.
      */
     private static List<Double> excessDifference(Cells.Cell a1, Cells.Cell b1, Cells.Cell a2, Cells.Cell b2) {
+        return excessDifference(a1, b1, a2, b2, a1.lrs());
+    }
+
+    /** The same over the lrs in {@code within} that all four cells ran. */
+    private static List<Double> excessDifference(Cells.Cell a1, Cells.Cell b1, Cells.Cell a2, Cells.Cell b2,
+                                                 java.util.Set<Double> within) {
         List<Cells.Cell> four = List.of(a1, b1, a2, b2);
-        TreeSet<Double> lrs = new TreeSet<>(a1.lrs());
+        TreeSet<Double> lrs = new TreeSet<>(within);
         TreeSet<Long> seeds = seeds(a1);
         for (Cells.Cell c : four) {
             lrs.retainAll(c.lrs());
