@@ -73,6 +73,9 @@ DATA="${DATA-}"
 #                prediction: ReGLU's excess LR sensitivity over ReLU is smaller at 16 layers than at 8
 #                (excess at 8 - excess at 16 > 0, 12 pairs). Two activations, because four (~170 min
 #                on two shards) did not fit one session; ~140 s a run on the AVX-512 machine.
+#   main-lr16-low: lr 1e-3 for main-lr16's cells, seeds 1-12 (added 2026-12-06, after main-lr16's
+#                report): reglu's best lr at 16 layers was 3e-3, the grid's lower edge, so its
+#                optimum, and claim 1 at 16 layers, were not bracketed (main-lr8-low's question).
 #   qk8-gelu-swiglu: the same new-seed test for the other pair (gelu and swiglu, qk-norm, depth 8,
 #                seeds 13-24, lrs 1e-2, 3e-2, 1e-1; lr chosen on seed 13, 11 pairs): main-lr8-qk found
 #                SwiGLU - GELU +0.013, undecided, with GELU best at the grid's top lr (3e-2), so its
@@ -108,6 +111,7 @@ main-lr8    | main-lr8    | 96 runs, ~50-125 min | --activations relu,gelu,reglu
 main-lr8-more | main-lr8  | 48 runs, ~25-65 min | --activations relu,gelu,reglu,swiglu --depths 8 --seeds 9,10,11,12 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
 main-lr8-low | main-lr8   | 48 runs, ~30-70 min | --activations relu,gelu,reglu,swiglu --depths 8 --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 1e-3 --warmup 100 $model_cpu
 main-lr16   | main-lr16   | 72 runs, ~85-200 min | --activations relu,reglu --depths 16 --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
+main-lr16-low | main-lr16 | 24 runs, ~25-60 min | --activations relu,reglu --depths 16 --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 1e-3 --warmup 100 $model_cpu
 main-lr-qk  | main-lr-qk  | 144 runs, ~20-60 min | --activations relu,gelu,reglu,swiglu --depths 2 --qk-norms on --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
 main-lr8-qk | main-lr8-qk | 144 runs, ~70-150 min | --activations relu,gelu,reglu,swiglu --depths 8 --qk-norms on --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
 qk8-relu-reglu | qk8-relu-reglu | 72 runs, ~45-90 min | --activations relu,reglu --depths 8 --qk-norms on --seeds 13,14,15,16,17,18,19,20,21,22,23,24 --lrs 1e-2,3e-2,1e-1 --warmup 100 $model_cpu
