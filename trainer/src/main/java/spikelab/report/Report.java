@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
 import java.util.Set;
 
 import spikelab.run.AtomicFiles;
@@ -60,11 +61,31 @@ public final class Report {
         return write(RunData.find(inputs), out);
     }
 
+    /**
+     * Reads the runs under inputs, keeps those {@code keep} accepts and writes the report on them
+     * into out; {@code scope} says which those are ("lrs 3e-3, 1e-2"), for the report's first
+     * lines, so a report of part of the runs says so.
+     */
+    public static Result generate(List<Path> inputs, Path out, Predicate<RunData> keep, String scope) throws IOException {
+        List<RunData> found = RunData.find(inputs), kept = new ArrayList<>();
+        for (RunData r : found) if (keep.test(r)) kept.add(r);
+        if (kept.isEmpty()) {
+            throw new IllegalArgumentException("none of the " + found.size() + " runs found has " + scope
+                    + ": see summary.csv of a report without the filter for the lrs and seeds there are");
+        }
+        String note = String.format(Locale.ROOT, "Restricted to the runs with %s: %d of the %d found.", scope, kept.size(), found.size());
+        return write(kept, out, Plots::write, note);
+    }
+
     public static Result write(List<RunData> runs, Path out) throws IOException {
         return write(runs, out, Plots::write);
     }
 
     static Result write(List<RunData> all, Path out, PlotWriter plotter) throws IOException {
+        return write(all, out, plotter, null);
+    }
+
+    private static Result write(List<RunData> all, Path out, PlotWriter plotter, String scope) throws IOException {
         if (all.isEmpty()) throw new IllegalArgumentException("no runs to report on");
         Cells.Distinct distinct = Cells.distinct(all);
         List<RunData> runs = distinct.kept;
@@ -90,7 +111,9 @@ public final class Report {
                     : "this Java cannot draw charts (" + e.getClass().getSimpleName() + ": " + e.getMessage()
                             + "); install fonts and libfreetype/libharfbuzz, or run 'spikelab report " + out + "' on another machine";
         }
-        AtomicFiles.write(md, markdown(runs, cells, plots, skipped, distinct.repeats).getBytes(StandardCharsets.UTF_8));
+        String text = markdown(runs, cells, plots, skipped, distinct.repeats);
+        if (scope != null) text = text.replaceFirst("\n\n", "\n\n" + java.util.regex.Matcher.quoteReplacement(scope) + "\n\n");
+        AtomicFiles.write(md, text.getBytes(StandardCharsets.UTF_8));
         int unfinished = 0;
         for (RunData r : runs) if (!r.finished()) unfinished++;
         return new Result(runs.size(), unfinished, distinct.repeats.size(), csv, md, plots, skipped);

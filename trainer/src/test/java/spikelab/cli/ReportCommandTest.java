@@ -46,4 +46,30 @@ class ReportCommandTest {
         assertEquals(2, report(err, tmp.resolve("nope").toString()));
         assertEquals("error: " + tmp.resolve("nope") + " does not exist: pass run or sweep directories", err.toString().trim());
     }
+
+    @Test
+    void lrsAndSeedsRestrictTheReportAndSaySo() throws IOException {
+        Path sweep = tmp.resolve("sweep"), out = tmp.resolve("part");
+        for (long seed = 1; seed <= 3; seed++) {
+            for (double lr : new double[] {1e-3, 3e-3, 1e-2}) {
+                SyntheticRuns.write(sweep.resolve("gelu-L2-s" + seed + "-lr" + lr), "gelu", 2, seed, lr, 10, 10, 4.2, 2.5, false);
+            }
+        }
+        StringWriter err = new StringWriter();
+        assertEquals(0, report(err, sweep.toString(), "--out", out.toString(), "--lrs", "3e-3,1e-2", "--seeds", "2,3"),
+                err.toString());
+        // header + 2 lrs x 2 seeds
+        assertEquals(5, Files.readAllLines(out.resolve("summary.csv")).size());
+        String md = Files.readString(out.resolve("report.md"));
+        assertTrue(md.contains("\n\nRestricted to the runs with lr 3e-3, 1e-2 and seed 2, 3: 4 of the 9 found.\n\n"), md);
+        assertFalse(md.contains("| 1e-3 |"), md);
+
+        err = new StringWriter();
+        assertEquals(2, report(err, sweep.toString(), "--out", out.toString(), "--lrs", "3e-2"));
+        assertEquals("error: none of the 9 runs found has lr 3e-2: see summary.csv of a report without the filter for "
+                + "the lrs and seeds there are", err.toString().trim());
+        err = new StringWriter();
+        assertEquals(2, report(err, sweep.toString(), "--out", out.toString(), "--lrs", "-1e-3"));
+        assertEquals("error: --lrs must be positive numbers, got -0.001: use e.g. --lrs 3e-3,1e-2", err.toString().trim());
+    }
 }
