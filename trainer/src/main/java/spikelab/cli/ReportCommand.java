@@ -45,6 +45,11 @@ public final class ReportCommand implements Callable<Integer> {
         if (Files.exists(target) && !Files.isDirectory(target)) {
             throw new UserError("--out " + target + " is a file, not a directory: choose another --out");
         }
+        if (lrs != null) {
+            for (double lr : lrs) {
+                if (!(lr > 0) || !Double.isFinite(lr)) throw new UserError("--lrs must be positive numbers, got " + lr + ": use e.g. --lrs 3e-3,1e-2");
+            }
+        }
         Report.Result r;
         try {
             r = lrs == null && seeds == null ? Report.generate(dirs, target) : Report.generate(dirs, target, this::wanted, scope());
@@ -69,10 +74,7 @@ public final class ReportCommand implements Callable<Integer> {
         List<String> parts = new ArrayList<>();
         if (lrs != null) {
             List<String> l = new ArrayList<>();
-            for (double lr : lrs) {
-                if (!(lr > 0) || !Double.isFinite(lr)) throw new UserError("--lrs must be positive numbers, got " + lr + ": use e.g. --lrs 3e-3,1e-2");
-                l.add(RunData.lrLabel(lr));
-            }
+            for (double lr : lrs) l.add(RunData.lrLabel(lr));
             parts.add("lr " + String.join(", ", l));
         }
         if (seeds != null) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 import spikelab.report.Claims.Claim;
@@ -198,7 +199,7 @@ final class GluClaims {
 
     /** The same over the lrs in {@code within} that all four cells ran. */
     private static List<Double> excessDifference(Cells.Cell a1, Cells.Cell b1, Cells.Cell a2, Cells.Cell b2,
-                                                 java.util.Set<Double> within) {
+                                                 Set<Double> within) {
         List<Cells.Cell> four = List.of(a1, b1, a2, b2);
         TreeSet<Double> lrs = new TreeSet<>(within);
         TreeSet<Long> seeds = seeds(a1);

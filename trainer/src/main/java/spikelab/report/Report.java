@@ -111,9 +111,7 @@ public final class Report {
                     : "this Java cannot draw charts (" + e.getClass().getSimpleName() + ": " + e.getMessage()
                             + "); install fonts and libfreetype/libharfbuzz, or run 'spikelab report " + out + "' on another machine";
         }
-        String text = markdown(runs, cells, plots, skipped, distinct.repeats);
-        if (scope != null) text = text.replaceFirst("\n\n", "\n\n" + java.util.regex.Matcher.quoteReplacement(scope) + "\n\n");
-        AtomicFiles.write(md, text.getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(md, markdown(runs, cells, plots, skipped, distinct.repeats, scope).getBytes(StandardCharsets.UTF_8));
         int unfinished = 0;
         for (RunData r : runs) if (!r.finished()) unfinished++;
         return new Result(runs.size(), unfinished, distinct.repeats.size(), csv, md, plots, skipped);
@@ -124,7 +122,14 @@ public final class Report {
     }
 
     static String markdown(List<RunData> runs, Cells cells, List<String> plots, String plotsSkipped, List<RunData[]> repeats) {
+        return markdown(runs, cells, plots, plotsSkipped, repeats, null);
+    }
+
+    /** @param scope which of the runs found the report keeps, when not all ({@link #generate(List, Path, Predicate, String)}) */
+    private static String markdown(List<RunData> runs, Cells cells, List<String> plots, String plotsSkipped,
+                                   List<RunData[]> repeats, String scope) {
         StringBuilder sb = new StringBuilder("# Activation × depth stability report\n\n");
+        if (scope != null) sb.append(scope).append("\n\n");
         Set<String> devices = new LinkedHashSet<>(), widths = new LinkedHashSet<>(), norms = new LinkedHashSet<>(),
                 steps = new LinkedHashSet<>();
         for (RunData r : runs) {
