@@ -45,11 +45,7 @@ public final class ReportCommand implements Callable<Integer> {
         if (Files.exists(target) && !Files.isDirectory(target)) {
             throw new UserError("--out " + target + " is a file, not a directory: choose another --out");
         }
-        if (lrs != null) {
-            for (double lr : lrs) {
-                if (!(lr > 0) || !Double.isFinite(lr)) throw new UserError("--lrs must be positive numbers, got " + lr + ": use e.g. --lrs 3e-3,1e-2");
-            }
-        }
+        if (lrs != null) SweepGrid.checkLrs(lrs);
         Report.Result r;
         try {
             r = lrs == null && seeds == null ? Report.generate(dirs, target) : Report.generate(dirs, target, this::wanted, scope());

@@ -43,6 +43,13 @@ final class SweepGrid {
         }
     }
 
+    /** The one check of an --lrs list, for sweep and report alike. */
+    static void checkLrs(List<Double> lrs) {
+        for (double lr : lrs) {
+            if (!(lr > 0) || !Double.isFinite(lr)) throw new UserError("--lrs must be positive finite numbers, got " + lr + ": use e.g. --lrs 1e-3,3e-3");
+        }
+    }
+
     /** Seed outermost, so a sweep stopped early already covers every activation × depth × lr once. */
     static List<Cell> cells(List<String> activations, List<Integer> depths, List<Long> seeds, List<Double> lrs,
                             List<String> qkNorms, List<Double> zLosses, List<String> precisions) {
@@ -58,9 +65,7 @@ final class SweepGrid {
             }
         }
         for (int d : depths) if (d < 1) throw new UserError("--depths must be positive, got " + d);
-        for (double lr : lrs) {
-            if (!(lr > 0) || !Double.isFinite(lr)) throw new UserError("--lrs must be positive finite numbers, got " + lr + ": use e.g. --lrs 1e-3,3e-3");
-        }
+        checkLrs(lrs);
         if (qkNorms.isEmpty() || zLosses.isEmpty() || precisions.isEmpty()) {
             throw new UserError("--qk-norms, --z-losses and --precisions each need at least one value");
         }

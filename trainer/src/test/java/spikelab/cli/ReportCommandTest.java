@@ -70,6 +70,6 @@ class ReportCommandTest {
                 + "the lrs and seeds there are", err.toString().trim());
         err = new StringWriter();
         assertEquals(2, report(err, sweep.toString(), "--out", out.toString(), "--lrs", "-1e-3"));
-        assertEquals("error: --lrs must be positive numbers, got -0.001: use e.g. --lrs 3e-3,1e-2", err.toString().trim());
+        assertEquals("error: --lrs must be positive finite numbers, got -0.001: use e.g. --lrs 1e-3,3e-3", err.toString().trim());
     }
 }
