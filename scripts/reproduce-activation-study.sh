@@ -81,6 +81,19 @@ DATA="${DATA-}"
 #                SwiGLU - GELU +0.013, undecided, with GELU best at the grid's top lr (3e-2), so its
 #                optimum was not bracketed. Planned 2026-12-06 (late) before any of its runs;
 #                prediction: SwiGLU - GELU > 0, as for ReGLU - ReLU.
+#   glu-depth-relu8, glu-depth-relu16, glu-depth-reglu: a test, on new seeds (13-28), of what
+#                main-lr16 showed after the fact: ReGLU's loss advantage over ReLU (each at its own
+#                best lr) shrinks from 8 layers (-0.025) to 16 (-0.002). Each cell runs only the lr
+#                that was best for it on seeds 1-12 (relu 3e-3 at 8 layers and 1e-2 at 16, reglu
+#                3e-3 at both), so no lr is chosen on these seeds and all 16 pairs count; three
+#                arms, one directory, because the lr differs by cell. Planned 2026-12-07 before any
+#                of their runs; prediction (claim 9): ReGLU - ReLU at 8 layers minus ReGLU - ReLU at
+#                16 layers < 0.
+#   main-lr16-gelu: the other pair at 16 layers (gelu and swiglu, seeds 1-12, lrs 3e-3 and 1e-2,
+#                the best lr of each at 8 layers), so claim 9 is also tested on a pair that did not
+#                suggest it, with main-lr8's depth-8 cells (lr chosen on seed 1, 11 pairs).
+#                Planned 2026-12-07 before any of its runs; prediction: SwiGLU - GELU at 8 layers
+#                minus SwiGLU - GELU at 16 layers < 0. Two lrs, to fit one session (~50 min).
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -116,6 +129,10 @@ main-lr-qk  | main-lr-qk  | 144 runs, ~20-60 min | --activations relu,gelu,reglu
 main-lr8-qk | main-lr8-qk | 144 runs, ~70-150 min | --activations relu,gelu,reglu,swiglu --depths 8 --qk-norms on --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu
 qk8-relu-reglu | qk8-relu-reglu | 72 runs, ~45-90 min | --activations relu,reglu --depths 8 --qk-norms on --seeds 13,14,15,16,17,18,19,20,21,22,23,24 --lrs 1e-2,3e-2,1e-1 --warmup 100 $model_cpu
 qk8-gelu-swiglu | qk8-gelu-swiglu | 72 runs, ~45-90 min | --activations gelu,swiglu --depths 8 --qk-norms on --seeds 13,14,15,16,17,18,19,20,21,22,23,24 --lrs 1e-2,3e-2,1e-1 --warmup 100 $model_cpu
+glu-depth-relu8  | glu-depth | 16 runs, ~10-25 min | --activations relu --depths 8 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu
+glu-depth-relu16 | glu-depth | 16 runs, ~16-40 min | --activations relu --depths 16 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-2 --warmup 100 $model_cpu
+glu-depth-reglu  | glu-depth | 32 runs, ~26-65 min | --activations reglu --depths 8,16 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu
+main-lr16-gelu | main-lr16-gelu | 48 runs, ~48-110 min | --activations gelu,swiglu --depths 16 --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-3,1e-2 --warmup 100 $model_cpu
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
@@ -156,7 +173,7 @@ case "$preset" in
   list)
     for p in quick cpu gpu; do
       echo "$p:"
-      "arms_$p" | while IFS= read -r l; do printf '  %-15s %-15s %s\n' "$(field "$l" 1)" "$(field "$l" 2)" "$(field "$l" 3)"; done
+      "arms_$p" | while IFS= read -r l; do printf '  %-17s %-15s %s\n' "$(field "$l" 1)" "$(field "$l" 2)" "$(field "$l" 3)"; done
     done
     exit 0 ;;
   status)
@@ -166,7 +183,7 @@ case "$preset" in
     scripts/spikelab --version >/dev/null
     "arms_$p" | while IFS= read -r l; do
       read -r -a o <<< "$(field "$l" 4)"
-      printf '  %-15s %s\n' "$(field "$l" 1)" \
+      printf '  %-17s %s\n' "$(field "$l" 1)" \
         "$(scripts/spikelab sweep "${o[@]}" "${d[@]}" --out "runs/activation-study-$p/$(field "$l" 2)" --dry-run | tail -1)"
     done
     exit 0 ;;
