@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import spikelab.report.Claims.Claim;
@@ -22,7 +23,7 @@ import spikelab.report.Claims.Comparison;
  * The claims that compare each GLU with its plain partner (reglu/relu, geglu/gelu, swiglu/gelu)
  * within an arm: claim 1 on the loss at each one's best lr, claim 6 on the LR sensitivity over
  * the lrs both ran, claims 7 and 8 on how that LR-sensitivity gap changes from the shallowest
- * depth to the deepest and with qk-norm.
+ * depth to the deepest and with qk-norm, claim 9 on how claim 1's loss gap changes with depth.
  */
 final class GluClaims {
     private static final String[][] PAIRS = {{"reglu", "relu"}, {"geglu", "gelu"}, {"swiglu", "gelu"}};
@@ -185,6 +186,71 @@ final class GluClaims {
                 + "learning rates all four cells ran (GLU and plain, with and without qk-norm, at least two); the effect is "
                 + "the excess with qk-norm minus the excess without, paired by seed within each depth and arm whose cells "
                 + "differ only in qk-norm; negative: qk-norm shrinks the excess.", out);
+    }
+
+    // ---- claim 9: depth shrinks the GLU variants' loss advantage -------------------------------
+
+    static Claim depthShrinksAdvantage(Map<String, Map<String, Map<Integer, Cells.Cell>>> arms) {
+        List<Comparison> out = new ArrayList<>();
+        eachPair(arms, (what, arm, a, b) -> advantageByDepth(what, arm, a, b, out));
+        return new Claim(9, "Depth shrinks the GLU variants' loss advantage: the GLU's final loss minus the plain FFN's "
+                + "grows from the shallowest depth to the deepest (reglu vs relu, geglu vs gelu, swiglu vs gelu)",
+                "This study's own hypothesis, not the papers': found after the fact in main-lr16 (2026-12-06), where ReGLU's "
+                + "lead over ReLU at 8 layers was gone at 16, and tested since on new seeds and on the other pair. Per seed, "
+                + "the difference is claim 1's (GLU minus plain, each at its own lr, min(loss, loss at init) per run); the "
+                + "effect is that difference at the shallowest depth both ran minus at the deepest, paired by seed; negative: "
+                + "the GLU's lead shrank (or its deficit grew) with depth. Where a cell ran several learning rates, each "
+                + "cell's lr is chosen on the lowest seed all the pair's cells share, and that seed is left out. With three "
+                + "depths or more, each step between neighbouring depths is a row of its own, on the same seeds and lrs, so "
+                + "the steps add up to the whole.", out);
+    }
+
+    // per depth, per seed: GLU − plain at each cell's lr; then shallowest − deepest (and each step)
+    private static void advantageByDepth(String what, String arm, Map<Integer, Cells.Cell> a, Map<Integer, Cells.Cell> b,
+                                         List<Comparison> out) {
+        List<Integer> depths = new ArrayList<>(common(a, b));
+        if (depths.size() < 2) return;
+        TreeSet<Long> seeds = seeds(a.get(depths.get(0)));
+        boolean choose = false;
+        for (int depth : depths) {
+            seeds.retainAll(seeds(a.get(depth)));
+            seeds.retainAll(seeds(b.get(depth)));
+            choose |= a.get(depth).lrs().size() > 1 || b.get(depth).lrs().size() > 1;
+        }
+        if (seeds.isEmpty()) return;
+        long sel = seeds.first();
+        if (choose) seeds.remove(sel);
+        Map<Integer, Map<Long, Double>> gap = new TreeMap<>();
+        for (int depth : depths) {
+            Cells.Cell ca = a.get(depth), cb = b.get(depth);
+            double lrA = choose ? bestLrOn(ca, sel) : ca.lrs().first(), lrB = choose ? bestLrOn(cb, sel) : cb.lrs().first();
+            Map<Long, Double> g = new TreeMap<>();
+            for (long s : seeds) {
+                RunData ra = run(ca, lrA, s), rb = run(cb, lrB, s);
+                double v = ra == null || rb == null ? Double.NaN : clamped(ra) - clamped(rb);
+                if (Double.isFinite(v)) g.put(s, v);
+            }
+            gap.put(depth, g);
+        }
+        String pairing = choose ? "seed; each cell's lr chosen on the lowest shared seed, which is left out"
+                : "seed; one lr per cell";
+        gapStep(what, arm, depths.get(0), depths.get(depths.size() - 1), gap, pairing, out);
+        for (int i = 0; depths.size() > 2 && i + 1 < depths.size(); i++) {
+            gapStep(what, arm, depths.get(i), depths.get(i + 1), gap, pairing, out);
+        }
+    }
+
+    private static void gapStep(String what, String arm, int shallow, int deep, Map<Integer, Map<Long, Double>> gap,
+                                String pairing, List<Comparison> out) {
+        List<Double> d = new ArrayList<>();
+        for (Map.Entry<Long, Double> e : gap.get(shallow).entrySet()) {
+            Double atDeep = gap.get(deep).get(e.getKey());
+            if (atDeep != null) d.add(e.getValue() - atDeep);
+        }
+        if (!d.isEmpty()) {
+            out.add(paired(String.format(Locale.ROOT, "%s: loss difference, %d − %d layers", what, shallow, deep),
+                    arm, pairing, d, "%+.4f"));
+        }
     }
 
     /**
