@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 
 import spikelab.report.Claims.Claim;
 import spikelab.report.Claims.Comparison;
@@ -145,10 +146,7 @@ final class GluClaims {
             lrs.retainAll(b.get(depth).lrs());
         }
         String cellsRan = "seed; the lrs all " + (depths.size() == 2 ? "four" : String.valueOf(2 * depths.size())) + " cells ran";
-        depthStep(what, arm, a, b, depths.get(0), depths.get(depths.size() - 1), lrs, cellsRan, out);
-        for (int i = 0; depths.size() > 2 && i + 1 < depths.size(); i++) {
-            depthStep(what, arm, a, b, depths.get(i), depths.get(i + 1), lrs, cellsRan, out);
-        }
+        eachDepthStep(depths, (shallow, deep) -> depthStep(what, arm, a, b, shallow, deep, lrs, cellsRan, out));
     }
 
     private static void depthStep(String what, String arm, Map<Integer, Cells.Cell> a, Map<Integer, Cells.Cell> b,
@@ -234,10 +232,7 @@ final class GluClaims {
         }
         String pairing = choose ? "seed; each cell's lr chosen on the lowest shared seed, which is left out"
                 : "seed; one lr per cell";
-        gapStep(what, arm, depths.get(0), depths.get(depths.size() - 1), gap, pairing, out);
-        for (int i = 0; depths.size() > 2 && i + 1 < depths.size(); i++) {
-            gapStep(what, arm, depths.get(i), depths.get(i + 1), gap, pairing, out);
-        }
+        eachDepthStep(depths, (shallow, deep) -> gapStep(what, arm, shallow, deep, gap, pairing, out));
     }
 
     private static void gapStep(String what, String arm, int shallow, int deep, Map<Integer, Map<Long, Double>> gap,
@@ -286,6 +281,12 @@ final class GluClaims {
             if (complete && Double.isFinite(v)) d.add(v);
         }
         return d;
+    }
+
+    /** Shallowest to deepest, then, with three depths or more, each step between neighbours (a trend, not only its ends). */
+    private static void eachDepthStep(List<Integer> depths, BiConsumer<Integer, Integer> step) {
+        step.accept(depths.get(0), depths.get(depths.size() - 1));
+        for (int i = 0; depths.size() > 2 && i + 1 < depths.size(); i++) step.accept(depths.get(i), depths.get(i + 1));
     }
 
     /** What to compare for one GLU and its plain partner in one arm: depth → cell of each. */
