@@ -89,6 +89,12 @@ DATA="${DATA-}"
 #                arms, one directory, because the lr differs by cell. Planned 2026-12-07 before any
 #                of their runs; prediction (claim 9): ReGLU - ReLU at 8 layers minus ReGLU - ReLU at
 #                16 layers < 0.
+#   glu-depth2:  the same cells at 2 layers (relu 1e-2, reglu 3e-3: their best on main-lr's seeds
+#                1-12), seeds 13-28, in a directory of its own so that glu-depth's report holds only
+#                the planned 8 - 16 test; a report over both shows the trend over three depths on
+#                new seeds. Added 2026-12-07 while glu-depth ran, before any of its results was
+#                read; secondary prediction: the lead also shrinks from 2 to 8 layers (2 - 8 < 0;
+#                seeds 1-12 gave about -0.04 at 2 layers and -0.025 at 8).
 #   main-lr16-gelu: the other pair at 16 layers (gelu and swiglu, seeds 1-12, lrs 3e-3 and 1e-2,
 #                the best lr of each at 8 layers), so claim 9 is also tested on a pair that did not
 #                suggest it, with main-lr8's depth-8 cells (lr chosen on seed 1, 11 pairs).
@@ -132,6 +138,8 @@ qk8-gelu-swiglu | qk8-gelu-swiglu | 72 runs, ~45-90 min | --activations gelu,swi
 glu-depth-relu8  | glu-depth | 16 runs, ~10-25 min | --activations relu --depths 8 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu
 glu-depth-relu16 | glu-depth | 16 runs, ~16-40 min | --activations relu --depths 16 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-2 --warmup 100 $model_cpu
 glu-depth-reglu  | glu-depth | 32 runs, ~26-65 min | --activations reglu --depths 8,16 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu
+glu-depth2       | glu-depth2 | 32 runs, ~5-15 min | --activations relu --depths 2 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-2 --warmup 100 $model_cpu
+glu-depth2-reglu | glu-depth2 | (with glu-depth2) | --activations reglu --depths 2 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu
 main-lr16-gelu | main-lr16-gelu | 48 runs, ~48-110 min | --activations gelu,swiglu --depths 16 --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-3,1e-2 --warmup 100 $model_cpu
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
