@@ -29,17 +29,18 @@ class DepthAdvantageClaimTest {
             write(dir, "relu", 2, seed, 3e-3, relu);
             write(dir, "relu", 8, seed, 1e-2, relu);
             write(dir, "reglu", 2, seed, 3e-3, relu - 0.1);
-            write(dir, "reglu", 8, seed, 3e-3, relu);
+            // seed 10 lacks its reglu run at 8 layers: it has no gap there, so it pairs in no row of claim 9
+            if (seed < 10) write(dir, "reglu", 8, seed, 3e-3, relu);
         }
         String md = markdown(dir);
-        // no lr to choose, so all 10 seeds pair: exact sign-flip p = 2/1024
+        // no lr to choose, so the 9 complete seeds pair: exact sign-flip p = 2/512
         assertTrue(md.contains("| reglu − relu: loss difference, 2 − 8 layers | — | sign-flip permutation, seed; one lr per "
-                + "cell | 10 | -0.1000 | [-0.1000, -0.1000] | 0.0020 |"), md);
+                + "cell | 9 | -0.1000 | [-0.1000, -0.1000] | 0.0039 |"), md);
         assertTrue(md.contains("### Claim 9: Depth shrinks the GLU variants' loss advantage: the GLU's final loss minus the "
                 + "plain FFN's grows from the shallowest depth to the deepest (reglu vs relu, geglu vs gelu, swiglu vs gelu)"
                 + "\n\n**Verdict: supported.**"), md);
-        // claim 1 pools both depths: 20 (seed, depth) pairs, half at -0.1
-        assertTrue(md.contains("| reglu − relu (parameters +0.0%) | — | sign-flip permutation, (seed, depth); one lr | 20 | -0.0500 |"), md);
+        // claim 1 pools both depths: 19 (seed, depth) pairs, 10 of them at -0.1
+        assertTrue(md.contains("| reglu − relu (parameters +0.0%) | — | sign-flip permutation, (seed, depth); one lr | 19 | -0.0526 |"), md);
     }
 
     @Test
