@@ -13,8 +13,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The study's nine claims (Shazeer 2020; Wortsman et al. 2023; Fishman et al. 2024; claim 9 its own),
- * each tested on whatever arms the runs contain: paired differences matched by seed (bootstrap CI, sign-flip p) or incidences
- * (Fisher's exact test), Holm-adjusted over every comparison in the report, and a verdict per
+ * each tested on whatever arms the runs contain: paired differences matched by seed (bootstrap CI,
+ * sign-flip p) or incidences (Fisher's exact test), Holm-adjusted over every comparison in the report, and a verdict per
  * comparison and per claim from the rule in {@link #RULE}. A claim whose arms are absent is
  * "not tested here".
  */

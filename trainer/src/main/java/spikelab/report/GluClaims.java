@@ -57,7 +57,7 @@ final class GluClaims {
             if (seeds.isEmpty()) continue;
             boolean choose = ca.lrs().size() > 1 || cb.lrs().size() > 1;
             long sel = seeds.first();
-            double lrA = choose ? bestLrOn(ca, sel) : ca.lrs().first(), lrB = choose ? bestLrOn(cb, sel) : cb.lrs().first();
+            double lrA = lrOf(ca, choose, sel), lrB = lrOf(cb, choose, sel);
             chose |= choose;
             for (long s : seeds) {
                 if (choose && s == sel) continue;
@@ -74,6 +74,11 @@ final class GluClaims {
         }
         out.add(paired(what + params, arm, chose ? "(seed, depth); lr chosen on the lowest shared seed, which is left out"
                 : "(seed, depth); one lr", d, "%+.4f"));
+    }
+
+    /** The cell's lr for claims 1 and 9: its best on the held-out seed when some cell ran several, else its only one. */
+    private static double lrOf(Cells.Cell c, boolean choose, long heldOut) {
+        return choose ? bestLrOn(c, heldOut) : c.lrs().first();
     }
 
     private static double bestLrOn(Cells.Cell c, long seed) {
@@ -221,7 +226,7 @@ final class GluClaims {
         Map<Integer, Map<Long, Double>> gap = new TreeMap<>();
         for (int depth : depths) {
             Cells.Cell ca = a.get(depth), cb = b.get(depth);
-            double lrA = choose ? bestLrOn(ca, sel) : ca.lrs().first(), lrB = choose ? bestLrOn(cb, sel) : cb.lrs().first();
+            double lrA = lrOf(ca, choose, sel), lrB = lrOf(cb, choose, sel);
             Map<Long, Double> g = new TreeMap<>();
             for (long s : seeds) {
                 RunData ra = run(ca, lrA, s), rb = run(cb, lrB, s);
