@@ -100,6 +100,9 @@ DATA="${DATA-}"
 #                suggest it, with main-lr8's depth-8 cells (lr chosen on seed 1, 11 pairs).
 #                Planned 2026-12-07 before any of its runs; prediction: SwiGLU - GELU at 8 layers
 #                minus SwiGLU - GELU at 16 layers < 0. Two lrs, to fit one session (~50 min).
+#   main-lr16-gelu-hi: lr 3e-2 for main-lr16-gelu's cells, seeds 1-12 (added 2026-12-07, after its
+#                report): both best lrs at 16 layers were 1e-2, the grid's top, so neither optimum
+#                was bracketed (main-lr16-low's question, from above).
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -141,6 +144,7 @@ glu-depth-reglu  | glu-depth | 32 runs, ~26-65 min | --activations reglu --depth
 glu-depth2       | glu-depth2 | 32 runs, ~5-15 min | --activations relu --depths 2 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-2 --warmup 100 $model_cpu
 glu-depth2-reglu | glu-depth2 | (with glu-depth2) | --activations reglu --depths 2 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu
 main-lr16-gelu | main-lr16-gelu | 48 runs, ~48-110 min | --activations gelu,swiglu --depths 16 --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-3,1e-2 --warmup 100 $model_cpu
+main-lr16-gelu-hi | main-lr16-gelu | 24 runs, ~25-55 min | --activations gelu,swiglu --depths 16 --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-2 --warmup 100 $model_cpu
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
