@@ -63,7 +63,7 @@ public final class Report {
 
     /**
      * Reads the runs under inputs, keeps those {@code keep} accepts and writes the report on them
-     * into out; {@code scope} says which those are ("lrs 3e-3, 1e-2"), for the report's first
+     * into out; {@code scope} says which those are ("lr 3e-3, 1e-2"), for the report's first
      * lines, so a report of part of the runs says so.
      */
     public static Result generate(List<Path> inputs, Path out, Predicate<RunData> keep, String scope) throws IOException {
