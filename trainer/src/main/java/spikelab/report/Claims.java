@@ -36,6 +36,8 @@ final class Claims {
         final int n;
         final double effect, ciLow, ciHigh, p;
         double adjusted = Double.NaN;
+        /** The paired differences' sample SD (NaN for incidences and fewer than two pairs). */
+        double sd = Double.NaN;
         /** The smallest p this test could give on data of this size (margins, number of pairs). */
         double minP = 0;
         String verdict = "unresolved";
@@ -326,6 +328,7 @@ final class Claims {
                 s.n == 0 ? "no pairs" : String.format(Locale.ROOT, fmt, s.mean));
         if (s.n > 0) c.ciText = String.format(Locale.ROOT, "[" + fmt + ", " + fmt + "]", s.ciLow, s.ciHigh);
         c.minP = PairedStats.minP(s.n);
+        c.sd = s.sd;
         return c;
     }
 

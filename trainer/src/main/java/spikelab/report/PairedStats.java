@@ -5,8 +5,8 @@ import java.util.SplittableRandom;
 
 /**
  * Paired differences (one per seed, or per seed × depth × lr) and what the report says about
- * them: their mean, a percentile-bootstrap 95% CI of the mean, and a two-sided sign-flip
- * permutation p-value. Both resamplings use a fixed seed, so a report is reproducible.
+ * them: their mean and sample SD, a percentile-bootstrap 95% CI of the mean, and a two-sided
+ * sign-flip permutation p-value. Both resamplings use a fixed seed, so a report is reproducible.
  */
 public final class PairedStats {
     /** Bootstrap resamples, and sign flips when the exact enumeration would be too long. */
@@ -16,11 +16,13 @@ public final class PairedStats {
     private static final long SEED = 20_201_202L;
 
     public final int n;
-    public final double mean, ciLow, ciHigh, p;
+    /** sd is the differences' sample standard deviation (NaN for fewer than two). */
+    public final double mean, sd, ciLow, ciHigh, p;
 
-    private PairedStats(int n, double mean, double ciLow, double ciHigh, double p) {
+    private PairedStats(int n, double mean, double sd, double ciLow, double ciHigh, double p) {
         this.n = n;
         this.mean = mean;
+        this.sd = sd;
         this.ciLow = ciLow;
         this.ciHigh = ciHigh;
         this.p = p;
@@ -29,10 +31,9 @@ public final class PairedStats {
     /** The statistics of the differences d (non-finite ones must be left out by the caller). */
     public static PairedStats of(double[] d) {
         for (double v : d) if (!Double.isFinite(v)) throw new IllegalArgumentException("paired differences must be finite, got " + v);
-        if (d.length == 0) return new PairedStats(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
-        double mean = mean(d);
+        if (d.length == 0) return new PairedStats(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         double[] ci = bootstrapCi(d, 0.95);
-        return new PairedStats(d.length, mean, ci[0], ci[1], signFlipP(d));
+        return new PairedStats(d.length, mean(d), Stats.of(d).std, ci[0], ci[1], signFlipP(d));
     }
 
     static double mean(double[] d) {

@@ -158,7 +158,9 @@ public final class Report {
                     blind, runs.size()));
         }
 
-        claims(sb, Claims.evaluate(cells));
+        List<Claims.Claim> claims = Claims.evaluate(cells);
+        claims(sb, claims);
+        SampleSize.section(sb, claims);
 
         sb.append("## Per activation × depth\n\n");
         sb.append("Final validation loss is at the cell's best peak learning rate (mean ± std over seeds; the lr is chosen "
