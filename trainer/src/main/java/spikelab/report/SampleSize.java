@@ -47,8 +47,8 @@ final class SampleSize {
                 + "family of %d must pass. Normal approximation with Guenther's (1981) correction (within a pair of the "
                 + "paired t-test's size), and never fewer than the sign-flip test needs to reach that level at all. The "
                 + "observed effect is taken as the true one, so this plans the next arm and is not evidence: where the CI "
-                + "spans zero the effect may be nil, and then no number of pairs decides it. Where a cell's lr is chosen on a "
-                + "held-out seed, that seed comes on top.%n%n",
+                + "spans zero the effect may be nil, and then no number of pairs decides it; and an SD from a few pairs is itself "
+                + "rough. Where a cell's lr is chosen on a held-out seed, that seed comes on top.%n%n",
                 100 * POWER, Claims.ALPHA, Claims.ALPHA, family, level(strict), family));
         sb.append("| comparison | arm | pairs | effect | SD of differences | pairs needed, p < " + Claims.ALPHA
                 + " | pairs needed, p < " + level(strict) + " |\n");
