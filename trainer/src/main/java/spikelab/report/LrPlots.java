@@ -148,7 +148,7 @@ final class LrPlots {
                 Stats s = Cells.Cell.stat(cell.atLr(cell.bestLr()), Claims::clamped);
                 if (s.n == 0) continue;
                 if (first == null) first = cell;
-                xs.add((double) depth);
+                xs.add(Plots.depthX(depth));
                 ys.add(s.mean);
                 es.add(s.n < 2 ? 0 : tQuantile975(s.n - 1) * s.std / Math.sqrt(s.n));
             }
@@ -158,7 +158,7 @@ final class LrPlots {
             s.setMarker(SeriesMarkers.CIRCLE);
         }
         if (c.getSeriesMap().isEmpty()) return;
-        c.getStyler().setxAxisTickLabelsFormattingFunction(v -> v == Math.rint(v) ? String.valueOf(v.longValue()) : "");
+        Plots.depthAxis(c);
         c.getStyler().setYAxisDecimalPattern("0.###");
         c.getStyler().setErrorBarsColorSeriesColor(true);
         out.save(c, "best-loss-vs-depth");
@@ -190,7 +190,7 @@ final class LrPlots {
                 }
                 Stats st = Stats.of(v.stream().mapToDouble(Double::doubleValue).toArray());
                 if (st.n == 0) continue;
-                xs.add((double) cell.layers);
+                xs.add(Plots.depthX(cell.layers));
                 ys.add(st.mean);
                 es.add(st.n < 2 ? 0 : tQuantile975(st.n - 1) * st.std / Math.sqrt(st.n));
             }
@@ -200,7 +200,7 @@ final class LrPlots {
             s.setMarker(SeriesMarkers.CIRCLE);
         }
         if (c.getSeriesMap().isEmpty()) return;
-        c.getStyler().setxAxisTickLabelsFormattingFunction(v -> v == Math.rint(v) ? String.valueOf(v.longValue()) : "");
+        Plots.depthAxis(c);
         c.getStyler().setYAxisDecimalPattern("0.###");
         c.getStyler().setErrorBarsColorSeriesColor(true);
         out.save(c, "lr-sensitivity-vs-depth");

@@ -186,23 +186,24 @@ final class Plots {
                 "layers", yTitle, cells.labels().size());
         for (String act : cells.labels()) {
             List<Double> xs = new ArrayList<>(), ys = new ArrayList<>(), es = new ArrayList<>();
+            Cells.Cell first = null;
             for (int depth : cells.depths()) {
                 Cells.Cell cell = cells.get(act, depth);
                 if (cell == null) continue;
                 Stats s = finishedOnly ? cell.finishedStat(f) : cell.stat(f);
                 if (s.n == 0) continue;
-                xs.add((double) depth);
+                if (first == null) first = cell;
+                xs.add(depthX(depth));
                 ys.add(s.mean);
                 es.add(Double.isNaN(s.std) ? 0 : s.std);
             }
             if (xs.isEmpty()) continue;
             XYSeries s = c.addSeries(act, xs, ys, es);
-            colour(s, cells.get(act, xs.get(0).intValue()));
+            colour(s, first);
             s.setMarker(SeriesMarkers.CIRCLE);
         }
         if (c.getSeriesMap().isEmpty()) return;
-        // depths are whole numbers: leave any in-between tick unlabelled
-        c.getStyler().setxAxisTickLabelsFormattingFunction(v -> v == Math.rint(v) ? String.valueOf(v.longValue()) : "");
+        depthAxis(c);
         c.getStyler().setYAxisDecimalPattern("0.####");
         c.getStyler().setErrorBarsColorSeriesColor(true);
         if (fromZero) c.getStyler().setYAxisMin(0.0);
@@ -234,6 +235,26 @@ final class Plots {
         c.getStyler().setPlotGridLinesColor(new Color(0xDDDDDD));
         c.getStyler().setMarkerSize(7);
         return c;
+    }
+
+    /**
+     * Where a depth sits on a vs-depth figure's x axis: log2(layers), so each doubling (2, 4, 8, 16,
+     * 32, the study's depths) is one equal step and the deep end is not stretched out.
+     */
+    static double depthX(int layers) {
+        return Math.log(layers) / Math.log(2);
+    }
+
+    /** The x tick label at position v of a log2 depth axis: the depth 2^v at whole v, else none. */
+    static String depthLabel(double v) {
+        double k = Math.rint(v);
+        return Math.abs(v - k) < 1e-9 ? String.valueOf(Math.round(Math.pow(2, k))) : "";
+    }
+
+    /** The x axis of a vs-depth figure drawn at {@link #depthX}. */
+    static void depthAxis(XYChart c) {
+        c.setXAxisTitle("layers (log scale)");
+        c.getStyler().setxAxisTickLabelsFormattingFunction(Plots::depthLabel);
     }
 
     /** Log y with labels between the decades too, so a curve spanning less than 100x still has numbers. */

@@ -168,4 +168,17 @@ class ReportTest {
         assertEquals(bad.resolve("summary.json") + " has no 'layers': it was not written by spikelab train; "
                 + "remove it from the report's inputs", e.getMessage());
     }
+
+    @Test
+    void depthFiguresPutEachDoublingOneStepApart() {
+        // 2, 8, 16, 32 layers sit at 1, 3, 4, 5: the step 16 -> 32 is as wide as 8 -> 16
+        assertEquals(1, Plots.depthX(2), 1e-12);
+        assertEquals(Plots.depthX(32) - Plots.depthX(16), Plots.depthX(16) - Plots.depthX(8), 1e-12);
+        assertEquals("2", Plots.depthLabel(1));
+        assertEquals("32", Plots.depthLabel(5.0000000000001));
+        assertEquals("1", Plots.depthLabel(0));
+        // in-between ticks (where a non-power-of-two depth such as 12 may sit) stay unlabelled
+        assertEquals("", Plots.depthLabel(3.5));
+        assertEquals("", Plots.depthLabel(Plots.depthX(12)));
+    }
 }
