@@ -117,7 +117,7 @@ DATA="${DATA-}"
 #   glu-depth32-pilot-hi, glu-depth32-pilot-lo: the next lr beyond each pilot pick, seeds 1-3 (relu
 #                3e-2, reglu 1e-3), so that the pilot's grid brackets both picks (added 2026-12-07
 #                after glu-depth32's report, before any of these runs; expected: both worse than the
-#                pick). Descriptive: 3 seeds. Run side by side with SHARDS=1 each, ~14 min.
+#                pick). Descriptive: 3 seeds. Run side by side with SHARDS=1 each: 12 min (2026-12-07).
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -161,8 +161,8 @@ glu-depth2-reglu | glu-depth2 | (with glu-depth2) | --activations reglu --depths
 main-lr16-gelu | main-lr16-gelu | 48 runs, ~48-110 min | --activations gelu,swiglu --depths 16 --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-3,1e-2 --warmup 100 $model_cpu
 main-lr16-gelu-hi | main-lr16-gelu | 24 runs, ~25-55 min | --activations gelu,swiglu --depths 16 --seeds 1,2,3,4,5,6,7,8,9,10,11,12 --lrs 3e-2 --warmup 100 $model_cpu
 glu-depth32-pilot | glu-depth32-pilot | 12 runs, ~26 min | --activations relu,reglu --depths 32 --seeds 1,2,3 --lrs 3e-3,1e-2 --warmup 100 $model_cpu
-glu-depth32-pilot-hi | glu-depth32-pilot | 3 runs, ~14 min | --activations relu --depths 32 --seeds 1,2,3 --lrs 3e-2 --warmup 100 $model_cpu
-glu-depth32-pilot-lo | glu-depth32-pilot | 3 runs, ~14 min | --activations reglu --depths 32 --seeds 1,2,3 --lrs 1e-3 --warmup 100 $model_cpu
+glu-depth32-pilot-hi | glu-depth32-pilot | 3 runs, ~12 min | --activations relu --depths 32 --seeds 1,2,3 --lrs 3e-2 --warmup 100 $model_cpu
+glu-depth32-pilot-lo | glu-depth32-pilot | 3 runs, ~12 min | --activations reglu --depths 32 --seeds 1,2,3 --lrs 1e-3 --warmup 100 $model_cpu
 glu-depth32-relu | glu-depth32 | 16 runs, ~30-35 min | --activations relu --depths 32 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-2 --warmup 100 $model_cpu
 glu-depth32-reglu | glu-depth32 | 16 runs, ~30-35 min | --activations reglu --depths 32 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
