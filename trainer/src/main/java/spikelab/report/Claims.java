@@ -105,6 +105,13 @@ final class Claims {
         return claims;
     }
 
+    /** How many comparisons Holm adjusts over: those that could reach p < ALPHA with data of their size. */
+    static int holmFamily(List<Claim> claims) {
+        int family = 0;
+        for (Claim c : claims) for (Comparison x : c.comparisons) if (!Double.isNaN(x.adjusted)) family++;
+        return family;
+    }
+
     static double clamped(RunData r) { return new LrSensitivity.Point(r.lr, r.finalValLoss, r.valLossAtInit).clamped(); }
 
     // ---- claim 2: smooth activations spike and diverge less as depth grows -------------------

@@ -305,8 +305,7 @@ public final class Report {
         sb.append("## Claims\n\nThe claims as this study frames Shazeer 2020 (GLU variants in the FFN), Wortsman et al. "
                 + "2023 (small-scale proxies for large-scale training instabilities) and Fishman et al. 2024 (GLU outliers in "
                 + "low precision), and one hypothesis of this study's own (claim 9), each tested on the arms present here. ");
-        int family = 0;
-        for (Claims.Claim c : claims) for (Claims.Comparison x : c.comparisons) if (!Double.isNaN(x.adjusted)) family++;
+        int family = Claims.holmFamily(claims);
         sb.append(String.format(Locale.ROOT, "%n%n%d comparisons in all. %d of them could reach p < %s with data of their size; "
                 + "their p is also given Holm-adjusted over those %d. The other %d could not (no run in either group had the "
                 + "event, or too few pairs: a sign-flip test on n pairs cannot go below 2/2ⁿ), so they can never be "

@@ -1,5 +1,7 @@
 package spikelab.report;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,16 +31,14 @@ final class SampleSize {
      * it, if its true effect were the one observed.
      */
     static void section(StringBuilder sb, List<Claims.Claim> claims) {
-        int family = 0;
         List<Claims.Comparison> open = new ArrayList<>();
         for (Claims.Claim c : claims) {
             for (Claims.Comparison x : c.comparisons) {
-                if (!Double.isNaN(x.adjusted)) family++;
                 if (x.verdict.equals("unresolved") && x.n >= 2 && Double.isFinite(x.sd) && x.effect != 0) open.add(x);
             }
         }
         if (open.isEmpty()) return;
-        family = Math.max(family, 1);
+        int family = Math.max(Claims.holmFamily(claims), 1);
         double strict = Claims.ALPHA / family;
         sb.append("## Pairs to decide the unresolved comparisons\n\n");
         sb.append(String.format(Locale.ROOT, "For each paired comparison above left unresolved: the standard deviation of its "
@@ -64,7 +64,7 @@ final class SampleSize {
 
     /** A significance level to two significant digits, without trailing zeros (0.05, 0.0056). */
     private static String level(double a) {
-        return new java.math.BigDecimal(a).round(new java.math.MathContext(2)).stripTrailingZeros().toPlainString();
+        return new BigDecimal(a).round(new MathContext(2)).stripTrailingZeros().toPlainString();
     }
 
     private static String pairsText(int n) {
@@ -106,8 +106,8 @@ final class SampleSize {
     }
 
     /**
-     * Φ(x) = erfc(−x/√2)/2, with erfc from its continued fraction in the tails (|x| > 3, where
-     * the series would lose digits) and from the Taylor series of erf near 0; both to ~1e-15.
+     * Φ(x) = erfc(−x/√2)/2, with erfc from its continued fraction in the tails (|x| above about
+     * 3.1, where the series would lose digits) and from the Taylor series of erf nearer 0.
      */
     static double normalCdf(double x) {
         double t = Math.abs(x) / Math.sqrt(2);
