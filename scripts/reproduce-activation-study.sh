@@ -118,6 +118,19 @@ DATA="${DATA-}"
 #                3e-2, reglu 1e-3), so that the pilot's grid brackets both picks (added 2026-12-07
 #                after glu-depth32's report, before any of these runs; expected: both worse than the
 #                pick). Descriptive: 3 seeds. Run side by side with SHARDS=1 each: 12 min (2026-12-07).
+#   glu-width-pilot, glu-width256-pilot: relu and reglu at 2 layers and d_model 128 / 256 (heads
+#                still 4), seeds 1-3, three lrs each, only to fix each cell's lr for glu-width and
+#                glu-width256 (rule as for glu-depth32-pilot: the lr with the lower mean final
+#                validation loss over the three seeds; a pick at the grid's edge gets the next lr
+#                beyond it on seeds 1-3 before the main arm runs).
+#   glu-width, glu-width256: is claim 9 about depth or about size? d64 x 8 layers and d128 x 2 have
+#                the same parameters (408k and 419k with relu), as do d64 x 32 and d256 x 2 (1.59M
+#                and 1.63M). Seeds 13-28, so glu-depth2/glu-depth/glu-depth32's runs are the partners.
+#                Planned 2026-12-07 before any width run; predictions (claim 10, "depth, not size,
+#                shrinks the GLU's loss advantage"): ReGLU - ReLU at d128 x 2 layers minus at
+#                d64 x 8 layers < 0 (the planned test), and at d256 x 2 minus d64 x 32 < 0 (a second
+#                planned test, if the session's time allows its ~1.5 h); the same-depth rows
+#                (d128 - d64 at 2 layers) are described, not predicted.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -134,6 +147,8 @@ DATA="${DATA-}"
 model_cpu="--device cpu --threads 1 --d-model 64 --heads 4 --context 64 --batch 8 --steps 2000"
 model_cpu+=" --eval-every 250 --eval-batches 8 --probe-every 250"
 stress_cpu="--depths 8 --warmup 0 --clip 0 $model_cpu"
+model_cpu128="${model_cpu/--d-model 64/--d-model 128}"
+model_cpu256="${model_cpu/--d-model 64/--d-model 256}"
 arms_cpu() {
   cat <<EOF
 main        | main        | 50 runs, ~21 min  | --activations relu,gelu,reglu,geglu,swiglu --depths 2,8 --seeds 2,3,4,5,6 --lrs 3e-3 --warmup 100 $model_cpu
@@ -165,6 +180,10 @@ glu-depth32-pilot-hi | glu-depth32-pilot | 3 runs, ~12 min | --activations relu 
 glu-depth32-pilot-lo | glu-depth32-pilot | 3 runs, ~12 min | --activations reglu --depths 32 --seeds 1,2,3 --lrs 1e-3 --warmup 100 $model_cpu
 glu-depth32-relu | glu-depth32 | 16 runs, ~30-35 min | --activations relu --depths 32 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-2 --warmup 100 $model_cpu
 glu-depth32-reglu | glu-depth32 | 16 runs, ~30-35 min | --activations reglu --depths 32 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu
+glu-width-pilot | glu-width-pilot | 9 runs, ~5 min | --activations relu --depths 2 --seeds 1,2,3 --lrs 3e-3,1e-2,3e-2 --warmup 100 $model_cpu128
+glu-width-pilot-reglu | glu-width-pilot | 9 runs, ~5 min | --activations reglu --depths 2 --seeds 1,2,3 --lrs 1e-3,3e-3,1e-2 --warmup 100 $model_cpu128
+glu-width256-pilot | glu-width256-pilot | 9 runs, ~15 min | --activations relu --depths 2 --seeds 1,2,3 --lrs 1e-3,3e-3,1e-2 --warmup 100 $model_cpu256
+glu-width256-pilot-reglu | glu-width256-pilot | 9 runs, ~15 min | --activations reglu --depths 2 --seeds 1,2,3 --lrs 3e-4,1e-3,3e-3 --warmup 100 $model_cpu256
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
