@@ -12,7 +12,7 @@ import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The study's nine claims (Shazeer 2020; Wortsman et al. 2023; Fishman et al. 2024; claim 9 its own),
+ * The study's ten claims (Shazeer 2020; Wortsman et al. 2023; Fishman et al. 2024; claims 9 and 10 its own),
  * each tested on whatever arms the runs contain: paired differences matched by seed (bootstrap CI,
  * sign-flip p) or incidences (Fisher's exact test), Holm-adjusted over every comparison in the report, and a verdict per
  * comparison and per claim from the rule in {@link #RULE}. A claim whose arms are absent is
@@ -81,7 +81,7 @@ final class Claims {
         List<Claim> claims = List.of(GluClaims.lowerLoss(arms), c.smooth(), c.qkNorm(), c.zLoss(), c.bf16(),
                 GluClaims.dropIn(arms), GluClaims.depthWidens(arms),
                 GluClaims.qkNormRemovesPenalty(c.partners("qk_norm", s -> s.qkNorm, s -> !s.qkNorm)),
-                GluClaims.depthShrinksAdvantage(arms));
+                GluClaims.depthShrinksAdvantage(arms), WidthClaim.depthNotSize(arms));
         List<Comparison> all = new ArrayList<>();
         for (Claim cl : claims) all.addAll(cl.comparisons);
         // a comparison that could not reach p < ALPHA even with the most extreme data (no events in

@@ -27,7 +27,7 @@ import spikelab.report.Claims.Comparison;
  * depth to the deepest and with qk-norm, claim 9 on how claim 1's loss gap changes with depth.
  */
 final class GluClaims {
-    private static final String[][] PAIRS = {{"reglu", "relu"}, {"geglu", "gelu"}, {"swiglu", "gelu"}};
+    static final String[][] PAIRS = {{"reglu", "relu"}, {"geglu", "gelu"}, {"swiglu", "gelu"}};
 
     private GluClaims() {}
 
@@ -57,7 +57,7 @@ final class GluClaims {
             if (seeds.isEmpty()) continue;
             boolean choose = ca.lrs().size() > 1 || cb.lrs().size() > 1;
             long sel = seeds.first();
-            double lrA = lrOf(ca, choose, sel), lrB = lrOf(cb, choose, sel);
+            double lrA = LossGaps.lrOf(ca, choose, sel), lrB = LossGaps.lrOf(cb, choose, sel);
             chose |= choose;
             for (long s : seeds) {
                 if (choose && s == sel) continue;
@@ -74,22 +74,6 @@ final class GluClaims {
         }
         out.add(paired(what + params, arm, chose ? "(seed, depth); lr chosen on the lowest shared seed, which is left out"
                 : "(seed, depth); one lr", d, "%+.4f"));
-    }
-
-    /** The cell's lr for claims 1 and 9: its best on the held-out seed when some cell ran several, else its only one. */
-    private static double lrOf(Cells.Cell c, boolean choose, long heldOut) {
-        return choose ? bestLrOn(c, heldOut) : c.lrs().first();
-    }
-
-    private static double bestLrOn(Cells.Cell c, long seed) {
-        double best = Double.NaN, bestLoss = Double.POSITIVE_INFINITY;
-        for (Map.Entry<Double, Double> e : LrSensitivity.clampedLossByLr(seedPoints(c, seed, null)).entrySet()) {
-            if (e.getValue() < bestLoss || Double.isNaN(best)) {
-                best = e.getKey();
-                bestLoss = e.getValue();
-            }
-        }
-        return best;
     }
 
     // ---- claim 6: GLU variants are drop-ins at the plain FFN's learning rates ------------------
@@ -213,31 +197,13 @@ final class GluClaims {
                                          List<Comparison> out) {
         List<Integer> depths = new ArrayList<>(common(a, b));
         if (depths.size() < 2) return;
-        TreeSet<Long> seeds = seeds(a.get(depths.get(0)));
-        boolean choose = false;
-        for (int depth : depths) {
-            seeds.retainAll(seeds(a.get(depth)));
-            seeds.retainAll(seeds(b.get(depth)));
-            choose |= a.get(depth).lrs().size() > 1 || b.get(depth).lrs().size() > 1;
-        }
-        if (seeds.isEmpty()) return;
-        long sel = seeds.first();
-        if (choose) seeds.remove(sel);
+        List<Cells.Cell[]> cellPairs = new ArrayList<>();
+        for (int depth : depths) cellPairs.add(new Cells.Cell[] {a.get(depth), b.get(depth)});
+        LossGaps g = LossGaps.of(cellPairs);
+        if (g == null) return;
         Map<Integer, Map<Long, Double>> gap = new TreeMap<>();
-        for (int depth : depths) {
-            Cells.Cell ca = a.get(depth), cb = b.get(depth);
-            double lrA = lrOf(ca, choose, sel), lrB = lrOf(cb, choose, sel);
-            Map<Long, Double> g = new TreeMap<>();
-            for (long s : seeds) {
-                RunData ra = run(ca, lrA, s), rb = run(cb, lrB, s);
-                double v = ra == null || rb == null ? Double.NaN : clamped(ra) - clamped(rb);
-                if (Double.isFinite(v)) g.put(s, v);
-            }
-            gap.put(depth, g);
-        }
-        String pairing = choose ? "seed; each cell's lr chosen on the lowest shared seed, which is left out"
-                : "seed; one lr per cell";
-        eachDepthStep(depths, (shallow, deep) -> gapStep(what, arm, shallow, deep, gap, pairing, out));
+        for (int i = 0; i < depths.size(); i++) gap.put(depths.get(i), g.bySeed.get(i));
+        eachDepthStep(depths, (shallow, deep) -> gapStep(what, arm, shallow, deep, gap, g.pairing(), out));
     }
 
     private static void gapStep(String what, String arm, int shallow, int deep, Map<Integer, Map<Long, Double>> gap,

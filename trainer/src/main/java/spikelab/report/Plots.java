@@ -6,9 +6,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
 
 import org.knowm.xchart.BitmapEncoder;
@@ -72,6 +74,7 @@ final class Plots {
             versusDepth("ffn-outlier-ratio-vs-depth", "FFN outlier ratio vs depth", "max |a| / RMS(a) of the FFN output (probe batch)",
                     false, true, r -> r.maxFfnOutlierRatio);
         }
+        if (cells.cells.stream().map(c -> c.settings.dModel).distinct().count() > 1) gapVsParameters();
         LrPlots lr = new LrPlots(cells, this);
         lr.bestLossVsDepth();
         if (cells.lrSweep()) {
@@ -208,6 +211,75 @@ final class Plots {
         c.getStyler().setErrorBarsColorSeriesColor(true);
         if (fromZero) c.getStyler().setYAxisMin(0.0);
         save(c, base);
+    }
+
+    /** Widths' colours on the gap figure, narrowest first (Okabe–Ito, as the activations'). */
+    private static final Color[] WIDTH_COLOURS = {new Color(0x0072B2), new Color(0xD55E00), new Color(0x009E73),
+            new Color(0xCC79A7), new Color(0xE69F00), new Color(0x56B4E9)};
+
+    /**
+     * Claim 10's picture: per GLU pair and arm, GLU − plain final loss (mean ± std over seeds, each
+     * cell at its lr as claim 9 picks it) against the plain model's parameter count, one line per
+     * width through its depths. If depth, not size, sets the lead, the lines do not fall on one curve.
+     */
+    private void gapVsParameters() throws IOException {
+        XYChart c = chart("GLU − plain final validation loss vs parameters, one line per width (mean ± std over seeds)",
+                "parameters of the plain model (log scale)", "GLU − plain final val loss (nats)", 6);
+        TreeSet<Integer> widths = new TreeSet<>();
+        for (Cells.Cell cell : cells.cells) widths.add(cell.settings.dModel);
+        for (Map.Entry<String, GapLine> e : gapLines(cells).entrySet()) {
+            GapLine l = e.getValue();
+            XYSeries s = c.addSeries(e.getKey(), l.params, l.mean, l.std);
+            Color col = WIDTH_COLOURS[widths.headSet(l.width).size() % WIDTH_COLOURS.length];
+            s.setLineColor(col);
+            s.setMarkerColor(col);
+            s.setMarker(SeriesMarkers.CIRCLE);
+        }
+        if (c.getSeriesMap().isEmpty()) return;
+        c.getStyler().setXAxisLogarithmic(true);
+        c.getStyler().setxAxisTickLabelsFormattingFunction(v -> v >= 1e6 ? String.format(Locale.ROOT, "%.3gM", v / 1e6)
+                : String.format(Locale.ROOT, "%.3gk", v / 1e3));
+        c.getStyler().setErrorBarsColorSeriesColor(true);
+        save(c, "glu-gap-vs-parameters");
+    }
+
+    /** One line of the gap figure: an arm's (one width's) points, shallowest first. */
+    static final class GapLine {
+        final int width;
+        final List<Double> params = new ArrayList<>(), mean = new ArrayList<>(), std = new ArrayList<>();
+
+        GapLine(int width) { this.width = width; }
+    }
+
+    /** The gap figure's lines by legend name ("reglu − relu d64 (layers 2, 8)"). */
+    static Map<String, GapLine> gapLines(Cells cells) {
+        Map<String, GapLine> lines = new LinkedHashMap<>();
+        for (String[] pr : GluClaims.PAIRS) {
+            for (String plainLabel : cells.labels()) {
+                // one line per arm of the plain activation (an arm has one width), through its depths
+                if (!plainLabel.equals(pr[1]) && !plainLabel.startsWith(pr[1] + " ")) continue;
+                String suffix = plainLabel.substring(pr[1].length()), gluLabel = pr[0] + suffix;
+                GapLine line = null;
+                List<String> depths = new ArrayList<>();
+                for (int depth : cells.depths()) {
+                    Cells.Cell p = cells.get(plainLabel, depth), g = cells.get(gluLabel, depth);
+                    if (p == null || g == null) continue;
+                    LossGaps gaps = LossGaps.of(List.<Cells.Cell[]>of(new Cells.Cell[] {g, p}));
+                    if (gaps == null || gaps.bySeed.get(0).isEmpty()) continue;
+                    Stats st = Stats.of(gaps.bySeed.get(0).values().stream().mapToDouble(Double::doubleValue).toArray());
+                    if (line == null) line = new GapLine(p.settings.dModel);
+                    line.params.add((double) p.runs.get(0).parameterCount);
+                    line.mean.add(st.mean);
+                    line.std.add(Double.isNaN(st.std) ? 0 : st.std);
+                    depths.add(String.valueOf(depth));
+                }
+                if (line != null) {
+                    lines.put(String.format(Locale.ROOT, "%s − %s%s (layers %s)", pr[0], pr[1], suffix, String.join(", ", depths)),
+                            line);
+                }
+            }
+        }
+        return lines;
     }
 
     // ---- common ---------------------------------------------------------------------------

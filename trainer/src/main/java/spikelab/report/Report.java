@@ -304,7 +304,7 @@ public final class Report {
         for (Claims.Claim c : claims) m += c.comparisons.size();
         sb.append("## Claims\n\nThe claims as this study frames Shazeer 2020 (GLU variants in the FFN), Wortsman et al. "
                 + "2023 (small-scale proxies for large-scale training instabilities) and Fishman et al. 2024 (GLU outliers in "
-                + "low precision), and one hypothesis of this study's own (claim 9), each tested on the arms present here. ");
+                + "low precision), and two hypotheses of this study's own (claims 9 and 10), each tested on the arms present here. ");
         int family = Claims.holmFamily(claims);
         sb.append(String.format(Locale.ROOT, "%n%n%d comparisons in all. %d of them could reach p < %s with data of their size; "
                 + "their p is also given Holm-adjusted over those %d. The other %d could not (no run in either group had the "

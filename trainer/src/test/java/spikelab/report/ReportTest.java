@@ -97,6 +97,7 @@ class ReportTest {
             String svg = Files.readString(sweep.resolve("plots").resolve(base + ".svg"));
             assertTrue(svg.contains("<svg"), base + ".svg is an SVG");
         }
+        assertFalse(r.plots.contains("glu-gap-vs-parameters"), "one width: claim 10's figure has nothing to show");
     }
 
     @Test
