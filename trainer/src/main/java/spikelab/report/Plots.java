@@ -229,16 +229,21 @@ final class Plots {
         for (Cells.Cell cell : cells.cells) widths.add(cell.settings.dModel);
         for (Map.Entry<String, GapLine> e : gapLines(cells).entrySet()) {
             GapLine l = e.getValue();
-            XYSeries s = c.addSeries(e.getKey(), l.params, l.mean, l.std);
+            List<Double> x = new ArrayList<>();
+            for (double n : l.params) x.add(Math.log10(n));
+            XYSeries s = c.addSeries(e.getKey(), x, l.mean, l.std);
             Color col = WIDTH_COLOURS[widths.headSet(l.width).size() % WIDTH_COLOURS.length];
             s.setLineColor(col);
             s.setMarkerColor(col);
             s.setMarker(SeriesMarkers.CIRCLE);
         }
         if (c.getSeriesMap().isEmpty()) return;
-        c.getStyler().setXAxisLogarithmic(true);
-        c.getStyler().setxAxisTickLabelsFormattingFunction(v -> v >= 1e6 ? String.format(Locale.ROOT, "%.3gM", v / 1e6)
-                : String.format(Locale.ROOT, "%.3gk", v / 1e3));
+        // drawn at log10(parameters), as the depth figures draw log2(layers): XChart's own log axis
+        // labels only decades, and these models span less than one
+        c.getStyler().setxAxisTickLabelsFormattingFunction(v -> {
+            double n = Math.pow(10, v);
+            return n >= 1e6 ? String.format(Locale.ROOT, "%.3gM", n / 1e6) : String.format(Locale.ROOT, "%.3gk", n / 1e3);
+        });
         c.getStyler().setErrorBarsColorSeriesColor(true);
         save(c, "glu-gap-vs-parameters");
     }
