@@ -132,7 +132,8 @@ DATA="${DATA-}"
 #                the pilot's means were read.
 #                ReLU at d256 picked 1e-3 (1.824, against 1.863 at 3e-4, 1.880 at 3e-3 and ~2.47 at
 #                1e-2, seeds 1-3); glu-width256-relu was written then, before any of its runs, while
-#                ReGLU's pilot still ran.
+#                ReGLU's pilot still ran. ReGLU at d256 picked 1e-3 too (1.789, against 1.816 at 3e-4
+#                and 1.864 at 3e-3); glu-width256-reglu was written after its pilot, before its runs.
 #   glu-width, glu-width256: is claim 9 about depth or about size? d64 x 8 layers and d128 x 2 have
 #                the same parameters (408k and 419k with relu), as do d64 x 32 and d256 x 2 (1.59M
 #                and 1.63M). Seeds 13-28, so glu-depth2/glu-depth/glu-depth32's runs are the partners.
@@ -198,6 +199,7 @@ glu-width256-pilot | glu-width256-pilot | 9 runs, ~15 min | --activations relu -
 glu-width256-pilot-reglu | glu-width256-pilot | 9 runs, ~15 min | --activations reglu --depths 2 --seeds 1,2,3 --lrs 3e-4,1e-3,3e-3 --warmup 100 $model_cpu256
 glu-width256-pilot-lo | glu-width256-pilot | 3 runs, ~5 min | --activations relu --depths 2 --seeds 1,2,3 --lrs 3e-4 --warmup 100 $model_cpu256
 glu-width256-relu | glu-width256 | 16 runs, ~20 min | --activations relu --depths 2 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-3 --warmup 100 $model_cpu256
+glu-width256-reglu | glu-width256 | 16 runs, ~20 min | --activations reglu --depths 2 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-3 --warmup 100 $model_cpu256
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
