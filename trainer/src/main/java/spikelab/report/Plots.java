@@ -244,6 +244,7 @@ final class Plots {
             double n = Math.pow(10, v);
             return n >= 1e6 ? String.format(Locale.ROOT, "%.3gM", n / 1e6) : String.format(Locale.ROOT, "%.3gk", n / 1e3);
         });
+        c.getStyler().setYAxisDecimalPattern("0.###");
         c.getStyler().setErrorBarsColorSeriesColor(true);
         save(c, "glu-gap-vs-parameters");
     }
