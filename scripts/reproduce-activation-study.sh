@@ -133,7 +133,7 @@ DATA="${DATA-}"
 #                ReLU at d256 picked 1e-3 (1.824, against 1.863 at 3e-4, 1.880 at 3e-3 and ~2.47 at
 #                1e-2, seeds 1-3); glu-width256-relu was written then, before any of its runs, while
 #                ReGLU's pilot still ran. ReGLU at d256 picked 1e-3 too (1.789, against 1.816 at 3e-4
-#                and 1.864 at 3e-3); glu-width256-reglu was written after its pilot, before its runs.
+#                and 1.863 at 3e-3); glu-width256-reglu was written after its pilot, before its runs.
 #   glu-width, glu-width256: is claim 9 about depth or about size? d64 x 8 layers and d128 x 2 have
 #                the same parameters (408k and 419k with relu), as do d64 x 32 and d256 x 2 (1.59M
 #                and 1.63M). Seeds 13-28, so glu-depth2/glu-depth/glu-depth32's runs are the partners.
