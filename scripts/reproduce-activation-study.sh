@@ -142,6 +142,13 @@ DATA="${DATA-}"
 #                d64 x 8 layers < 0 (the planned test), and at d256 x 2 minus d64 x 32 < 0 (a second
 #                planned test, if the session's time allows its ~1.5 h); the same-depth rows
 #                (d128 - d64 at 2 layers) are described, not predicted.
+#   glu-width128-8: the third shape at 1.6M parameters, d128 x 8 layers (1.61M with relu), between
+#                d64 x 32 and d256 x 2: does width bring back the lead a deep model loses? relu and
+#                reglu at lr 3e-3 (the best of both at d64 x 8 on seeds 1-12 and at d128 x 2; no
+#                pilot, to fit the session), seeds 13-20. Planned 2026-12-07 after glu-width256's
+#                report, before any of its runs; prediction (claim 10, depth not size): ReGLU - ReLU
+#                at d256 x 2 layers minus at d128 x 8 < 0 (the planned test; 8 pairs can reach
+#                p 0.0078). Described, not predicted: d128 x 8 - d64 x 32, and d128 x 8 - d128 x 2.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -200,6 +207,7 @@ glu-width256-pilot-reglu | glu-width256-pilot | 9 runs, ~15 min | --activations 
 glu-width256-pilot-lo | glu-width256-pilot | 3 runs, ~5 min | --activations relu --depths 2 --seeds 1,2,3 --lrs 3e-4 --warmup 100 $model_cpu256
 glu-width256-relu | glu-width256 | 16 runs, ~20 min | --activations relu --depths 2 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-3 --warmup 100 $model_cpu256
 glu-width256-reglu | glu-width256 | 16 runs, ~20 min | --activations reglu --depths 2 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-3 --warmup 100 $model_cpu256
+glu-width128-8 | glu-width128-8 | 16 runs, ~35 min | --activations relu,reglu --depths 8 --seeds 13,14,15,16,17,18,19,20 --lrs 3e-3 --warmup 100 $model_cpu128
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
