@@ -155,6 +155,9 @@ DATA="${DATA-}"
 #                the pilot glu-width128-8 skipped (rule as for glu-width-pilot). Added 2026-12-07
 #                after glu-width128-8's report, before any of its runs: if it picks 3e-3 for both,
 #                that arm stands as run; otherwise its cells are rerun at the picked lr on seeds 13-20.
+#                glu-width128-8-pilot-lo (relu and reglu at 3e-4) was added while the pilot ran, when
+#                its first seed put 1e-3 below 3e-3 for both (so a pick might sit at the grid's edge),
+#                before the pilot's means were read.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -215,6 +218,7 @@ glu-width256-relu | glu-width256 | 16 runs, ~20 min | --activations relu --depth
 glu-width256-reglu | glu-width256 | 16 runs, ~20 min | --activations reglu --depths 2 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-3 --warmup 100 $model_cpu256
 glu-width128-8 | glu-width128-8 | 16 runs, ~35 min | --activations relu,reglu --depths 8 --seeds 13,14,15,16,17,18,19,20 --lrs 3e-3 --warmup 100 $model_cpu128
 glu-width128-8-pilot | glu-width128-8-pilot | 18 runs, ~30 min | --activations relu,reglu --depths 8 --seeds 1,2,3 --lrs 1e-3,3e-3,1e-2 --warmup 100 $model_cpu128
+glu-width128-8-pilot-lo | glu-width128-8-pilot | 6 runs, ~11 min | --activations relu,reglu --depths 8 --seeds 1,2,3 --lrs 3e-4 --warmup 100 $model_cpu128
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
