@@ -158,6 +158,14 @@ DATA="${DATA-}"
 #                glu-width128-8-pilot-lo (relu and reglu at 3e-4) was added while the pilot ran, when
 #                its first seed put 1e-3 below 3e-3 for both (so a pick might sit at the grid's edge),
 #                before the pilot's means were read.
+#                The pilot (24 runs, 35 min) picked 1e-3 for both, inside the grid: relu 1.932 against
+#                1.982 at 3e-4, 1.968 at 3e-3 and 2.059 at 1e-2; reglu 1.903 against 1.944, 1.955 and
+#                2.155 (means of seeds 1-3; docs/results/glu-width128-8-pilot).
+#   glu-width128-8-tuned: glu-width128-8's cells at the pilot's pick, 1e-3, seeds 13-20; written after
+#                the pilot, before any of its runs. It, not glu-width128-8, is claim 10's d128 x 8 cell.
+#                Same planned prediction: ReGLU - ReLU at d256 x 2 minus at d128 x 8 < 0. Described,
+#                not predicted: d128 x 8 - d64 x 32, d128 x 8 - d64 x 8 (width alone at 8 layers,
+#                +0.024 at 3e-3), and 1e-3 against 3e-3 on the same seeds.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -219,6 +227,7 @@ glu-width256-reglu | glu-width256 | 16 runs, ~20 min | --activations reglu --dep
 glu-width128-8 | glu-width128-8 | 16 runs, ~35 min | --activations relu,reglu --depths 8 --seeds 13,14,15,16,17,18,19,20 --lrs 3e-3 --warmup 100 $model_cpu128
 glu-width128-8-pilot | glu-width128-8-pilot | 18 runs, ~30 min | --activations relu,reglu --depths 8 --seeds 1,2,3 --lrs 1e-3,3e-3,1e-2 --warmup 100 $model_cpu128
 glu-width128-8-pilot-lo | glu-width128-8-pilot | 6 runs, ~11 min | --activations relu,reglu --depths 8 --seeds 1,2,3 --lrs 3e-4 --warmup 100 $model_cpu128
+glu-width128-8-tuned | glu-width128-8-tuned | 16 runs, ~30 min | --activations relu,reglu --depths 8 --seeds 13,14,15,16,17,18,19,20 --lrs 1e-3 --warmup 100 $model_cpu128
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
