@@ -166,6 +166,12 @@ DATA="${DATA-}"
 #                Same planned prediction: ReGLU - ReLU at d256 x 2 minus at d128 x 8 < 0. Described,
 #                not predicted: d128 x 8 - d64 x 32, d128 x 8 - d64 x 8 (width alone at 8 layers,
 #                +0.024 at 3e-3), and 1e-3 against 3e-3 on the same seeds.
+#   glu-width128-8-more: glu-width128-8-tuned's cells on seeds 21-28, so d128 x 8 has 16 seeds like its
+#                partners, in its own directory so that its 8 new pairs are a test of their own. Planned
+#                2026-12-07 after glu-width128-8-tuned's report, before any of its runs; prediction (the
+#                tuned arm's lean, p 0.016 on seeds 13-20): ReGLU - ReLU at d128 x 8 minus at d64 x 32
+#                < 0 on seeds 21-28. Described, not predicted: d256 x 2 - d128 x 8 (-0.003 on 13-20)
+#                and d128 at 2 - 8 layers (+0.001 on 13-20).
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -228,6 +234,7 @@ glu-width128-8 | glu-width128-8 | 16 runs, ~35 min | --activations relu,reglu --
 glu-width128-8-pilot | glu-width128-8-pilot | 18 runs, ~30 min | --activations relu,reglu --depths 8 --seeds 1,2,3 --lrs 1e-3,3e-3,1e-2 --warmup 100 $model_cpu128
 glu-width128-8-pilot-lo | glu-width128-8-pilot | 6 runs, ~11 min | --activations relu,reglu --depths 8 --seeds 1,2,3 --lrs 3e-4 --warmup 100 $model_cpu128
 glu-width128-8-tuned | glu-width128-8-tuned | 16 runs, ~30 min | --activations relu,reglu --depths 8 --seeds 13,14,15,16,17,18,19,20 --lrs 1e-3 --warmup 100 $model_cpu128
+glu-width128-8-more | glu-width128-8-more | 16 runs, ~30 min | --activations relu,reglu --depths 8 --seeds 21,22,23,24,25,26,27,28 --lrs 1e-3 --warmup 100 $model_cpu128
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
