@@ -172,6 +172,16 @@ DATA="${DATA-}"
 #                tuned arm's lean, p 0.016 on seeds 13-20): ReGLU - ReLU at d128 x 8 minus at d64 x 32
 #                < 0 on seeds 21-28. Described, not predicted: d256 x 2 - d128 x 8 (-0.003 on 13-20)
 #                and d128 at 2 - 8 layers (+0.001 on 13-20).
+#   glu-d64-L4-pilot, glu-d64-L4: relu and reglu at d64 x 4 layers (d_model / layers = 16). Post hoc,
+#                claim 10's arms kept ReGLU's lead (0.036-0.046) wherever d_model / layers >= 16 and lost
+#                it below (0.021 at d64 x 8); if that ratio sets it, d64 x 4 keeps about the 2-layer
+#                lead (~0.04) and the whole fall comes between 4 and 8 layers, while a lead falling
+#                steadily with log depth would sit near 0.034. Planned 2026-12-07 before any of their
+#                runs; prediction: ReGLU - ReLU at 4 layers minus at 8 layers < 0 (seeds 13-28, with
+#                glu-depth's 8-layer runs). Described, not predicted: 2 - 4 layers (~0 if the ratio
+#                sets the lead, ~-0.012 if it falls steadily). The pilot (seeds 1-3, lrs 1e-3, 3e-3,
+#                1e-2; the rule as for glu-width-pilot) fixes each cell's lr; glu-d64-L4 is written
+#                after it, before its runs.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -235,6 +245,7 @@ glu-width128-8-pilot | glu-width128-8-pilot | 18 runs, ~30 min | --activations r
 glu-width128-8-pilot-lo | glu-width128-8-pilot | 6 runs, ~11 min | --activations relu,reglu --depths 8 --seeds 1,2,3 --lrs 3e-4 --warmup 100 $model_cpu128
 glu-width128-8-tuned | glu-width128-8-tuned | 16 runs, ~30 min | --activations relu,reglu --depths 8 --seeds 13,14,15,16,17,18,19,20 --lrs 1e-3 --warmup 100 $model_cpu128
 glu-width128-8-more | glu-width128-8-more | 16 runs, ~30 min | --activations relu,reglu --depths 8 --seeds 21,22,23,24,25,26,27,28 --lrs 1e-3 --warmup 100 $model_cpu128
+glu-d64-L4-pilot | glu-d64-L4-pilot | 18 runs, ~6 min | --activations relu,reglu --depths 4 --seeds 1,2,3 --lrs 1e-3,3e-3,1e-2 --warmup 100 $model_cpu
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
