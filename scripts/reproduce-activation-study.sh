@@ -182,6 +182,9 @@ DATA="${DATA-}"
 #                sets the lead, ~-0.012 if it falls steadily). The pilot (seeds 1-3, lrs 1e-3, 3e-3,
 #                1e-2; the rule as for glu-width-pilot) fixes each cell's lr; glu-d64-L4 is written
 #                after it, before its runs.
+#                The pilot (18 runs, 5 min) picked 3e-3 for both, inside the grid: relu 2.003 against
+#                2.051 at 1e-3 and 2.016 at 1e-2; reglu 1.974 against 2.008 and 1.978 (means of seeds
+#                1-3; docs/results/glu-d64-L4-pilot).
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -246,6 +249,7 @@ glu-width128-8-pilot-lo | glu-width128-8-pilot | 6 runs, ~11 min | --activations
 glu-width128-8-tuned | glu-width128-8-tuned | 16 runs, ~30 min | --activations relu,reglu --depths 8 --seeds 13,14,15,16,17,18,19,20 --lrs 1e-3 --warmup 100 $model_cpu128
 glu-width128-8-more | glu-width128-8-more | 16 runs, ~30 min | --activations relu,reglu --depths 8 --seeds 21,22,23,24,25,26,27,28 --lrs 1e-3 --warmup 100 $model_cpu128
 glu-d64-L4-pilot | glu-d64-L4-pilot | 18 runs, ~6 min | --activations relu,reglu --depths 4 --seeds 1,2,3 --lrs 1e-3,3e-3,1e-2 --warmup 100 $model_cpu
+glu-d64-L4 | glu-d64-L4 | 32 runs, ~10 min | --activations relu,reglu --depths 4 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
