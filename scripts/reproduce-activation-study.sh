@@ -185,6 +185,20 @@ DATA="${DATA-}"
 #                The pilot (18 runs, 5 min) picked 3e-3 for both, inside the grid: relu 2.003 against
 #                2.051 at 1e-3 and 2.016 at 1e-2; reglu 1.974 against 2.008 and 1.978 (means of seeds
 #                1-3; docs/results/glu-d64-L4-pilot).
+#   glu-tokens-pilot-2, glu-tokens-pilot-8, glu-tokens: claim 9 at four times the tokens. Every claim
+#                so far is at 2,000 steps (1M tokens), where the deep narrow models are far from
+#                converged, so the fall of ReGLU's lead from 2 to 8 layers at d64 (0.046 to 0.021,
+#                claim 9) may belong to that budget. Here: 8,000 steps (4.1M tokens, ~4 passes over
+#                the training split), the cosine schedule stretched to them, everything else as
+#                glu-depth2 / glu-depth. Planned 2026-12-07 before any of their runs; prediction
+#                (claim 9 at 4x the tokens): ReGLU - ReLU at 2 layers minus at 8 layers < 0, seeds
+#                13-20 (8 pairs, smallest p 0.0078). Described, not predicted: the lead at each depth
+#                against its 1M-token value on the same seeds (glu-depth2, glu-depth).
+#                The pilots (seeds 1-3; rule as for glu-width-pilot: the lr with the lower mean final
+#                validation loss) fix each cell's lr; glu-tokens is written after them, before its
+#                runs. Grids: 1e-3, 3e-3, 1e-2 at 2 layers (cheap); 1e-3 and 3e-3 at 8 layers, where 1e-2
+#                already lost at 1M tokens (main-lr8) and longer runs seldom want a higher lr; a pick
+#                at the grid's low edge gets 3e-4 on seeds 1-3 before glu-tokens runs.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -203,6 +217,7 @@ model_cpu+=" --eval-every 250 --eval-batches 8 --probe-every 250"
 stress_cpu="--depths 8 --warmup 0 --clip 0 $model_cpu"
 model_cpu128="${model_cpu/--d-model 64/--d-model 128}"
 model_cpu256="${model_cpu/--d-model 64/--d-model 256}"
+model_cpu8k="${model_cpu/--steps 2000/--steps 8000}"
 arms_cpu() {
   cat <<EOF
 main        | main        | 50 runs, ~21 min  | --activations relu,gelu,reglu,geglu,swiglu --depths 2,8 --seeds 2,3,4,5,6 --lrs 3e-3 --warmup 100 $model_cpu
@@ -250,6 +265,8 @@ glu-width128-8-tuned | glu-width128-8-tuned | 16 runs, ~30 min | --activations r
 glu-width128-8-more | glu-width128-8-more | 16 runs, ~30 min | --activations relu,reglu --depths 8 --seeds 21,22,23,24,25,26,27,28 --lrs 1e-3 --warmup 100 $model_cpu128
 glu-d64-L4-pilot | glu-d64-L4-pilot | 18 runs, ~6 min | --activations relu,reglu --depths 4 --seeds 1,2,3 --lrs 1e-3,3e-3,1e-2 --warmup 100 $model_cpu
 glu-d64-L4 | glu-d64-L4 | 32 runs, ~10 min | --activations relu,reglu --depths 4 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu
+glu-tokens-pilot-2 | glu-tokens-pilot | 18 runs, ~12 min | --activations relu,reglu --depths 2 --seeds 1,2,3 --lrs 1e-3,3e-3,1e-2 --warmup 100 $model_cpu8k
+glu-tokens-pilot-8 | glu-tokens-pilot | 12 runs, ~25 min | --activations relu,reglu --depths 8 --seeds 1,2,3 --lrs 1e-3,3e-3 --warmup 100 $model_cpu8k
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
