@@ -199,6 +199,9 @@ DATA="${DATA-}"
 #                runs. Grids: 1e-3, 3e-3, 1e-2 at 2 layers (cheap); 1e-3 and 3e-3 at 8 layers, where 1e-2
 #                already lost at 1M tokens (main-lr8) and longer runs seldom want a higher lr; a pick
 #                at the grid's low edge gets 3e-4 on seeds 1-3 before glu-tokens runs.
+#                glu-tokens-pilot-2-hi (relu at 3e-2) was added after glu-tokens-pilot-2's 18 runs, by
+#                the edge rule: relu's pick there was 1e-2, the grid's top (1.748 against 1.753 at
+#                3e-3; reglu picked 3e-3, 1.734 against 1.736 at 1e-2 and 1.750 at 1e-3).
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -267,6 +270,7 @@ glu-d64-L4-pilot | glu-d64-L4-pilot | 18 runs, ~6 min | --activations relu,reglu
 glu-d64-L4 | glu-d64-L4 | 32 runs, ~10 min | --activations relu,reglu --depths 4 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu
 glu-tokens-pilot-2 | glu-tokens-pilot | 18 runs, ~12 min | --activations relu,reglu --depths 2 --seeds 1,2,3 --lrs 1e-3,3e-3,1e-2 --warmup 100 $model_cpu8k
 glu-tokens-pilot-8 | glu-tokens-pilot | 12 runs, ~25 min | --activations relu,reglu --depths 8 --seeds 1,2,3 --lrs 1e-3,3e-3 --warmup 100 $model_cpu8k
+glu-tokens-pilot-2-hi | glu-tokens-pilot | 3 runs, ~2 min | --activations relu --depths 2 --seeds 1,2,3 --lrs 3e-2 --warmup 100 $model_cpu8k
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
