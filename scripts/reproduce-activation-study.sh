@@ -202,6 +202,10 @@ DATA="${DATA-}"
 #                glu-tokens-pilot-2-hi (relu at 3e-2) was added after glu-tokens-pilot-2's 18 runs, by
 #                the edge rule: relu's pick there was 1e-2, the grid's top (1.748 against 1.753 at
 #                3e-3; reglu picked 3e-3, 1.734 against 1.736 at 1e-2 and 1.750 at 1e-3).
+#                glu-tokens-pilot-8-lo (relu and reglu at 3e-4, 8 layers) was added while
+#                glu-tokens-pilot-8 ran, when its first seed put 1e-3 below 3e-3 for reglu (1.669 against
+#                1.678) and level with it for relu (1.693, 1.691), so either pick may sit at the grid's low
+#                edge; before the pilot's means were read.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -271,6 +275,7 @@ glu-d64-L4 | glu-d64-L4 | 32 runs, ~10 min | --activations relu,reglu --depths 4
 glu-tokens-pilot-2 | glu-tokens-pilot | 18 runs, ~12 min | --activations relu,reglu --depths 2 --seeds 1,2,3 --lrs 1e-3,3e-3,1e-2 --warmup 100 $model_cpu8k
 glu-tokens-pilot-8 | glu-tokens-pilot | 12 runs, ~25 min | --activations relu,reglu --depths 8 --seeds 1,2,3 --lrs 1e-3,3e-3 --warmup 100 $model_cpu8k
 glu-tokens-pilot-2-hi | glu-tokens-pilot | 3 runs, ~2 min | --activations relu --depths 2 --seeds 1,2,3 --lrs 3e-2 --warmup 100 $model_cpu8k
+glu-tokens-pilot-8-lo | glu-tokens-pilot | 6 runs, ~12 min | --activations relu,reglu --depths 8 --seeds 1,2,3 --lrs 3e-4 --warmup 100 $model_cpu8k
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
