@@ -206,6 +206,9 @@ DATA="${DATA-}"
 #                glu-tokens-pilot-8 ran, when its first seed put 1e-3 below 3e-3 for reglu (1.669 against
 #                1.678) and level with it for relu (1.693, 1.691), so either pick may sit at the grid's low
 #                edge; before the pilot's means were read.
+#                glu-tokens grows to seeds 13-28 (16 pairs, as claim 9's 1M-token arms), decided before
+#                any of its runs: the 2-layer pilot put ReGLU's lead at ~0.014 (1M tokens: ~0.046), so
+#                a 2 - 8 difference, if there is one, may be too small for 8 pairs.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
