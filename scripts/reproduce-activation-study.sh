@@ -213,6 +213,9 @@ DATA="${DATA-}"
 #                1.787 at 1e-3 and 1.848 at 3e-2) and reglu 3e-3 (1.734, against 1.750 at 1e-3 and 1.736
 #                at 1e-2), both inside the grid and as at 1M tokens; glu-tokens-2 and glu-tokens-2-reglu
 #                were written then, before any of their runs, while glu-tokens-pilot-8-lo ran.
+#                The 8-layer pilot (18 runs, 35 min, sharing the CPU) picked 1e-3 for both, bracketed:
+#                relu 1.699 against 1.748 at 3e-4 and 1.705 at 3e-3; reglu 1.659 against 1.737 and 1.681
+#                (at 1M tokens both picked 3e-3). glu-tokens-8 was written then, before any of its runs.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -285,6 +288,7 @@ glu-tokens-pilot-2-hi | glu-tokens-pilot | 3 runs, ~2 min | --activations relu -
 glu-tokens-pilot-8-lo | glu-tokens-pilot | 6 runs, ~12 min | --activations relu,reglu --depths 8 --seeds 1,2,3 --lrs 3e-4 --warmup 100 $model_cpu8k
 glu-tokens-2 | glu-tokens | 16 runs, ~8 min | --activations relu --depths 2 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-2 --warmup 100 $model_cpu8k
 glu-tokens-2-reglu | glu-tokens | 16 runs, ~8 min | --activations reglu --depths 2 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu8k
+glu-tokens-8 | glu-tokens | 32 runs, ~60 min | --activations relu,reglu --depths 8 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-3 --warmup 100 $model_cpu8k
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
