@@ -216,6 +216,9 @@ DATA="${DATA-}"
 #                The 8-layer pilot (18 runs, 35 min, sharing the CPU) picked 1e-3 for both, bracketed:
 #                relu 1.699 against 1.748 at 3e-4 and 1.705 at 3e-3; reglu 1.659 against 1.737 and 1.681
 #                (at 1M tokens both picked 3e-3). glu-tokens-8 was written then, before any of its runs.
+#                Measured 2026-12-07: glu-tokens-2 and -2-reglu 8 min each, glu-tokens-8 82 min (sharing the
+#                CPU at times). Result (docs/results.md, claim 9): the prediction fails the other way,
+#                2 - 8 layers +0.024 [+0.015, +0.032], p 0.0003: the lead grows with depth at 4.1M tokens.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -282,13 +285,13 @@ glu-width128-8-tuned | glu-width128-8-tuned | 16 runs, ~30 min | --activations r
 glu-width128-8-more | glu-width128-8-more | 16 runs, ~30 min | --activations relu,reglu --depths 8 --seeds 21,22,23,24,25,26,27,28 --lrs 1e-3 --warmup 100 $model_cpu128
 glu-d64-L4-pilot | glu-d64-L4-pilot | 18 runs, ~6 min | --activations relu,reglu --depths 4 --seeds 1,2,3 --lrs 1e-3,3e-3,1e-2 --warmup 100 $model_cpu
 glu-d64-L4 | glu-d64-L4 | 32 runs, ~10 min | --activations relu,reglu --depths 4 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu
-glu-tokens-pilot-2 | glu-tokens-pilot | 18 runs, ~12 min | --activations relu,reglu --depths 2 --seeds 1,2,3 --lrs 1e-3,3e-3,1e-2 --warmup 100 $model_cpu8k
+glu-tokens-pilot-2 | glu-tokens-pilot | 18 runs, ~9 min | --activations relu,reglu --depths 2 --seeds 1,2,3 --lrs 1e-3,3e-3,1e-2 --warmup 100 $model_cpu8k
 glu-tokens-pilot-8 | glu-tokens-pilot | 12 runs, ~25 min | --activations relu,reglu --depths 8 --seeds 1,2,3 --lrs 1e-3,3e-3 --warmup 100 $model_cpu8k
 glu-tokens-pilot-2-hi | glu-tokens-pilot | 3 runs, ~2 min | --activations relu --depths 2 --seeds 1,2,3 --lrs 3e-2 --warmup 100 $model_cpu8k
 glu-tokens-pilot-8-lo | glu-tokens-pilot | 6 runs, ~12 min | --activations relu,reglu --depths 8 --seeds 1,2,3 --lrs 3e-4 --warmup 100 $model_cpu8k
 glu-tokens-2 | glu-tokens | 16 runs, ~8 min | --activations relu --depths 2 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-2 --warmup 100 $model_cpu8k
 glu-tokens-2-reglu | glu-tokens | 16 runs, ~8 min | --activations reglu --depths 2 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu8k
-glu-tokens-8 | glu-tokens | 32 runs, ~60 min | --activations relu,reglu --depths 8 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-3 --warmup 100 $model_cpu8k
+glu-tokens-8 | glu-tokens | 32 runs, ~65-80 min | --activations relu,reglu --depths 8 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-3 --warmup 100 $model_cpu8k
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
