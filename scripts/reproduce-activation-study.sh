@@ -219,6 +219,15 @@ DATA="${DATA-}"
 #                Measured 2026-12-07: glu-tokens-2 and -2-reglu 8 min each, glu-tokens-8 82 min (sharing the
 #                CPU at times). Result (docs/results.md, claim 9): the prediction fails the other way,
 #                2 - 8 layers +0.024 [+0.015, +0.032], p 0.0003: the lead grows with depth at 4.1M tokens.
+#   glu-tokens-lr3: is glu-tokens' reversal the tokens or the 8-layer lr? At 1M tokens every cell of
+#                claim 9 ran at its own pick (2 layers relu 1e-2, reglu 3e-3; 8 layers 3e-3 for both); at
+#                4.1M tokens the 2-layer picks were the same but the 8-layer pilot moved both to 1e-3. Here
+#                the 8-layer cells run at 1M's 3e-3 on glu-tokens' seeds 13-28, so that with glu-tokens'
+#                2-layer runs every cell has its 1M-token lr and only the tokens differ. Planned
+#                2026-12-07 before any of its runs; prediction: ReGLU - ReLU at 2 layers minus at 8
+#                layers > 0 at 4.1M tokens with 1M's lrs (report over glu-tokens and glu-tokens-lr3 with
+#                --lrs 3e-3,1e-2; the pilot's seeds 1-3 put it at ~+0.010, against -0.025 at 1M tokens).
+#                Described, not predicted: the 8-layer lead at 3e-3 against at 1e-3, same seeds.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -292,6 +301,7 @@ glu-tokens-pilot-8-lo | glu-tokens-pilot | 6 runs, ~12 min | --activations relu,
 glu-tokens-2 | glu-tokens | 16 runs, ~8 min | --activations relu --depths 2 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-2 --warmup 100 $model_cpu8k
 glu-tokens-2-reglu | glu-tokens | 16 runs, ~8 min | --activations reglu --depths 2 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu8k
 glu-tokens-8 | glu-tokens | 32 runs, ~65-80 min | --activations relu,reglu --depths 8 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-3 --warmup 100 $model_cpu8k
+glu-tokens-lr3 | glu-tokens-lr3 | 32 runs, ~65-80 min | --activations relu,reglu --depths 8 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu8k
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
