@@ -104,9 +104,10 @@ public final class CudaBackend implements Backend {
             // never wait for each other through the legacy default stream; nothing here uses it
             cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
             streamMade = true;
-            kernels = new Kernels(stream);
-            mm = Matmuls.create(stream, precision);
-            if (cudaGraphs) mm.prepareForGraphs();
+            // fenced: loading modules and creating a cuBLAS handle must not land in another
+            // thread's recording
+            kernels = CaptureFence.deviceWide(() -> new Kernels(stream));
+            mm = CaptureFence.deviceWide(() -> Matmuls.create(stream, precision));
         } catch (RuntimeException | Error e) {
             if (kernels != null) kernels.close();
             if (streamMade) cuStreamDestroy(stream);
@@ -258,12 +259,16 @@ public final class CudaBackend implements Backend {
         current();
         try {
             cuStreamSynchronize(stream);
-            if (graphs != null) graphs.close();
-            memory.close();
-            staging.close();
-            matmul.close();
-            k.close();
-            cuStreamDestroy(stream);
+            // frees, cublasDestroy and module unloads synchronise the device: not while another
+            // thread's run records its step
+            CaptureFence.deviceWide(() -> {
+                if (graphs != null) graphs.close();
+                memory.close();
+                staging.close();
+                matmul.close();
+                k.close();
+                cuStreamDestroy(stream);
+            });
         } finally {
             closed = true;
             cuDevicePrimaryCtxRelease(device);

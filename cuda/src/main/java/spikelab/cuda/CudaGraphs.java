@@ -26,8 +26,9 @@ import jcuda.driver.CUstreamCaptureMode;
  * on first use, which a recording must not do); the second records it with stream capture and
  * launches the recording; later calls launch it again. A recording holds device addresses, so
  * it is thrown away and made again (eager run first) whenever the backend has freed memory
- * since it was made: the {@code releases} count says when. Capture is thread-local, so runs
- * sharing the GPU from other threads are not affected by it.
+ * since it was made: the {@code releases} count says when. Capture is thread-local, and
+ * {@link CaptureFence} keeps other threads' device-wide calls (frees, clean-up) out of it, so
+ * runs sharing the GPU from other threads neither break a recording nor are broken by it.
  */
 final class CudaGraphs implements AutoCloseable {
     /** One body's recording, and how far it got. */
@@ -35,6 +36,7 @@ final class CudaGraphs implements AutoCloseable {
         boolean ranEagerly;
         CUgraph graph;
         CUgraphExec exec;
+        /** The backend's release count when the eager run ended, then when the recording began. */
         long releases;
     }
 
@@ -59,9 +61,12 @@ final class CudaGraphs implements AutoCloseable {
             r.ranEagerly = false;
         }
         if (r.exec == null) {
-            if (!r.ranEagerly) {
+            // eagerly again when memory was freed since the eager run: scratch it sized may be gone,
+            // and allocating it anew inside the recording would fail it
+            if (!r.ranEagerly || r.releases != releases.getAsLong()) {
                 body.run();
                 r.ranEagerly = true;
+                r.releases = releases.getAsLong();
                 return;
             }
             record(r, body);
@@ -71,24 +76,7 @@ final class CudaGraphs implements AutoCloseable {
 
     private void record(Recording r, Runnable body) {
         long before = releases.getAsLong();
-        CUgraph graph = new CUgraph();
-        cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
-        capturing = true;
-        try {
-            body.run();
-        } catch (RuntimeException e) {
-            capturing = false;
-            try {
-                cuStreamEndCapture(stream, graph);   // fails when the error invalidated the capture
-                cuGraphDestroy(graph);
-            } catch (CudaException ignored) {
-                // the capture is over either way; the first error is the one to report
-            }
-            throw new IllegalStateException("recording the training step as a CUDA graph failed (" + e.getMessage()
-                    + "): run without --cuda-graphs", e);
-        }
-        capturing = false;
-        cuStreamEndCapture(stream, graph);
+        CUgraph graph = CaptureFence.recording(() -> capture(body));
         CUgraphExec exec = new CUgraphExec();
         try {
             cuGraphInstantiate(exec, graph, 0);
@@ -105,6 +93,30 @@ final class CudaGraphs implements AutoCloseable {
         r.graph = graph;
         r.exec = exec;
         r.releases = before;
+    }
+
+    /** The body's work as a graph; the stream leaves capture mode whatever the body throws. */
+    private CUgraph capture(Runnable body) {
+        CUgraph graph = new CUgraph();
+        cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
+        capturing = true;
+        try {
+            body.run();
+        } catch (RuntimeException | Error e) {
+            capturing = false;
+            try {
+                cuStreamEndCapture(stream, graph);   // fails when the error invalidated the capture
+                cuGraphDestroy(graph);
+            } catch (CudaException ignored) {
+                // the capture is over either way; the first error is the one to report
+            }
+            if (e instanceof Error err) throw err;
+            throw new IllegalStateException("recording the training step as a CUDA graph failed (" + e.getMessage()
+                    + "): run without --cuda-graphs", e);
+        }
+        capturing = false;
+        cuStreamEndCapture(stream, graph);
+        return graph;
     }
 
     private static void destroy(Recording r) {

@@ -61,7 +61,7 @@ final class CudaMemory implements AutoCloseable {
         }
         cuStreamSynchronize(stream);
         if (allocations.remove(ptr)) {
-            cuMemFree(ptr);
+            CaptureFence.deviceWide(() -> cuMemFree(ptr));
             releases++;
         }
     }

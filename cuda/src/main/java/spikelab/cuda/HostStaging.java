@@ -100,7 +100,8 @@ final class HostStaging implements AutoCloseable {
             long size = Math.min(MAX_BYTES, Math.max(want, 2 * capacity));
             if (host != null) {
                 cuStreamSynchronize(stream);       // a queued copy may still read the old buffer
-                cuMemFreeHost(host);
+                Pointer old = host;
+                CaptureFence.deviceWide(() -> cuMemFreeHost(old));
                 host = null;
                 capacity = 0;
             }

@@ -85,7 +85,10 @@ public final class Devices {
         try {
             return new CudaBackend(gpu, precision, cudaGraphs);
         } catch (IllegalStateException e) {      // out of memory, missing kernels, no such GPU: already one clear line
-            throw new UserError("--device " + device + ": " + e.getMessage());
+            String line = "--device " + device + ": " + e.getMessage();
+            // flagged, so that a threaded sweep queues the cell again rather than stopping
+            if (String.valueOf(e.getMessage()).startsWith("out of GPU memory")) throw UserError.outOfMemory(line, e);
+            throw new UserError(line);
         }
     }
 

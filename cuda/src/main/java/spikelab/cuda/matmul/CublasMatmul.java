@@ -7,6 +7,7 @@ import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 import static jcuda.jcublas.cublasOperation.CUBLAS_OP_N;
 import static jcuda.jcublas.cublasOperation.CUBLAS_OP_T;
 
+import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.cudaDataType;
 import jcuda.driver.CUdeviceptr;
@@ -21,6 +22,7 @@ import jcuda.jcublas.cublasHandle;
 import jcuda.jcublas.cublasMath;
 import jcuda.runtime.cudaStream_t;
 import spikelab.backend.Precision;
+import spikelab.cuda.CaptureFence;
 import spikelab.cuda.Ptx;
 
 /**
@@ -37,7 +39,13 @@ import spikelab.cuda.Ptx;
 final class CublasMatmul implements Matmul {
     private static final int THREADS = 256;
     private final cublasHandle handle = new cublasHandle();
-    private static final long GRAPH_WORKSPACE_BYTES = 32L << 20;
+    /**
+     * cuBLAS's workspace, set on every handle: with one of the caller's, cuBLAS never allocates
+     * while a CUDA graph is recorded, and runs with and without graphs pick their algorithms
+     * with the same workspace, so they stay bit-identical. 32 MiB is what NVIDIA documents for
+     * Hopper (more than earlier GPUs need).
+     */
+    private static final long WORKSPACE_BYTES = 32L << 20;
 
     private final CUstream stream;
     private final Precision precision;
@@ -48,7 +56,7 @@ final class CublasMatmul implements Matmul {
     private CUfunction toBf16;
     private final CUdeviceptr[] scratch = new CUdeviceptr[2];
     private final long[] scratchElems = new long[2];
-    /** cuBLAS's own workspace, set for CUDA graphs (see {@link #prepareForGraphs}); null otherwise. */
+    /** cuBLAS's workspace (see {@link #WORKSPACE_BYTES}). */
     private CUdeviceptr workspace;
     private long releases;
     private boolean closed;
@@ -58,20 +66,41 @@ final class CublasMatmul implements Matmul {
         this.stream = stream;
         this.precision = precision;
         JCublas2.setExceptionsEnabled(true);
-        JCublas2.cublasCreate(handle);
         try {
+            JCublas2.cublasCreate(handle);
+        } catch (CudaException e) {
+            if (String.valueOf(e.getMessage()).contains("ALLOC_FAILED")) throw outOfMemory("the cuBLAS handle", e);
+            throw e;
+        }
+        try {
+            // the stream first: setting it resets the handle's workspace
             JCublas2.cublasSetStream(handle, new cudaStream_t(stream));
             JCublas2.cublasSetMathMode(handle, precision == Precision.TF32
                     ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH : cublasMath.CUBLAS_DEFAULT_MATH);
+            JCudaDriver.setExceptionsEnabled(true);
+            CUdeviceptr ws = new CUdeviceptr();
+            try {
+                cuMemAlloc(ws, WORKSPACE_BYTES);
+            } catch (CudaException e) {
+                throw outOfMemory("cuBLAS's 32 MiB workspace", e);
+            }
+            workspace = ws;
+            JCublas2.cublasSetWorkspace(handle, workspace, WORKSPACE_BYTES);
             if (precision == Precision.BF16) {
-                JCudaDriver.setExceptionsEnabled(true);
                 module = Ptx.load("matmul");
                 toBf16 = Ptx.function(module, "spikelab_to_bf16");
             }
         } catch (RuntimeException e) {
             JCublas2.cublasDestroy(handle);
+            if (workspace != null) cuMemFree(workspace);
             throw e;
         }
+    }
+
+    /** The one line {@code Matmuls} and the trainer recognise as running out of GPU memory. */
+    private static IllegalStateException outOfMemory(String what, CudaException e) {
+        return new IllegalStateException("out of GPU memory allocating " + what + " (" + e.getMessage()
+                + "): use a smaller --batch, --context or --d-model, or fewer --parallel cells", e);
     }
 
     @Override
@@ -133,7 +162,8 @@ final class CublasMatmul implements Matmul {
         if (elems > scratchElems[which] || scratch[which] == null) {   // k = 0 still passes a valid pointer
             if (scratch[which] != null) {
                 cuStreamSynchronize(stream); // a queued product may still read the old copy
-                cuMemFree(scratch[which]);
+                CUdeviceptr old = scratch[which];
+                CaptureFence.deviceWide(() -> cuMemFree(old));
                 releases++;
             }
             scratch[which] = new CUdeviceptr();
@@ -175,31 +205,14 @@ final class CublasMatmul implements Matmul {
         return releases;
     }
 
-    /**
-     * Without a workspace of the caller's, cuBLAS may allocate one while a graph is recorded,
-     * which a recording cannot hold; 32 MiB is what NVIDIA documents for Hopper (more than
-     * earlier GPUs need).
-     */
-    @Override
-    public void prepareForGraphs() {
-        if (workspace != null) return;
-        long bytes = GRAPH_WORKSPACE_BYTES;
-        workspace = new CUdeviceptr();
-        cuMemAlloc(workspace, bytes);
-        JCublas2.cublasSetWorkspace(handle, workspace, bytes);
-    }
-
     @Override
     public void close() {
         if (!closed) {
             closed = true;
+            cuStreamSynchronize(stream);   // queued products may still use the workspace, copies and code
             JCublas2.cublasDestroy(handle);
-            if (workspace != null) {
-                cuStreamSynchronize(stream);
-                cuMemFree(workspace);
-            }
+            cuMemFree(workspace);
             if (module != null) {
-                cuStreamSynchronize(stream);
                 for (CUdeviceptr p : scratch) if (p != null) cuMemFree(p);
                 JCudaDriver.cuModuleUnload(module);
             }

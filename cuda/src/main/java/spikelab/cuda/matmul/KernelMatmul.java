@@ -20,6 +20,7 @@ import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 import spikelab.backend.Precision;
+import spikelab.cuda.CaptureFence;
 import spikelab.cuda.Ptx;
 
 /**
@@ -231,7 +232,8 @@ final class KernelMatmul implements Matmul {
             if (workspace != null) {
                 // queued split-K launches may still read the old workspace
                 cuStreamSynchronize(stream);
-                cuMemFree(workspace);
+                CUdeviceptr old = workspace;
+                CaptureFence.deviceWide(() -> cuMemFree(old));
                 releases++;
             }
             workspace = new CUdeviceptr();

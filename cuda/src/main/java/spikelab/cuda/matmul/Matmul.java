@@ -38,12 +38,6 @@ public interface Matmul extends AutoCloseable {
      */
     long releases();
 
-    /**
-     * Makes the products safe to record in a CUDA graph (cuBLAS gets a fixed workspace of its
-     * own, so that it never allocates while recording). Call once, before the first product.
-     */
-    default void prepareForGraphs() {}
-
     /** Releases handles and workspaces; queued work on the stream is not waited for. */
     @Override
     void close();

@@ -43,6 +43,10 @@ public final class Matmuls {
         try {
             return spikelab.cuda.NativeLoadLock.around(() -> new CublasMatmul(stream, precision));
         } catch (Throwable e) { // UnsatisfiedLinkError from the natives, CudaException from cublasCreate
+            // short of memory is not "cuBLAS unavailable": falling back would change this run's numerics
+            if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).startsWith("out of GPU memory")) {
+                throw (IllegalStateException) e;
+            }
             why = unavailableReason(e);
         }
         LOG.warn("cuBLAS 12 unavailable ({}): using spikelab's own SGEMM kernels", why);
