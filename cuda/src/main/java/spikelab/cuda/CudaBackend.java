@@ -215,6 +215,7 @@ public final class CudaBackend implements Backend {
             if (src[i] < 0) throw new IllegalArgumentException("negative token id " + src[i] + " at position " + i);
             max = Math.max(max, src[i]);
         }
+        if (max >= d.tableRows) throw idOutside(max, d.tableRows, "model's token");
         int[] index = CudaIntBuffer.groupByToken(src, n, max);
         current();
         if (n > 0) {
@@ -319,11 +320,14 @@ public final class CudaBackend implements Backend {
     private static CudaIntBuffer ids(IntBuffer buf, int needed, long rows, String what) {
         CudaIntBuffer ids = (CudaIntBuffer) buf;
         if (ids.length() < needed) throw new IllegalArgumentException(what + " needs " + needed + " ids, buffer holds " + ids.length());
-        if (ids.maxId >= rows) {
-            throw new IllegalArgumentException("token id " + ids.maxId + " is outside the " + what + " table of " + rows
-                    + " rows: the vocabulary size must exceed every id in the data");
-        }
+        if (ids.maxId >= rows) throw idOutside(ids.maxId, rows, what);
+        ids.tableRows = Math.min(ids.tableRows, rows);
         return ids;
+    }
+
+    private static IllegalArgumentException idOutside(int id, long rows, String what) {
+        return new IllegalArgumentException("token id " + id + " is outside the " + what + " table of " + rows
+                + " rows: the vocabulary size must exceed every id in the data");
     }
 
     // y = (x − μ)·rstd·w + b per row, eps 1e-5

@@ -21,6 +21,11 @@ public final class CudaIntBuffer implements IntBuffer {
     /** Valid ids uploaded so far and their maximum. */
     int count;
     int maxId = -1;
+    /**
+     * The smallest table these ids were checked against: a replayed CUDA graph skips the ops'
+     * own checks, so later uploads are checked against it instead.
+     */
+    long tableRows = Long.MAX_VALUE;
 
     CudaIntBuffer(CUdeviceptr ids, CUdeviceptr index, int capacity) {
         this.ids = ids;
