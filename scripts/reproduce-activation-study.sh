@@ -228,6 +228,12 @@ DATA="${DATA-}"
 #                layers > 0 at 4.1M tokens with 1M's lrs (report over glu-tokens and glu-tokens-lr3 with
 #                --lrs 3e-3,1e-2; the pilot's seeds 1-3 put it at ~+0.010, against -0.025 at 1M tokens).
 #                Described, not predicted: the 8-layer lead at 3e-3 against at 1e-3, same seeds.
+#   glu-tokens-L4: the 4-layer point of the 4.1M-token depth profile, at 1M tokens' 4-layer pick (3e-3
+#                for both, glu-d64-L4-pilot), seeds 13-28, so that 2, 4 and 8 layers all run at their
+#                1M-token lrs. Planned 2026-12-07 while glu-tokens-lr3 ran, before any of its runs and
+#                before glu-tokens-lr3's results were read; prediction: ReGLU - ReLU at 2 layers minus at
+#                4 layers > 0 (the lead already grows by 4 layers; report over glu-tokens, glu-tokens-lr3
+#                and glu-tokens-L4 with --lrs 3e-3,1e-2). Described, not predicted: 4 - 8 layers.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -302,6 +308,7 @@ glu-tokens-2 | glu-tokens | 16 runs, ~8 min | --activations relu --depths 2 --se
 glu-tokens-2-reglu | glu-tokens | 16 runs, ~8 min | --activations reglu --depths 2 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu8k
 glu-tokens-8 | glu-tokens | 32 runs, ~65-80 min | --activations relu,reglu --depths 8 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-3 --warmup 100 $model_cpu8k
 glu-tokens-lr3 | glu-tokens-lr3 | 32 runs, ~65-80 min | --activations relu,reglu --depths 8 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu8k
+glu-tokens-L4 | glu-tokens-L4 | 32 runs, ~35-40 min | --activations relu,reglu --depths 4 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu8k
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
