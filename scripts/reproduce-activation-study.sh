@@ -230,8 +230,8 @@ DATA="${DATA-}"
 #                Described, not predicted: the 8-layer lead at 3e-3 against at 1e-3, same seeds.
 #   glu-tokens-L4: the 4-layer point of the 4.1M-token depth profile, at 1M tokens' 4-layer pick (3e-3
 #                for both, glu-d64-L4-pilot), seeds 13-28, so that 2, 4 and 8 layers all run at their
-#                1M-token lrs. Planned 2026-12-07 while glu-tokens-lr3 ran, before any of its runs and
-#                before glu-tokens-lr3's results were read; prediction: ReGLU - ReLU at 2 layers minus at
+#                1M-token lrs. Planned 2026-12-07 while glu-tokens-lr3 ran (its seeds 13-16 done and seen:
+#                ReGLU ahead at 8 layers in all four), before any of its runs; prediction: ReGLU - ReLU at 2 layers minus at
 #                4 layers > 0 (the lead already grows by 4 layers; report over glu-tokens, glu-tokens-lr3
 #                and glu-tokens-L4 with --lrs 3e-3,1e-2). Described, not predicted: 4 - 8 layers.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
