@@ -228,12 +228,17 @@ DATA="${DATA-}"
 #                layers > 0 at 4.1M tokens with 1M's lrs (report over glu-tokens and glu-tokens-lr3 with
 #                --lrs 3e-3,1e-2; the pilot's seeds 1-3 put it at ~+0.010, against -0.025 at 1M tokens).
 #                Described, not predicted: the 8-layer lead at 3e-3 against at 1e-3, same seeds.
+#                Measured 2026-12-07: 60 min (sharing the CPU at times). Result (docs/results.md, claim 9):
+#                2 - 8 layers +0.007 [-0.004, +0.017], p 0.24, undecided; the 8-layer lead is 0.022 at
+#                3e-3 against 0.039 at 1e-3.
 #   glu-tokens-L4: the 4-layer point of the 4.1M-token depth profile, at 1M tokens' 4-layer pick (3e-3
 #                for both, glu-d64-L4-pilot), seeds 13-28, so that 2, 4 and 8 layers all run at their
 #                1M-token lrs. Planned 2026-12-07 while glu-tokens-lr3 ran (its seeds 13-16 done and seen:
 #                ReGLU ahead at 8 layers in all four), before any of its runs; prediction: ReGLU - ReLU at 2 layers minus at
 #                4 layers > 0 (the lead already grows by 4 layers; report over glu-tokens, glu-tokens-lr3
 #                and glu-tokens-L4 with --lrs 3e-3,1e-2). Described, not predicted: 4 - 8 layers.
+#                Measured 2026-12-07: 31 min (sharing the CPU at times). Result: 2 - 4 layers +0.011
+#                [+0.000, +0.021], p 0.060, undecided; 4 - 8 layers -0.005, p 0.38.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
