@@ -45,7 +45,7 @@ final class CudaMemory implements AutoCloseable {
         } catch (CudaException e) {
             long[] free = new long[1], total = new long[1];
             cuMemGetInfo(free, total);
-            throw new IllegalStateException(String.format("out of GPU memory allocating %.1f MiB (%.0f of %.0f MiB free):"
+            throw new GpuOutOfMemory(String.format("out of GPU memory allocating %.1f MiB (%.0f of %.0f MiB free):"
                     + " use a smaller --batch, --context or --d-model", bytes / 1048576.0, free[0] / 1048576.0,
                     total[0] / 1048576.0), e);
         }

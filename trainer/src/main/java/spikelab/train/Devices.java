@@ -7,6 +7,7 @@ import spikelab.backend.Precision;
 import spikelab.backend.cpu.CpuBackend;
 import spikelab.run.UserError;
 import spikelab.cuda.CudaBackend;
+import spikelab.cuda.GpuOutOfMemory;
 
 /** Picks the backend for {@code --device cpu|cuda|cuda:N|auto}. */
 public final class Devices {
@@ -87,7 +88,7 @@ public final class Devices {
         } catch (IllegalStateException e) {      // out of memory, missing kernels, no such GPU: already one clear line
             String line = "--device " + device + ": " + e.getMessage();
             // flagged, so that a threaded sweep queues the cell again rather than stopping
-            if (String.valueOf(e.getMessage()).startsWith("out of GPU memory")) throw UserError.outOfMemory(line, e);
+            if (e instanceof GpuOutOfMemory) throw UserError.outOfMemory(line, e);
             throw new UserError(line);
         }
     }

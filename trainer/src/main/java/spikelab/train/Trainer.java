@@ -23,6 +23,7 @@ import spikelab.optim.LrSchedule;
 import spikelab.run.Json;
 import spikelab.run.RunLock;
 import spikelab.run.RunWriter;
+import spikelab.cuda.GpuOutOfMemory;
 
 /**
  * One training run: loads data, builds the model on the chosen backend, trains, measures every
@@ -92,7 +93,7 @@ public final class Trainer {
                         + " of heap, the JVM may use " + MemoryEstimate.gib(Runtime.getRuntime().maxMemory())
                         + "): shrink --batch, --context, --d-model or --layers", e);
             } catch (IllegalStateException e) {
-                if (cpu || !String.valueOf(e.getMessage()).startsWith("out of GPU memory")) throw e;
+                if (cpu || !(e instanceof GpuOutOfMemory)) throw e;
                 throw UserError.outOfMemory(mem.gpuOutOfMemory(e.getMessage()), e);
             }
             model.setZLoss((float) opt.zLoss);

@@ -23,6 +23,7 @@ import jcuda.jcublas.cublasMath;
 import jcuda.runtime.cudaStream_t;
 import spikelab.backend.Precision;
 import spikelab.cuda.CaptureFence;
+import spikelab.cuda.GpuOutOfMemory;
 import spikelab.cuda.Ptx;
 
 /**
@@ -97,9 +98,8 @@ final class CublasMatmul implements Matmul {
         }
     }
 
-    /** The one line {@code Matmuls} and the trainer recognise as running out of GPU memory. */
-    private static IllegalStateException outOfMemory(String what, CudaException e) {
-        return new IllegalStateException("out of GPU memory allocating " + what + " (" + e.getMessage()
+    private static GpuOutOfMemory outOfMemory(String what, CudaException e) {
+        return new GpuOutOfMemory("out of GPU memory allocating " + what + " (" + e.getMessage()
                 + "): use a smaller --batch, --context or --d-model, or fewer --parallel cells", e);
     }
 

@@ -7,6 +7,7 @@ import jcuda.driver.JCudaDriver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spikelab.backend.Precision;
+import spikelab.cuda.GpuOutOfMemory;
 
 /**
  * Picks the matrix-product implementation: cuBLAS through JCublas2 when its natives load,
@@ -44,9 +45,7 @@ public final class Matmuls {
             return spikelab.cuda.NativeLoadLock.around(() -> new CublasMatmul(stream, precision));
         } catch (Throwable e) { // UnsatisfiedLinkError from the natives, CudaException from cublasCreate
             // short of memory is not "cuBLAS unavailable": falling back would change this run's numerics
-            if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).startsWith("out of GPU memory")) {
-                throw (IllegalStateException) e;
-            }
+            if (e instanceof GpuOutOfMemory oom) throw oom;
             why = unavailableReason(e);
         }
         LOG.warn("cuBLAS 12 unavailable ({}): using spikelab's own SGEMM kernels", why);
