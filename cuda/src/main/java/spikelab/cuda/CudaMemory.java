@@ -2,7 +2,6 @@ package spikelab.cuda;
 
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
-import static jcuda.driver.JCudaDriver.cuMemGetInfo;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
@@ -43,11 +42,7 @@ final class CudaMemory implements AutoCloseable {
         try {
             cuMemAlloc(ptr, bytes);
         } catch (CudaException e) {
-            long[] free = new long[1], total = new long[1];
-            cuMemGetInfo(free, total);
-            throw new GpuOutOfMemory(String.format("out of GPU memory allocating %.1f MiB (%.0f of %.0f MiB free):"
-                    + " use a smaller --batch, --context or --d-model", bytes / 1048576.0, free[0] / 1048576.0,
-                    total[0] / 1048576.0), e);
+            throw GpuOutOfMemory.allocating(String.format("%.1f MiB", bytes / 1048576.0), e);
         }
         allocations.add(ptr);
         if (floats > 0) cuMemsetD32Async(ptr, 0, floats, stream);

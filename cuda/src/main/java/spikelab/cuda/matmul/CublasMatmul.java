@@ -70,7 +70,7 @@ final class CublasMatmul implements Matmul {
         try {
             JCublas2.cublasCreate(handle);
         } catch (CudaException e) {
-            if (String.valueOf(e.getMessage()).contains("ALLOC_FAILED")) throw outOfMemory("the cuBLAS handle", e);
+            if (String.valueOf(e.getMessage()).contains("ALLOC_FAILED")) throw GpuOutOfMemory.allocating("a cuBLAS handle", e);
             throw e;
         }
         try {
@@ -83,7 +83,7 @@ final class CublasMatmul implements Matmul {
             try {
                 cuMemAlloc(ws, WORKSPACE_BYTES);
             } catch (CudaException e) {
-                throw outOfMemory("cuBLAS's 32 MiB workspace", e);
+                throw GpuOutOfMemory.allocating("cuBLAS's 32 MiB workspace", e);
             }
             workspace = ws;
             JCublas2.cublasSetWorkspace(handle, workspace, WORKSPACE_BYTES);
@@ -96,11 +96,6 @@ final class CublasMatmul implements Matmul {
             if (workspace != null) cuMemFree(workspace);
             throw e;
         }
-    }
-
-    private static GpuOutOfMemory outOfMemory(String what, CudaException e) {
-        return new GpuOutOfMemory("out of GPU memory allocating " + what + " (" + e.getMessage()
-                + "): use a smaller --batch, --context or --d-model, or fewer --parallel cells", e);
     }
 
     @Override
