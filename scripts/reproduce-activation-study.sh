@@ -239,6 +239,14 @@ DATA="${DATA-}"
 #                and glu-tokens-L4 with --lrs 3e-3,1e-2). Described, not predicted: 4 - 8 layers.
 #                Measured 2026-12-07: 31 min (sharing the CPU at times). Result: 2 - 4 layers +0.011
 #                [+0.000, +0.021], p 0.060, undecided; 4 - 8 layers -0.005, p 0.38.
+#   glu-tokens-L16: the 16-layer point of the 4.1M-token depth profile, at 1M tokens' 16-layer picks
+#                (relu 1e-2, reglu 3e-3: glu-depth-relu16 and glu-depth-reglu), seeds 13-24. At 1M tokens
+#                ReGLU's lead was gone by 16 layers (0.003); at 4.1M tokens with 1M's lrs it is 0.015,
+#                0.026, 0.022 at 2, 4, 8 layers. Planned 2026-12-07 before any of its runs; prediction:
+#                ReGLU - ReLU < 0 at 16 layers and 4.1M tokens (claim 1's row at depth 16 in a report over
+#                glu-tokens, glu-tokens-lr3, glu-tokens-L4 and glu-tokens-L16 with --lrs 3e-3,1e-2): with
+#                four times the tokens the lead survives 16 layers. Described, not predicted: 8 - 16 and
+#                2 - 16 layers. 12 seeds, not 16, to fit one session (~7.5 min a run per shard).
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -314,6 +322,8 @@ glu-tokens-2-reglu | glu-tokens | 16 runs, ~8 min | --activations reglu --depths
 glu-tokens-8 | glu-tokens | 32 runs, ~65-80 min | --activations relu,reglu --depths 8 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-3 --warmup 100 $model_cpu8k
 glu-tokens-lr3 | glu-tokens-lr3 | 32 runs, ~65-80 min | --activations relu,reglu --depths 8 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu8k
 glu-tokens-L4 | glu-tokens-L4 | 32 runs, ~35-40 min | --activations relu,reglu --depths 4 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu8k
+glu-tokens-L16 | glu-tokens-L16 | 12 runs, ~45 min | --activations relu --depths 16 --seeds 13,14,15,16,17,18,19,20,21,22,23,24 --lrs 1e-2 --warmup 100 $model_cpu8k
+glu-tokens-L16-reglu | glu-tokens-L16 | 12 runs, ~45 min | --activations reglu --depths 16 --seeds 13,14,15,16,17,18,19,20,21,22,23,24 --lrs 3e-3 --warmup 100 $model_cpu8k
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
