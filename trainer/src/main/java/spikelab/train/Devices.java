@@ -1,10 +1,12 @@
 package spikelab.train;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spikelab.backend.Backend;
 import spikelab.backend.Precision;
 import spikelab.backend.cpu.CpuBackend;
+import spikelab.backend.cpu.Gemm;
 import spikelab.run.UserError;
 import spikelab.cuda.CudaBackend;
 import spikelab.cuda.GpuOutOfMemory;
@@ -53,8 +55,13 @@ public final class Devices {
             throw new UserError("--precision tf32 (or --tf32) is a CUDA tensor-core mode and this run is on the CPU: "
                     + "use --precision fp32, or bf16 (emulated), or --device cuda on a GPU");
         }
+        String slow = Gemm.slowKernelAdvice();
+        if (slow != null && !warnedSlowKernel.getAndSet(true)) log.warn(slow);
         return new CpuBackend(cpuThreads(threads, true), precision);
     }
+
+    /** A sweep opens a backend per cell; the slow-kernel line is said once per process. */
+    private static final AtomicBoolean warnedSlowKernel = new AtomicBoolean();
 
     /**
      * The CPU threads a run will use: {@code requested}, but no more than the cores the JVM
