@@ -248,7 +248,10 @@ DATA="${DATA-}"
 #                four times the tokens the lead survives 16 layers. Described, not predicted: 8 - 16 and
 #                2 - 16 layers. Seeds 13-24 first (two arms, ~45 min each); glu-tokens-L16-more adds
 #                25-28, so the planned test has 16 pairs like glu-tokens' (added at 18:17, five minutes
-#                into the first arm, before any of its runs had finished).
+#                into the first arm, before any of its runs had finished). Not run on 2026-12-07: at
+#                19:05 the runs were on course to end too late for the session, so the planned test
+#                is on seeds 13-24 (12 pairs); decided with ReLU's seeds 13-22 seen and no 16-layer
+#                ReGLU run finished.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -326,8 +329,8 @@ glu-tokens-lr3 | glu-tokens-lr3 | 32 runs, ~65-80 min | --activations relu,reglu
 glu-tokens-L4 | glu-tokens-L4 | 32 runs, ~35-40 min | --activations relu,reglu --depths 4 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu8k
 glu-tokens-L16 | glu-tokens-L16 | 12 runs, ~45 min | --activations relu --depths 16 --seeds 13,14,15,16,17,18,19,20,21,22,23,24 --lrs 1e-2 --warmup 100 $model_cpu8k
 glu-tokens-L16-reglu | glu-tokens-L16 | 12 runs, ~45 min | --activations reglu --depths 16 --seeds 13,14,15,16,17,18,19,20,21,22,23,24 --lrs 3e-3 --warmup 100 $model_cpu8k
-glu-tokens-L16-more | glu-tokens-L16 | 4 runs, ~15 min | --activations relu --depths 16 --seeds 25,26,27,28 --lrs 1e-2 --warmup 100 $model_cpu8k
-glu-tokens-L16-more-reglu | glu-tokens-L16 | 4 runs, ~15 min | --activations reglu --depths 16 --seeds 25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu8k
+glu-tokens-L16-more | glu-tokens-L16 | 4 runs, ~20 min | --activations relu --depths 16 --seeds 25,26,27,28 --lrs 1e-2 --warmup 100 $model_cpu8k
+glu-tokens-L16-more-reglu | glu-tokens-L16 | 4 runs, ~20 min | --activations reglu --depths 16 --seeds 25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu8k
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
