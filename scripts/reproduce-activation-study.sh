@@ -252,6 +252,9 @@ DATA="${DATA-}"
 #                19:05 the runs were on course to end too late for the session, so the planned test
 #                is on seeds 13-24 (12 pairs); decided with ReLU's seeds 13-22 seen and no 16-layer
 #                ReGLU run finished.
+#                Measured 2026-12-07: 57 and 48 min (sharing the CPU at times). Result (docs/results.md,
+#                claim 9): the prediction fails, ReGLU - ReLU -0.005 [-0.014, +0.004], p 0.33, as at 1M
+#                tokens (-0.006 on the same seeds); 8 - 16 layers -0.019, p 0.041 raw (described).
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
