@@ -35,8 +35,9 @@ public final class Gemm {
             return "the JVM was started without the Vector API, so the CPU's matrix products run ~7x slower: "
                     + "use scripts/spikelab, or add --add-modules jdk.incubator.vector to the java command line";
         }
-        return "the Vector API is present but its kernel failed to load on this JVM, so the CPU's matrix products "
-                + "run ~7x slower: use Java 17 or later from a full JDK";
+        return "the Vector API is present but spikelab's vector kernel failed to load on Java "
+                + System.getProperty("java.version") + ", so the CPU's matrix products run ~7x slower: "
+                + "use JDK 17 (the one the tests run on) or 25 (tried on 2026-12-07)";
     }
 
     public static void gemm(Parallel par, boolean transA, boolean transB, int m, int n, int k,
