@@ -255,6 +255,8 @@ DATA="${DATA-}"
 #                Measured 2026-12-07: 57 and 48 min (sharing the CPU at times). Result (docs/results.md,
 #                claim 9): the prediction fails, ReGLU - ReLU -0.005 [-0.014, +0.004], p 0.33, as at 1M
 #                tokens (-0.006 on the same seeds); 8 - 16 layers -0.019, p 0.041 raw (described).
+#                glu-tokens-L16-more and -more-reglu (seeds 25-28) then ran from 20:01, after that
+#                result, so what they add is described, not a test.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
