@@ -11,9 +11,15 @@ final class ChildRun {
     private ChildRun() {}
 
     static Process start(Path log, String... args) throws java.io.IOException {
+        return start(log, true, args);
+    }
+
+    /** As above; without {@code vector} the child JVM lacks jdk.incubator.vector, as under a bare {@code java -jar}. */
+    static Process start(Path log, boolean vector, String... args) throws java.io.IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector", "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), "spikelab.cli.Main"));
+        List<String> cmd = new ArrayList<>(List.of(java));
+        if (vector) cmd.add("--add-modules=jdk.incubator.vector");
+        cmd.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path"), "spikelab.cli.Main"));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }

@@ -5,8 +5,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,16 +34,12 @@ class SlowKernelWarningTest {
 
     /** Two cells, so a warning said per backend would show twice. */
     private static String sweep(Path dir, boolean vector) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java));
-        if (vector) cmd.add("--add-modules=jdk.incubator.vector");
-        cmd.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path"), "spikelab.cli.Main",
+        Path log = Files.createDirectories(dir.getParent()).resolve(dir.getFileName() + ".log");
+        Process p = ChildRun.start(log, vector,
                 "sweep", "--activations", "relu", "--depths", "1", "--seeds", "1,2", "--lrs", "1e-3",
                 "--device", "cpu", "--threads", "1", "--d-model", "16", "--heads", "2", "--context", "8",
                 "--batch", "2", "--steps", "2", "--warmup", "0", "--eval-every", "2", "--eval-batches", "1",
-                "--data", "synthetic", "--out", dir.toString()));
-        Path log = Files.createDirectories(dir.getParent()).resolve(dir.getFileName() + ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                "--data", "synthetic", "--out", dir.toString());
         if (!p.waitFor(120, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("sweep did not finish in 120 s: " + Files.readString(log));

@@ -30,8 +30,8 @@ public final class Gemm {
      * 36,000 tokens/s; the 1024³ product 11 against 84 GFLOP/s).
      */
     public static String slowKernelAdvice() {
-        if (vectorized() || "scalar".equalsIgnoreCase(System.getProperty("spikelab.gemm", ""))) return null;
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+        if (vectorized() || VectorKernels.forcedScalar("spikelab.gemm")) return null;
+        if (!VectorKernels.modulePresent()) {
             return "the JVM was started without the Vector API, so the CPU's matrix products run ~7x slower: "
                     + "use scripts/spikelab, or add --add-modules jdk.incubator.vector to the java command line";
         }

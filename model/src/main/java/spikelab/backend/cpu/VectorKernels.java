@@ -19,8 +19,7 @@ final class VectorKernels {
     /** As above, through vectorClass's constructor with these parameter types and arguments. */
     static <T> T choose(String property, String vectorClass, Class<T> type, Supplier<T> plain,
                         Class<?>[] parameterTypes, Object... args) {
-        String forced = System.getProperty(property, "").toLowerCase(Locale.ROOT);
-        if (!forced.equals("scalar") && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+        if (!forcedScalar(property) && modulePresent()) {
             try {
                 return type.cast(Class.forName(vectorClass).getDeclaredConstructor(parameterTypes).newInstance(args));
             } catch (ReflectiveOperationException | LinkageError e) {
@@ -28,5 +27,15 @@ final class VectorKernels {
             }
         }
         return plain.get();
+    }
+
+    /** True when the JVM was started with jdk.incubator.vector. */
+    static boolean modulePresent() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    }
+
+    /** True when the system property {@code property} asks for the plain-Java kernel. */
+    static boolean forcedScalar(String property) {
+        return System.getProperty(property, "").toLowerCase(Locale.ROOT).equals("scalar");
     }
 }
