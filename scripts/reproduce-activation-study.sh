@@ -257,6 +257,21 @@ DATA="${DATA-}"
 #                tokens (-0.006 on the same seeds); 8 - 16 layers -0.019, p 0.041 raw (described).
 #                glu-tokens-L16-more and -more-reglu (seeds 25-28) then ran from 20:01, after that
 #                result, so what they add is described, not a test.
+#   glu-tokens-pilot-16, -16-reglu: does the 16-layer lead come back at each cell's own 4.1M-token lr? At 8
+#                layers four times the tokens moved both picks one step down (3e-3 to 1e-3) and the
+#                lead rose from 0.022 at 1M's lr to 0.039 at the new one; glu-tokens-L16 held 1M's
+#                16-layer picks (relu 1e-2, reglu 3e-3) and found no lead (-0.005, p 0.33). Planned
+#                2026-12-07 (21:00) before any of its runs. Pilot on seeds 1-3, rule as for
+#                glu-tokens-pilot (the lr with the lower mean final validation loss): relu 3e-3 and
+#                1e-2, reglu 1e-3 and 3e-3, i.e. 1M's pick and one step down (longer runs wanted lower
+#                lrs at 8 layers, and at 1M tokens both 16-layer picks were bracketed above). Edge
+#                rule: a pick at the low edge gets one step lower on seeds 1-3 (glu-tokens-pilot-16-lo)
+#                before the test runs. The test, glu-tokens-L16-tuned, is written after the pilot and
+#                before its runs: each cell at its pick, seeds 13-24 if at most one cell's lr moved
+#                (the other's runs are glu-tokens-L16's), seeds 13-20 if both moved (16 new runs, for
+#                the session's time); prediction: ReGLU - ReLU < 0 at 16 layers (claim 1's row in a
+#                report over glu-tokens-L16 and glu-tokens-L16-tuned with --lrs set to the two picks).
+#                Described, not predicted: the lead at the picks against at 1M's lrs, same seeds.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -336,6 +351,8 @@ glu-tokens-L16 | glu-tokens-L16 | 12 runs, ~45 min | --activations relu --depths
 glu-tokens-L16-reglu | glu-tokens-L16 | 12 runs, ~45 min | --activations reglu --depths 16 --seeds 13,14,15,16,17,18,19,20,21,22,23,24 --lrs 3e-3 --warmup 100 $model_cpu8k
 glu-tokens-L16-more | glu-tokens-L16 | 4 runs, ~20 min | --activations relu --depths 16 --seeds 25,26,27,28 --lrs 1e-2 --warmup 100 $model_cpu8k
 glu-tokens-L16-more-reglu | glu-tokens-L16 | 4 runs, ~20 min | --activations reglu --depths 16 --seeds 25,26,27,28 --lrs 3e-3 --warmup 100 $model_cpu8k
+glu-tokens-pilot-16 | glu-tokens-pilot16 | 6 runs, ~25 min | --activations relu --depths 16 --seeds 1,2,3 --lrs 3e-3,1e-2 --warmup 100 $model_cpu8k
+glu-tokens-pilot-16-reglu | glu-tokens-pilot16 | 6 runs, ~25 min | --activations reglu --depths 16 --seeds 1,2,3 --lrs 1e-3,3e-3 --warmup 100 $model_cpu8k
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
