@@ -279,7 +279,7 @@ DATA="${DATA-}"
 #                the session's time); prediction: ReGLU - ReLU < 0 at 16 layers (claim 1's row in a
 #                report over glu-tokens-L16 and glu-tokens-L16-tuned with --lrs set to the two picks).
 #                Described, not predicted: the lead at the picks against at 1M's lrs, same seeds.
-#                Measured 2026-12-07: pilot 22 + 25 + 16 min, glu-tokens-L16-tuned 52 min. Result
+#                Measured 2026-12-07: pilot 23 + 24 + 15 min, glu-tokens-L16-tuned 46 min. Result
 #                (docs/results.md, claim 9): the prediction holds, ReGLU - ReLU -0.012 [-0.019, -0.005],
 #                p 0.011 (12 pairs); reglu at 1e-3 is 0.007 below itself at 3e-3 on the same seeds.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
