@@ -282,6 +282,9 @@ DATA="${DATA-}"
 #                Measured 2026-12-07: pilot 23 + 24 + 15 min, glu-tokens-L16-tuned 46 min. Result
 #                (docs/results.md, claim 9): the prediction holds, ReGLU - ReLU -0.012 [-0.019, -0.005],
 #                p 0.011 (12 pairs); reglu at 1e-3 is 0.007 below itself at 3e-3 on the same seeds.
+#                glu-tokens-pilot-16-hi (relu at 3e-2, seeds 1-3) was added at 22:50, after that result:
+#                relu's pick sat at the grid's top, so this asks whether the test's relu lr was too low.
+#                Described only; should 3e-2 beat 1e-2 there, the test's relu cells were not at their best.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -364,6 +367,7 @@ glu-tokens-L16-more-reglu | glu-tokens-L16 | 4 runs, ~20 min | --activations reg
 glu-tokens-pilot-16 | glu-tokens-pilot16 | 6 runs, ~25 min | --activations relu --depths 16 --seeds 1,2,3 --lrs 3e-3,1e-2 --warmup 100 $model_cpu8k
 glu-tokens-pilot-16-reglu | glu-tokens-pilot16 | 6 runs, ~25 min | --activations reglu --depths 16 --seeds 1,2,3 --lrs 1e-3,3e-3 --warmup 100 $model_cpu8k
 glu-tokens-pilot-16-lo | glu-tokens-pilot16 | 3 runs, ~16 min | --activations reglu --depths 16 --seeds 1,2,3 --lrs 3e-4 --warmup 100 $model_cpu8k
+glu-tokens-pilot-16-hi | glu-tokens-pilot16 | 3 runs, ~15 min | --activations relu --depths 16 --seeds 1,2,3 --lrs 3e-2 --warmup 100 $model_cpu8k
 glu-tokens-L16-tuned | glu-tokens-L16-tuned | 12 runs, ~45 min | --activations reglu --depths 16 --seeds 13,14,15,16,17,18,19,20,21,22,23,24 --lrs 1e-3 --warmup 100 $model_cpu8k
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
