@@ -285,6 +285,8 @@ DATA="${DATA-}"
 #                glu-tokens-pilot-16-hi (relu at 3e-2, seeds 1-3) was added at 22:50, after that result:
 #                relu's pick sat at the grid's top, so this asks whether the test's relu lr was too low.
 #                Described only; should 3e-2 beat 1e-2 there, the test's relu cells were not at their best.
+#                Measured 2026-12-07: 18 min. Result: 1.798 at 3e-2 (mean of seeds 1-3) against 1.6485 at
+#                1e-2, so relu's pick is bracketed.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
