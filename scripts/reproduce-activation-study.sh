@@ -287,6 +287,16 @@ DATA="${DATA-}"
 #                Described only; should 3e-2 beat 1e-2 there, the test's relu cells were not at their best.
 #                Measured 2026-12-07: 18 min. Result: 1.798 at 3e-2 (mean of seeds 1-3) against 1.6485 at
 #                1e-2, so relu's pick is bracketed.
+#   glu-tokens-dd-8, -dd-16, -dd-16-reglu: at each cell's own 4.1M-token lr, does the lead still
+#                shrink from 8 to 16 layers? On seeds 13-24 it was 0.041 at 8 and 0.012 at 16 (a drop of
+#                0.029, SD 0.019 over 12 pairs), seen after the fact, so not a test. Planned 2026-12-07
+#                (23:25), before any of its runs: the picks stay as the pilots set them (8 layers: relu
+#                and reglu 1e-3, glu-tokens-pilot; 16 layers: relu 1e-2, reglu 1e-3,
+#                glu-tokens-pilot16), on new seeds 29-36 (8 pairs; 12 would not fit the session, and at
+#                that SD 8 pairs would give t ~ 4). Prediction: ReGLU's lead at 8 layers minus at 16 > 0,
+#                i.e. claim 9's 8 - 16 row < 0 in a report over glu-tokens-dd with --lrs 1e-3,1e-2;
+#                raw p of that row, alpha 0.05 (8 pairs bottom out at p = 0.0078). Described, not
+#                predicted: each depth's lead on these seeds against seeds 13-24's 0.041 and 0.012.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -371,6 +381,9 @@ glu-tokens-pilot-16-reglu | glu-tokens-pilot16 | 6 runs, ~25 min | --activations
 glu-tokens-pilot-16-lo | glu-tokens-pilot16 | 3 runs, ~16 min | --activations reglu --depths 16 --seeds 1,2,3 --lrs 3e-4 --warmup 100 $model_cpu8k
 glu-tokens-pilot-16-hi | glu-tokens-pilot16 | 3 runs, ~15 min | --activations relu --depths 16 --seeds 1,2,3 --lrs 3e-2 --warmup 100 $model_cpu8k
 glu-tokens-L16-tuned | glu-tokens-L16-tuned | 12 runs, ~45 min | --activations reglu --depths 16 --seeds 13,14,15,16,17,18,19,20,21,22,23,24 --lrs 1e-3 --warmup 100 $model_cpu8k
+glu-tokens-dd-8 | glu-tokens-dd | 16 runs, ~40 min | --activations relu,reglu --depths 8 --seeds 29,30,31,32,33,34,35,36 --lrs 1e-3 --warmup 100 $model_cpu8k
+glu-tokens-dd-16 | glu-tokens-dd | 8 runs, ~30 min | --activations relu --depths 16 --seeds 29,30,31,32,33,34,35,36 --lrs 1e-2 --warmup 100 $model_cpu8k
+glu-tokens-dd-16-reglu | glu-tokens-dd | 8 runs, ~30 min | --activations reglu --depths 16 --seeds 29,30,31,32,33,34,35,36 --lrs 1e-3 --warmup 100 $model_cpu8k
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
