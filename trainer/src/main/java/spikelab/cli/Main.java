@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** The {@code spikelab} command line. Errors become one line on stderr and a non-zero exit. */
 @Command(name = "spikelab", mixinStandardHelpOptions = true, version = "spikelab 0.1.0",
         description = "Train small transformers and measure how the FFN activation changes training stability.",
-        subcommands = {TrainCommand.class, SweepCommand.class, ReportCommand.class, GenerateCommand.class, TokenizeCommand.class, BenchCommand.class, InfoCommand.class, DetectorsCommand.class,
+        subcommands = {TrainCommand.class, SweepCommand.class, ReportCommand.class, CompareCommand.class, GenerateCommand.class, TokenizeCommand.class, BenchCommand.class, InfoCommand.class, DetectorsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
     /** Exit status for bad input. */

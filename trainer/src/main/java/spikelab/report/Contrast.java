@@ -1,0 +1,242 @@
+package spikelab.report;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.LongPredicate;
+import java.util.stream.Stream;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import spikelab.run.Json;
+
+/**
+ * A signed sum of sweep cells, seed by seed: c(s) = Σ (+1 or −1) · metric(cell, s), and the paired
+ * statistics of c over the seeds every cell has a finished run of.
+ *
+ * <p>Why a contrast rather than one more report row: the questions a study asks after its
+ * planned tests ("ReGLU's lead at 8 layers minus at 16", "ReGLU at 1e-3 against itself at 3e-3 on
+ * the same seeds") pair cells across sweeps, token budgets and lrs that no fixed report row does.
+ * A cell is a sweep directory and a run name without its seed, e.g. {@code glu-tokens/reglu-L8-lr1e-3}
+ * for the runs {@code glu-tokens/runs/reglu-L8-s13-lr1e-3}, {@code …-s14-…}.
+ */
+public final class Contrast {
+    /** One term: its sign, where its runs live, the cell's name, and metric by seed. */
+    public record Term(int sign, Path dir, String cell, TreeMap<Long, Double> bySeed) {
+        public String label() {
+            Path parent = dir.getFileName();
+            return (sign > 0 ? "+" : "-") + (parent == null ? "" : parent + "/") + cell;
+        }
+    }
+
+    /** A seed left out, and why. */
+    public record Omission(long seed, String why) {}
+
+    public final String metric;
+    public final List<Term> terms;
+    /** Seeds every term has, ascending, and the contrast at each. */
+    public final long[] seeds;
+    public final double[] values;
+    public final List<Omission> omitted;
+    public final PairedStats stats;
+
+    private Contrast(String metric, List<Term> terms, long[] seeds, double[] values, List<Omission> omitted) {
+        this.metric = metric;
+        this.terms = List.copyOf(terms);
+        this.seeds = seeds;
+        this.values = values;
+        this.omitted = List.copyOf(omitted);
+        this.stats = PairedStats.of(values);
+    }
+
+    /**
+     * The contrast of the cells plus[i] (sign +1) and minus[i] (sign −1), each given as
+     * DIR/CELL, on the seeds {@code seedWanted} accepts. Errors (no such cell, a metric the runs do
+     * not have) are IllegalArgumentExceptions whose message names the fix.
+     */
+    public static Contrast of(List<Path> plus, List<Path> minus, String metric, LongPredicate seedWanted) {
+        List<Term> terms = new ArrayList<>();
+        for (Path p : plus) terms.add(load(+1, p, metric, seedWanted));
+        for (Path p : minus) terms.add(load(-1, p, metric, seedWanted));
+        if (terms.isEmpty()) throw new IllegalArgumentException("a contrast needs at least one cell: give --plus DIR/CELL (and --minus DIR/CELL)");
+
+        Set<Long> all = new TreeSet<>();
+        for (Term t : terms) all.addAll(t.bySeed.keySet());
+        List<Long> kept = new ArrayList<>();
+        List<Omission> omitted = new ArrayList<>();
+        for (long s : all) {
+            List<String> missing = new ArrayList<>(), nonFinite = new ArrayList<>();
+            for (Term t : terms) {
+                Double v = t.bySeed.get(s);
+                if (v == null) missing.add(t.cell);
+                else if (!Double.isFinite(v)) nonFinite.add(t.cell);
+            }
+            if (!missing.isEmpty()) omitted.add(new Omission(s, "no finished run of " + String.join(", ", missing)));
+            else if (!nonFinite.isEmpty()) omitted.add(new Omission(s, metric + " is not finite in " + String.join(", ", nonFinite)));
+            else kept.add(s);
+        }
+        long[] seeds = new long[kept.size()];
+        double[] values = new double[kept.size()];
+        for (int i = 0; i < seeds.length; i++) {
+            seeds[i] = kept.get(i);
+            double c = 0;
+            for (Term t : terms) c += t.sign * t.bySeed.get(seeds[i]);
+            values[i] = c;
+        }
+        return new Contrast(metric, terms, seeds, values, omitted);
+    }
+
+    /** metric by seed over the finished runs of one cell (a run that diverged counts as finished). */
+    private static Term load(int sign, Path spec, String metric, LongPredicate seedWanted) {
+        Path dir = spec.getParent(), name = spec.getFileName();
+        if (dir == null || name == null) {
+            throw new IllegalArgumentException("'" + spec + "' names no cell: write DIR/CELL, e.g. runs/sweep/relu-L8-lr1e-3");
+        }
+        String cell = name.toString();
+        if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + " is not a directory: give DIR/CELL with DIR a sweep directory");
+        Path runs = Files.isDirectory(dir.resolve("runs")) ? dir.resolve("runs") : dir;
+        List<Path> children = new ArrayList<>();
+        try (Stream<Path> s = Files.list(runs)) {
+            s.filter(p -> Files.exists(p.resolve("summary.json"))).sorted().forEach(children::add);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot list " + runs + " (" + e.getMessage() + ")", e);
+        }
+        TreeMap<Long, Double> bySeed = new TreeMap<>();
+        Set<String> cells = new TreeSet<>();
+        for (Path c : children) {
+            String runName = c.getFileName().toString();
+            String cellOf = cellName(runName);
+            if (cellOf == null) continue;
+            cells.add(cellOf);
+            if (!cellOf.equals(cell)) continue;
+            JsonObject summary = readSummary(c.resolve("summary.json"));
+            long seed = summary.get("seed").getAsLong();
+            if (!seedWanted.test(seed) || !finished(summary)) continue;
+            bySeed.put(seed, value(summary, metric, c));
+        }
+        if (!cells.contains(cell)) {
+            throw new IllegalArgumentException("no runs of cell '" + cell + "' in " + runs
+                    + (cells.isEmpty() ? " (it holds no runs)" : ": its cells are " + String.join(", ", cells)));
+        }
+        return new Term(sign, dir, cell, bySeed);
+    }
+
+    /** A run's name without its seed part: reglu-L8-s13-lr1e-3 → reglu-L8-lr1e-3; null when it has none. */
+    public static String cellName(String runName) {
+        String[] parts = runName.split("-");
+        List<String> kept = new ArrayList<>();
+        boolean seen = false;
+        for (String p : parts) {
+            if (!seen && p.matches("s\\d+")) {
+                seen = true;
+                continue;
+            }
+            kept.add(p);
+        }
+        return seen ? String.join("-", kept) : null;
+    }
+
+    private static JsonObject readSummary(Path f) {
+        try {
+            JsonElement e = JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8));
+            if (!e.isJsonObject() || !e.getAsJsonObject().has("seed")) throw new JsonParseException("no seed");
+            return e.getAsJsonObject();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + f + " (" + e.getMessage() + ")", e);
+        } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
+            throw new IllegalArgumentException(f + " is not a valid summary (" + e.getMessage() + "): delete that run directory or rerun it", e);
+        }
+    }
+
+    private static boolean finished(JsonObject s) {
+        boolean diverged = s.has("diverged") && !s.get("diverged").isJsonNull() && s.get("diverged").getAsBoolean();
+        return diverged || (s.has("steps_completed") && s.has("steps_planned")
+                && s.get("steps_completed").getAsLong() == s.get("steps_planned").getAsLong());
+    }
+
+    private static double value(JsonObject s, String metric, Path run) {
+        JsonElement e = s.get(metric);
+        if (e != null) {
+            try {
+                return Json.toDouble(e);
+            } catch (IllegalStateException | NumberFormatException notANumber) {
+                // falls through to the error below, which lists what would work
+            }
+        }
+        List<String> numeric = new ArrayList<>();
+        for (String k : s.keySet()) {
+            JsonElement v = s.get(k);
+            if (v.isJsonPrimitive() && !v.getAsJsonPrimitive().isBoolean()) {
+                try {
+                    Json.toDouble(v);
+                    numeric.add(k);
+                } catch (NumberFormatException notANumber) {
+                    // a string such as the device's name
+                }
+            }
+        }
+        Collections.sort(numeric);
+        throw new IllegalArgumentException("--metric " + metric + (e == null ? " is not in " : " is not a number in ")
+                + run.resolve("summary.json") + ": choose one of " + String.join(", ", numeric));
+    }
+
+    /** The per-seed table and the statistics, as Markdown, for a terminal or a notes file. */
+    public String markdown() {
+        StringBuilder b = new StringBuilder();
+        List<String> labels = new ArrayList<>();
+        for (Term t : terms) labels.add(t.label());
+        b.append("contrast of ").append(metric).append(": ").append(String.join(" ", labels)).append("\n\n");
+        b.append("| seed |");
+        for (Term t : terms) b.append(' ').append(t.label()).append(" |");
+        b.append(" contrast |\n|---:|");
+        for (int i = 0; i < terms.size(); i++) b.append("---:|");
+        b.append("---:|\n");
+        for (int i = 0; i < seeds.length; i++) {
+            b.append("| ").append(seeds[i]).append(" |");
+            for (Term t : terms) b.append(' ').append(f4(t.bySeed.get(seeds[i]))).append(" |");
+            b.append(' ').append(signed(values[i])).append(" |\n");
+        }
+        b.append('\n');
+        for (Omission o : omitted) b.append("seed ").append(o.seed).append(" left out: ").append(o.why).append('\n');
+        b.append(summaryLine()).append('\n');
+        return b.toString();
+    }
+
+    /** n, mean, SD, 95% CI, p and the sign count in one line. */
+    public String summaryLine() {
+        int n = stats.n;
+        if (n == 0) return "no seed has a finished run of every cell: nothing to compare";
+        int below = 0, above = 0;
+        for (double v : values) {
+            if (v < 0) below++;
+            else if (v > 0) above++;
+        }
+        String tail = String.format(Locale.ROOT, "below 0 in %d of %d seeds, above in %d", below, n, above);
+        if (n < 2) return String.format(Locale.ROOT, "n 1 seed: contrast %s (a CI and a p need at least two seeds); %s", signed(stats.mean), tail);
+        return String.format(Locale.ROOT, "n %d seeds: mean %s, SD %.4f, 95%% CI [%s, %s] (percentile bootstrap), sign-flip p %s; %s",
+                n, signed(stats.mean), stats.sd, signed(stats.ciLow), signed(stats.ciHigh), p(stats.p), tail);
+    }
+
+    private static String f4(double v) {
+        return String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    private static String signed(double v) {
+        return String.format(Locale.ROOT, "%+.4f", v);
+    }
+
+    // as report.md writes p values, so the two read alike
+    private static String p(double p) {
+        return p < 1e-4 ? String.format(Locale.ROOT, "%.1e", p) : String.format(Locale.ROOT, "%.4f", p);
+    }
+}
