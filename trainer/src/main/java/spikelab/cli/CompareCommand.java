@@ -20,9 +20,10 @@ import spikelab.run.UserError;
  * makes after its planned tests.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Compare sweep cells seed by seed: the sum of the --plus cells minus the sum of the --minus cells,",
-                "per seed, then its mean, SD, 95% CI and sign-flip p over the seeds every cell has.",
-                "A cell is DIR/CELL: a sweep directory and a run name without its seed, e.g.",
+        description = {"Compare sweep cells seed by seed: a paired contrast, its 95%% CI and sign-flip p.",
+                "Per seed, the sum of the --plus cells minus the sum of the --minus cells; then its mean, SD,",
+                "bootstrap CI and p over the seeds every cell has a finished run of. A cell is DIR/CELL: a sweep",
+                "directory and a run name without its seed, e.g.",
                 "  spikelab compare --plus runs/sw/reglu-L8-lr1e-3 --minus runs/sw/relu-L8-lr1e-3"})
 public final class CompareCommand implements Callable<Integer> {
     @Spec

@@ -147,6 +147,22 @@ class CompareCommandTest {
     }
 
     @Test
+    void helpPrintsCleanly() {
+        // picocli reports a description it cannot format (a lone '%') on System.err, not the command's writer
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        StringWriter help = new StringWriter();
+        try {
+            System.setErr(new java.io.PrintStream(stderr, true));
+            assertEquals(0, Main.run(new PrintWriter(help), new PrintWriter(err), "compare", "--help"));
+        } finally {
+            System.setErr(saved);
+        }
+        assertTrue(help.toString().contains("a paired contrast, its 95% CI and sign-flip p."), help.toString());
+        assertEquals("", stderr.toString() + err, "help wrote warnings");
+    }
+
+    @Test
     void aCellIsARunNameWithoutItsSeed() {
         assertEquals("reglu-L8-lr1e-3", Contrast.cellName("reglu-L8-s13-lr1e-3"));
         assertEquals("swiglu-L8-lr3e-3-qk-bf16", Contrast.cellName("swiglu-L8-s7-lr3e-3-qk-bf16"));
