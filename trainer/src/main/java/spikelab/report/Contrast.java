@@ -96,39 +96,120 @@ public final class Contrast {
         return new Contrast(metric, terms, seeds, values, omitted);
     }
 
-    /** metric by seed over the finished runs of one cell (a run that diverged counts as finished). */
+    /**
+     * metric by seed over the finished runs of one cell (a run that diverged counts as finished),
+     * read from run directories or from a report's summary.csv: the committed reports let anyone
+     * recompute a contrast without the runs.
+     */
     private static Term load(int sign, Path spec, String metric, LongPredicate seedWanted) {
         Path dir = spec.getParent(), name = spec.getFileName();
         if (dir == null || name == null) {
             throw new IllegalArgumentException("'" + spec + "' names no cell: write DIR/CELL, e.g. runs/sweep/relu-L8-lr1e-3");
         }
         String cell = name.toString();
-        if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + " is not a directory: give DIR/CELL with DIR a sweep directory");
-        Path runs = Files.isDirectory(dir.resolve("runs")) ? dir.resolve("runs") : dir;
+        boolean csv = Files.isRegularFile(dir) && dir.toString().endsWith(".csv");
+        if (!csv && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + " is not a directory: give DIR/CELL with DIR a sweep directory or a report's summary.csv");
+        }
+        Set<String> cells = new TreeSet<>();
+        TreeMap<Long, Double> bySeed = new TreeMap<>();
+        TreeMap<Long, String> sourceOf = new TreeMap<>();
+        Path where = csv ? dir : Files.isDirectory(dir.resolve("runs")) ? dir.resolve("runs") : dir;
+        for (Row r : csv ? csvRows(dir, metric) : dirRows(where, cell, metric)) {
+            String cellOf = cellName(r.name);
+            if (cellOf == null) continue;
+            cells.add(cellOf);
+            if (!cellOf.equals(cell) || !seedWanted.test(r.seed) || !r.finished) continue;
+            String before = sourceOf.put(r.seed, r.source);
+            if (before != null) {
+                throw new IllegalArgumentException(dir + " holds two runs of " + cell + " seed " + r.seed + " (" + before + " and " + r.source
+                        + "): give their sweep directory instead");
+            }
+            bySeed.put(r.seed, r.value.getAsDouble());
+        }
+        if (!cells.contains(cell)) {
+            throw new IllegalArgumentException("no runs of cell '" + cell + "' in " + where
+                    + (cells.isEmpty() ? " (it holds no runs)" : ": its cells are " + String.join(", ", cells)));
+        }
+        return new Term(sign, dir, cell, bySeed);
+    }
+
+    /** One run as a source lists it; value is read only for the runs of the wanted cell. */
+    private record Row(String name, long seed, boolean finished, java.util.function.DoubleSupplier value, String source) {}
+
+    private static List<Row> dirRows(Path runs, String cell, String metric) {
         List<Path> children = new ArrayList<>();
         try (Stream<Path> s = Files.list(runs)) {
             s.filter(p -> Files.exists(p.resolve("summary.json"))).sorted().forEach(children::add);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot list " + runs + " (" + e.getMessage() + ")", e);
         }
-        TreeMap<Long, Double> bySeed = new TreeMap<>();
-        Set<String> cells = new TreeSet<>();
+        List<Row> rows = new ArrayList<>();
         for (Path c : children) {
             String runName = c.getFileName().toString();
-            String cellOf = cellName(runName);
-            if (cellOf == null) continue;
-            cells.add(cellOf);
-            if (!cellOf.equals(cell)) continue;
+            if (!cell.equals(cellName(runName))) {
+                rows.add(new Row(runName, -1, false, () -> Double.NaN, c.toString()));   // only its name counts
+                continue;
+            }
             JsonObject summary = readSummary(c.resolve("summary.json"));
-            long seed = summary.get("seed").getAsLong();
-            if (!seedWanted.test(seed) || !finished(summary)) continue;
-            bySeed.put(seed, value(summary, metric, c));
+            rows.add(new Row(runName, summary.get("seed").getAsLong(), finished(summary), () -> value(summary, metric, c), c.toString()));
         }
-        if (!cells.contains(cell)) {
-            throw new IllegalArgumentException("no runs of cell '" + cell + "' in " + runs
-                    + (cells.isEmpty() ? " (it holds no runs)" : ": its cells are " + String.join(", ", cells)));
+        return rows;
+    }
+
+    private static List<Row> csvRows(Path file, String metric) {
+        List<java.util.Map<String, String>> table;
+        try {
+            table = SummaryCsv.parse(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + file + " (" + e.getMessage() + ")", e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + " is not a readable CSV (" + e.getMessage() + "): give a summary.csv written by spikelab report", e);
         }
-        return new Term(sign, dir, cell, bySeed);
+        if (table.isEmpty()) return List.of();
+        for (String col : List.of("name", "seed", "steps_planned", "steps_completed", "diverged")) {
+            if (!table.get(0).containsKey(col)) throw new IllegalArgumentException(file + " has no column '" + col + "': give a summary.csv written by spikelab report");
+        }
+        if (!table.get(0).containsKey(metric)) {
+            throw new IllegalArgumentException("--metric " + metric + " is not a column of " + file + ": choose one of " + numericColumns(table.get(0)));
+        }
+        List<Row> rows = new ArrayList<>();
+        for (java.util.Map<String, String> r : table) {
+            boolean finished = "true".equals(r.get("diverged")) || r.get("steps_completed").equals(r.get("steps_planned"));
+            String source = r.getOrDefault("dir", "").isEmpty() ? file + " row " + r.get("name") : r.get("dir");
+            long seed;
+            try {
+                seed = Long.parseLong(r.get("seed"));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(file + ": run " + r.get("name") + " has seed '" + r.get("seed") + "', not a whole number: give a summary.csv written by spikelab report");
+            }
+            rows.add(new Row(r.get("name"), seed, finished, () -> csvNumber(r.get(metric), metric, file), source));
+        }
+        return rows;
+    }
+
+    private static String numericColumns(java.util.Map<String, String> row) {
+        List<String> numeric = new ArrayList<>();
+        for (var e : row.entrySet()) {
+            try {
+                Json.toDouble(new com.google.gson.JsonPrimitive(e.getValue()));
+                numeric.add(e.getKey());
+            } catch (NumberFormatException notANumber) {
+                // text, such as the device's name
+            }
+        }
+        Collections.sort(numeric);
+        return String.join(", ", numeric);
+    }
+
+    // an empty cell is a field the run did not record: NaN, so the seed is left out and said so
+    private static double csvNumber(String v, String metric, Path file) {
+        if (v == null || v.isEmpty()) return Double.NaN;
+        try {
+            return Json.toDouble(new com.google.gson.JsonPrimitive(v));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--metric " + metric + " is not a number in " + file + " (it is \"" + v + "\")");
+        }
     }
 
     /** A run's name without its seed part: reglu-L8-s13-lr1e-3 → reglu-L8-lr1e-3; null when it has none. */

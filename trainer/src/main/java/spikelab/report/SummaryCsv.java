@@ -1,6 +1,9 @@
 package spikelab.report;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * summary.csv: one row per run, the summary.json fields (and config.json's qk_norm, z_loss, data,
@@ -57,5 +60,61 @@ public final class SummaryCsv {
         String s = v.toString();
         if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0) return '"' + s.replace("\"", "\"\"") + '"';
         return s;
+    }
+
+    /**
+     * Reads what {@link #render} writes (or any CSV with a header row and RFC 4180 quoting): one map
+     * per row, column name to cell text, in file order. A row with another cell count than the
+     * header is an IllegalArgumentException.
+     */
+    public static List<Map<String, String>> parse(String text) {
+        List<List<String>> records = new ArrayList<>();
+        List<String> rec = new ArrayList<>();
+        StringBuilder f = new StringBuilder();
+        boolean quoted = false, any = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quoted) {
+                if (c != '"') f.append(c);
+                else if (i + 1 < text.length() && text.charAt(i + 1) == '"') f.append(text.charAt(++i));
+                else quoted = false;
+            } else if (c == '"') {
+                quoted = true;
+                any = true;
+            } else if (c == ',') {
+                rec.add(f.toString());
+                f.setLength(0);
+                any = true;
+            } else if (c == '\n' || c == '\r') {
+                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') i++;
+                if (any || f.length() > 0) {
+                    rec.add(f.toString());
+                    records.add(rec);
+                }
+                rec = new ArrayList<>();
+                f.setLength(0);
+                any = false;
+            } else {
+                f.append(c);
+            }
+        }
+        if (quoted) throw new IllegalArgumentException("a quoted cell is not closed: the CSV is cut short");
+        if (any || f.length() > 0) {
+            rec.add(f.toString());
+            records.add(rec);
+        }
+        List<Map<String, String>> rows = new ArrayList<>();
+        if (records.isEmpty()) return rows;
+        List<String> header = records.get(0);
+        for (int r = 1; r < records.size(); r++) {
+            List<String> cells = records.get(r);
+            if (cells.size() != header.size()) {
+                throw new IllegalArgumentException("row " + r + " has " + cells.size() + " cells where the header has " + header.size());
+            }
+            Map<String, String> row = new LinkedHashMap<>();
+            for (int i = 0; i < header.size(); i++) row.put(header.get(i), cells.get(i));
+            rows.add(row);
+        }
+        return rows;
     }
 }

@@ -138,12 +138,59 @@ class CompareCommandTest {
 
         err.getBuffer().setLength(0);
         assertEquals(2, compare("--plus", tmp.resolve("nope/relu-L2-lr1e-3").toString()));
-        assertEquals("error: " + tmp.resolve("nope") + " is not a directory: give DIR/CELL with DIR a sweep directory", err.toString().trim());
+        assertEquals("error: " + tmp.resolve("nope") + " is not a directory: give DIR/CELL with DIR a sweep directory or a report's summary.csv", err.toString().trim());
 
         err.getBuffer().setLength(0);
         assertEquals(2, compare());
         assertEquals("error: compare needs cells: give --plus DIR/CELL and --minus DIR/CELL", err.toString().trim());
         assertFalse(Files.exists(tmp.resolve("x.csv")));
+    }
+
+    @Test
+    void aReportsSummaryCsvGivesWhatItsRunDirectoriesGive() throws IOException {
+        Path sw = tmp.resolve("sw"), rep = tmp.resolve("rep");
+        for (int s = 1; s <= 6; s++) {
+            run(sw, "relu", 4, s, 2.5 + 0.01 * s);
+            run(sw, "swiglu", 4, s, 2.5 - 0.013 * s + (s % 2) * 0.02);
+        }
+        assertEquals(0, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "report", sw.toString(), "--out", rep.toString()),
+                err.toString());
+        Path csv = rep.resolve("summary.csv");
+        for (String metric : new String[] {"final_val_loss", "max_attn_logit"}) {
+            Contrast fromRuns = Contrast.of(List.of(sw.resolve("swiglu-L4-lr1e-3")), List.of(sw.resolve("relu-L4-lr1e-3")), metric, s -> true);
+            Contrast fromCsv = Contrast.of(List.of(csv.resolve("swiglu-L4-lr1e-3")), List.of(csv.resolve("relu-L4-lr1e-3")), metric, s -> true);
+            assertArrayEquals(fromRuns.seeds, fromCsv.seeds);
+            assertArrayEquals(fromRuns.values, fromCsv.values, 0, metric);
+            assertEquals(fromRuns.stats.p, fromCsv.stats.p, 0);
+        }
+        assertEquals(2, compare("--plus", csv.resolve("relu-L4-lr1e-3").toString(), "--metric", "device"));
+        assertTrue(err.toString().trim().startsWith("error: --metric device is not a number in " + csv), err.toString());
+    }
+
+    @Test
+    void aMergedCsvWithTwoRunsOfOneSeedIsAnErrorNotAGuess() throws IOException {
+        Path a = tmp.resolve("a"), b = tmp.resolve("b"), rep = tmp.resolve("rep");
+        run(a, "relu", 2, 1, 2.5);
+        run(b, "relu", 2, 1, 2.4);
+        SyntheticRuns.set(b.resolve("runs/relu-L2-s1-lr1e-3"), "config.json", "steps", 20);   // another arm, so the report keeps both
+        SyntheticRuns.set(b.resolve("runs/relu-L2-s1-lr1e-3"), "summary.json", "steps_planned", 20);
+        SyntheticRuns.set(b.resolve("runs/relu-L2-s1-lr1e-3"), "summary.json", "steps_completed", 20);
+        assertEquals(0, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "report", a.toString(), b.toString(),
+                "--out", rep.toString()), err.toString());
+        assertEquals(2, compare("--plus", rep.resolve("summary.csv/relu-L2-lr1e-3").toString()));
+        assertTrue(err.toString().trim().matches("error: .*summary.csv holds two runs of relu-L2-lr1e-3 seed 1 \\(.*\\): give their sweep directory instead"),
+                err.toString());
+    }
+
+    @Test
+    void csvCellsWithCommasQuotesAndEmptiesReadBack() {
+        var rows = spikelab.report.SummaryCsv.parse("name,device,x\r\na,\"cpu (1 thread, AVX2)\",1.5\nb,\"say \"\"hi\"\"\",\n");
+        assertEquals(2, rows.size());
+        assertEquals("cpu (1 thread, AVX2)", rows.get(0).get("device"));
+        assertEquals("say \"hi\"", rows.get(1).get("device"));
+        assertEquals("", rows.get(1).get("x"));
+        assertThrows(IllegalArgumentException.class, () -> spikelab.report.SummaryCsv.parse("a,b\n1\n"));
+        assertThrows(IllegalArgumentException.class, () -> spikelab.report.SummaryCsv.parse("a,b\n1,\"2\n"));
     }
 
     @Test
