@@ -33,9 +33,14 @@ import spikelab.run.Json;
 public final class Contrast {
     /** One term: its sign, where its runs live, the cell's name, and metric by seed. */
     public record Term(int sign, Path dir, String cell, TreeMap<Long, Double> bySeed) {
+        /** +sweep/cell, or +report/summary.csv/cell for a cell read from a report's summary.csv. */
         public String label() {
             Path parent = dir.getFileName();
-            return (sign > 0 ? "+" : "-") + (parent == null ? "" : parent + "/") + cell;
+            String where = parent == null ? "" : parent + "/";
+            if (Files.isRegularFile(dir) && dir.getParent() != null && dir.getParent().getFileName() != null) {
+                where = dir.getParent().getFileName() + "/" + where;
+            }
+            return (sign > 0 ? "+" : "-") + where + cell;
         }
     }
 

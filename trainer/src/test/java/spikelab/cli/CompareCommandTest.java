@@ -162,6 +162,7 @@ class CompareCommandTest {
             assertArrayEquals(fromRuns.seeds, fromCsv.seeds);
             assertArrayEquals(fromRuns.values, fromCsv.values, 0, metric);
             assertEquals(fromRuns.stats.p, fromCsv.stats.p, 0);
+            assertEquals("+rep/summary.csv/swiglu-L4-lr1e-3", fromCsv.terms.get(0).label());
         }
         assertEquals(2, compare("--plus", csv.resolve("relu-L4-lr1e-3").toString(), "--metric", "device"));
         assertTrue(err.toString().trim().startsWith("error: --metric device is not a number in " + csv), err.toString());
