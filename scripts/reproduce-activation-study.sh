@@ -270,7 +270,7 @@ DATA="${DATA-}"
 #                relu's arm had picked 1e-2 (1.649, against 1.658 at 3e-3; the grid's top, which the rule
 #                does not extend) and reglu's seed 1 put 1e-3 below 3e-3 (1.628 against 1.637), before
 #                its other seeds ended. The pilot's means (seeds 1-3): relu 1.6485 at 1e-2, 1.6578 at
-#                3e-3; reglu 1.6428 at 1e-3, 1.6459 at 3e-3. So only reglu's lr moved, and
+#                3e-3; reglu 1.6427 at 1e-3, 1.6459 at 3e-3. So only reglu's lr moved, and
 #                glu-tokens-L16-tuned (reglu at 1e-3, seeds 13-24) was written at 21:35, before any of its
 #                runs and while glu-tokens-pilot-16-lo ran; should 3e-4 beat 1e-3 there, the test moves to
 #                3e-4 and these runs are described only. The test, glu-tokens-L16-tuned, is written after the pilot and
