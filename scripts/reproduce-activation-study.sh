@@ -297,6 +297,10 @@ DATA="${DATA-}"
 #                i.e. claim 9's 8 - 16 row < 0 in a report over glu-tokens-dd with --lrs 1e-3,1e-2;
 #                raw p of that row, alpha 0.05 (8 pairs bottom out at p = 0.0078). Described, not
 #                predicted: each depth's lead on these seeds against seeds 13-24's 0.041 and 0.012.
+#                Measured 2026-12-07: 29, 29 and 29 min (16-layer reglu, 16-layer relu, 8 layers).
+#                Result (docs/results.md, claim 9): the prediction fails at alpha 0.05, 8 - 16 layers
+#                -0.012 [-0.023, -0.002], p 0.078 (8 pairs, 6 of 8 seeds in the predicted direction);
+#                leads 0.034 at 8 layers and 0.022 at 16 on these seeds (described).
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
