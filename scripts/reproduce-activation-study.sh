@@ -301,6 +301,17 @@ DATA="${DATA-}"
 #                Result (docs/results.md, claim 9): the prediction fails at alpha 0.05, 8 - 16 layers
 #                -0.012 [-0.023, -0.002], p 0.078 (8 pairs, 6 of 8 seeds in the predicted direction);
 #                leads 0.034 at 8 layers and 0.022 at 16 on these seeds (described).
+#   glu-tokens-pilot-2-gs, glu-tokens-gs-2: claim 1 for the other pair (SwiGLU vs GELU) at 4.1M tokens,
+#                2 layers; the token arms so far ran ReLU and ReGLU only, whose 2-layer lead fell from
+#                0.046 at 1M tokens to 0.015 at 4.1M. Planned 2026-12-08 (00:50), before any of its runs.
+#                Pilot on seeds 1-3, rule as for glu-tokens-pilot (the lr with the lower mean final
+#                validation loss): gelu and swiglu at 1e-3, 3e-3, 1e-2 (their 1M-token picks at 2
+#                layers, 1e-2 and 3e-3, are inside); a pick at the grid's edge gets one step further
+#                (3e-4 or 3e-2) on seeds 1-3 before the test runs. The test, glu-tokens-gs-2, is written
+#                after the pilot's means and before its runs: each cell at its pick, seeds 13-28 (16
+#                pairs, as glu-tokens). Prediction: SwiGLU - GELU < 0 at 2 layers (claim 1's row in the
+#                report over glu-tokens-gs with --lrs set to the picks), raw p, alpha 0.05. Described,
+#                not predicted: the lead against ReGLU's 0.015 over ReLU on the same seeds and budget.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -388,6 +399,7 @@ glu-tokens-L16-tuned | glu-tokens-L16-tuned | 12 runs, ~45 min | --activations r
 glu-tokens-dd-8 | glu-tokens-dd | 16 runs, ~40 min | --activations relu,reglu --depths 8 --seeds 29,30,31,32,33,34,35,36 --lrs 1e-3 --warmup 100 $model_cpu8k
 glu-tokens-dd-16 | glu-tokens-dd | 8 runs, ~30 min | --activations relu --depths 16 --seeds 29,30,31,32,33,34,35,36 --lrs 1e-2 --warmup 100 $model_cpu8k
 glu-tokens-dd-16-reglu | glu-tokens-dd | 8 runs, ~30 min | --activations reglu --depths 16 --seeds 29,30,31,32,33,34,35,36 --lrs 1e-3 --warmup 100 $model_cpu8k
+glu-tokens-pilot-2-gs | glu-tokens-pilot-gs | 18 runs, ~10 min | --activations gelu,swiglu --depths 2 --seeds 1,2,3 --lrs 1e-3,3e-3,1e-2 --warmup 100 $model_cpu8k
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
