@@ -315,6 +315,9 @@ DATA="${DATA-}"
 #                The pilot (18 runs, 8 min) put both picks at the grid's top, 1e-2 (gelu 1.7614 against
 #                1.7766 at 3e-3 and 1.8581 at 1e-3; swiglu 1.7158 against 1.7290 and 1.7343), so by the
 #                edge rule glu-tokens-pilot-2-gs-hi (both at 3e-2, seeds 1-3) runs before the test.
+#                It put 3e-2 behind for both (gelu 1.8190, swiglu 2.2151; 4 min), so the picks are 1e-2,
+#                bracketed, and glu-tokens-gs-2 (both at 1e-2, seeds 13-28) was written then, before
+#                any of its runs.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -404,6 +407,7 @@ glu-tokens-dd-16 | glu-tokens-dd | 8 runs, ~30 min | --activations relu --depths
 glu-tokens-dd-16-reglu | glu-tokens-dd | 8 runs, ~30 min | --activations reglu --depths 16 --seeds 29,30,31,32,33,34,35,36 --lrs 1e-3 --warmup 100 $model_cpu8k
 glu-tokens-pilot-2-gs | glu-tokens-pilot-gs | 18 runs, ~10 min | --activations gelu,swiglu --depths 2 --seeds 1,2,3 --lrs 1e-3,3e-3,1e-2 --warmup 100 $model_cpu8k
 glu-tokens-pilot-2-gs-hi | glu-tokens-pilot-gs | 6 runs, ~4 min | --activations gelu,swiglu --depths 2 --seeds 1,2,3 --lrs 3e-2 --warmup 100 $model_cpu8k
+glu-tokens-gs-2 | glu-tokens-gs | 32 runs, ~18 min | --activations gelu,swiglu --depths 2 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-2 --warmup 100 $model_cpu8k
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
