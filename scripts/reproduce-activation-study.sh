@@ -317,7 +317,9 @@ DATA="${DATA-}"
 #                edge rule glu-tokens-pilot-2-gs-hi (both at 3e-2, seeds 1-3) runs before the test.
 #                It put 3e-2 behind for both (gelu 1.8190, swiglu 2.2151; 4 min), so the picks are 1e-2,
 #                bracketed, and glu-tokens-gs-2 (both at 1e-2, seeds 13-28) was written then, before
-#                any of its runs.
+#                any of its runs. Measured 2026-12-08: 16 min. Result (docs/results.md, claim 1): the
+#                prediction holds, SwiGLU - GELU -0.023 [-0.033, -0.010], p 0.0038 (16 pairs, 15 of 16
+#                seeds); minus ReGLU - ReLU on the same seeds -0.008, p 0.38 (described).
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
