@@ -12,12 +12,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.LongPredicate;
-import java.util.stream.Stream;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import spikelab.run.Json;
 
 /**
@@ -120,7 +115,7 @@ public final class Contrast {
         TreeMap<Long, Double> bySeed = new TreeMap<>();
         TreeMap<Long, String> sourceOf = new TreeMap<>();
         Path where = csv ? dir : Files.isDirectory(dir.resolve("runs")) ? dir.resolve("runs") : dir;
-        for (Row r : csv ? csvRows(dir, metric) : dirRows(where, cell, metric)) {
+        for (Row r : csv ? csvRows(dir, metric) : dirRows(dir, metric)) {
             String cellOf = cellName(r.name);
             if (cellOf == null) continue;
             cells.add(cellOf);
@@ -142,22 +137,10 @@ public final class Contrast {
     /** One run as a source lists it; value is read only for the runs of the wanted cell. */
     private record Row(String name, long seed, boolean finished, java.util.function.DoubleSupplier value, String source) {}
 
-    private static List<Row> dirRows(Path runs, String cell, String metric) {
-        List<Path> children = new ArrayList<>();
-        try (Stream<Path> s = Files.list(runs)) {
-            s.filter(p -> Files.exists(p.resolve("summary.json"))).sorted().forEach(children::add);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot list " + runs + " (" + e.getMessage() + ")", e);
-        }
+    private static List<Row> dirRows(Path dir, String metric) {
         List<Row> rows = new ArrayList<>();
-        for (Path c : children) {
-            String runName = c.getFileName().toString();
-            if (!cell.equals(cellName(runName))) {
-                rows.add(new Row(runName, -1, false, () -> Double.NaN, c.toString()));   // only its name counts
-                continue;
-            }
-            JsonObject summary = readSummary(c.resolve("summary.json"));
-            rows.add(new Row(runName, summary.get("seed").getAsLong(), finished(summary), () -> value(summary, metric, c), c.toString()));
+        for (RunData r : RunData.find(List.of(dir))) {
+            rows.add(new Row(r.dir.getFileName().toString(), r.seed, r.finished(), () -> value(r, metric), r.dir.toString()));
         }
         return rows;
     }
@@ -232,48 +215,11 @@ public final class Contrast {
         return seen ? String.join("-", kept) : null;
     }
 
-    private static JsonObject readSummary(Path f) {
-        try {
-            JsonElement e = JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8));
-            if (!e.isJsonObject() || !e.getAsJsonObject().has("seed")) throw new JsonParseException("no seed");
-            return e.getAsJsonObject();
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read " + f + " (" + e.getMessage() + ")", e);
-        } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
-            throw new IllegalArgumentException(f + " is not a valid summary (" + e.getMessage() + "): delete that run directory or rerun it", e);
-        }
-    }
-
-    private static boolean finished(JsonObject s) {
-        boolean diverged = s.has("diverged") && !s.get("diverged").isJsonNull() && s.get("diverged").getAsBoolean();
-        return diverged || (s.has("steps_completed") && s.has("steps_planned")
-                && s.get("steps_completed").getAsLong() == s.get("steps_planned").getAsLong());
-    }
-
-    private static double value(JsonObject s, String metric, Path run) {
-        JsonElement e = s.get(metric);
-        if (e != null) {
-            try {
-                return Json.toDouble(e);
-            } catch (IllegalStateException | NumberFormatException notANumber) {
-                // falls through to the error below, which lists what would work
-            }
-        }
-        List<String> numeric = new ArrayList<>();
-        for (String k : s.keySet()) {
-            JsonElement v = s.get(k);
-            if (v.isJsonPrimitive() && !v.getAsJsonPrimitive().isBoolean()) {
-                try {
-                    Json.toDouble(v);
-                    numeric.add(k);
-                } catch (NumberFormatException notANumber) {
-                    // a string such as the device's name
-                }
-            }
-        }
-        Collections.sort(numeric);
-        throw new IllegalArgumentException("--metric " + metric + (e == null ? " is not in " : " is not a number in ")
-                + run.resolve("summary.json") + ": choose one of " + String.join(", ", numeric));
+    private static double value(RunData r, String metric) {
+        Double v = r.summaryNumber(metric);
+        if (v != null) return v;
+        throw new IllegalArgumentException("--metric " + metric + (r.summaryHas(metric) ? " is not a number in " : " is not in ")
+                + r.dir.resolve("summary.json") + ": choose one of " + String.join(", ", r.numericSummaryKeys()));
     }
 
     /** The per-seed table and the statistics, as Markdown, for a terminal or a notes file. */

@@ -64,8 +64,12 @@ public final class RunData {
         }
     }
 
+    /** summary.json as read, for the fields no column above holds (spikelab compare's --metric). */
+    private final JsonObject summary;
+
     private RunData(Path dir, JsonObject s, JsonObject cfg) {
         this.dir = dir;
+        this.summary = s;
         name = str(s, "name", dir.getFileName().toString());
         activation = str(s, "activation", "?");
         norm = str(s, "norm", "pre");
@@ -127,6 +131,36 @@ public final class RunData {
                         + "': it was not written by spikelab train; remove it from the report's inputs");
             }
         }
+    }
+
+    /**
+     * summary.json's number under key (non-finite values read back from their strings, JSON null
+     * as NaN); null when the key is absent or holds no number (text, a boolean, a list).
+     */
+    public Double summaryNumber(String key) {
+        JsonElement e = summary.get(key);
+        if (e == null) return null;
+        try {
+            return Json.toDouble(e);
+        } catch (IllegalStateException | NumberFormatException notANumber) {
+            return null;
+        }
+    }
+
+    /** Whether summary.json has key at all. */
+    public boolean summaryHas(String key) {
+        return summary.has(key);
+    }
+
+    /** The keys of summary.json that {@link #summaryNumber} reads as numbers, sorted. */
+    public List<String> numericSummaryKeys() {
+        List<String> keys = new ArrayList<>();
+        for (String k : summary.keySet()) {
+            JsonElement v = summary.get(k);
+            if (v.isJsonPrimitive() && !v.getAsJsonPrimitive().isBoolean() && summaryNumber(k) != null) keys.add(k);
+        }
+        java.util.Collections.sort(keys);
+        return keys;
     }
 
     /** Whether the run got as far as it was going to: all steps, or stopped by divergence. */
