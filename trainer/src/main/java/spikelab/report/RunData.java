@@ -157,7 +157,8 @@ public final class RunData {
         List<String> keys = new ArrayList<>();
         for (String k : summary.keySet()) {
             JsonElement v = summary.get(k);
-            if (v.isJsonPrimitive() && !v.getAsJsonPrimitive().isBoolean() && summaryNumber(k) != null) keys.add(k);
+            // summaryNumber already refuses booleans, text and lists; null would read as NaN, so it is left out here
+            if (v.isJsonPrimitive() && summaryNumber(k) != null) keys.add(k);
         }
         java.util.Collections.sort(keys);
         return keys;
