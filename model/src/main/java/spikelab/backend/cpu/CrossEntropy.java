@@ -4,17 +4,18 @@ package spikelab.backend.cpu;
 final class CrossEntropy {
     private CrossEntropy() {}
 
+    private static final CrossEntropyKernel KERNEL = VectorKernels.choose("spikelab.crossentropy",
+            "spikelab.backend.cpu.VectorCrossEntropyKernel", CrossEntropyKernel.class, CrossEntropyKernel::new);
+
     // logZ_i = log Σ_j exp(l_ij) (computed around the row max),  loss_i = logZ_i − l_i,y
     static void forward(Parallel par, float[] losses, int lOff, float[] logZ, int zOff, float[] logits, int gOff,
                         int[] targets, int n, int v) {
         par.forRange(n, 16, (from, to) -> {
+            float[] scratch = new float[CrossEntropyKernel.BLOCK], acc = new float[CrossEntropyKernel.CHAINS];
             for (int r = from; r < to; r++) {
                 int row = gOff + r * v;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < v; j++) if (logits[row + j] > max) max = logits[row + j];
-                double sum = 0;
-                for (int j = 0; j < v; j++) sum += Math.exp(logits[row + j] - max);
-                float lz = max + (float) Math.log(sum);
+                float max = KERNEL.max(logits, row, v);
+                float lz = max + (float) Math.log(KERNEL.sumExp(logits, row, v, max, scratch, acc));
                 logZ[zOff + r] = lz;
                 losses[lOff + r] = lz - logits[row + targets[r]];
             }
@@ -30,10 +31,9 @@ final class CrossEntropy {
                 float lz = logZ[zOff + r];
                 float zTerm = zScale * 2f * lz;
                 int y = targets[r];
-                for (int j = 0; j < v; j++) {
-                    float p = (float) Math.exp(logits[row + j] - lz);
-                    dlogits[drow + j] = scale * (p - (j == y ? 1f : 0f)) + zTerm * p;
-                }
+                float py = FloatMath.exp(logits[row + y] - lz);   // read before an in-place pass overwrites it
+                KERNEL.grad(logits, row, lz, scale, zTerm, dlogits, drow, v);
+                dlogits[drow + y] = scale * (py - 1f) + zTerm * py;
             }
         });
     }
