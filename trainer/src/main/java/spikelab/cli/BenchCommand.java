@@ -33,7 +33,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     TrainOptions options = new TrainOptions();
 
-    @Option(names = "--vocab", defaultValue = "65", description = "vocabulary size of the random tokens (default: ${DEFAULT-VALUE}, tinyshakespeare's)")
+    @Option(names = "--vocab", defaultValue = "65", description = "vocabulary size of the random tokens (default: ${DEFAULT-VALUE}, tinyshakespeare's chars; "
+            + "with --tokenizer or --data, that tokenizer's)")
     int vocab = 65;
     @Option(names = "--bench-steps", defaultValue = "10", description = "timed steps (default: ${DEFAULT-VALUE})")
     int benchSteps = 10;
@@ -101,6 +102,7 @@ public final class BenchCommand implements Callable<Integer> {
             throw new UserError("--profile times each op on its own, which a CUDA graph hides: drop --cuda-graphs to profile");
         }
         ThreadedSweep.useThreads("--runs-in", runsIn, "cpu");   // rejects an unknown --runs-in even without --runs
+        if (!measurementCost) vocab = benchVocab();
         if (runs > 1) return concurrent();
         if (runsChild) {
             try (Backend be = Devices.open(options.device, options.threads(), options.precision(), options.cudaGraphs)) {
@@ -181,6 +183,22 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
+     * The vocabulary the random tokens are drawn from: --vocab, or the tokenizer's where
+     * --tokenizer or --data names one and --vocab is not given, so that {@code bench --tokenizer
+     * gpt2} times GPT-2's 50,257 rows of output layer rather than silently tinyshakespeare's 65.
+     */
+    private int benchVocab() {
+        picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        if (!given.hasMatchedOption("--tokenizer") && !given.hasMatchedOption("--data")) return vocab;
+        int fromData = DataLoading.load(options).tokenizer().vocabSize();
+        if (given.hasMatchedOption("--vocab") && vocab != fromData) {
+            throw new UserError("--vocab " + vocab + " disagrees with the vocabulary of --tokenizer/--data (" + fromData
+                    + "): give one of them");
+        }
+        return fromData;
+    }
+
+    /**
      * One of the --runs: builds the model on {@code be}, warms up, waits at {@code gate} until
      * every run is ready, times --bench-steps steps; returns its JSON line with the wall-clock
      * window it timed. (The peak is measured once by the parent, with no run on the device.)
@@ -222,6 +240,7 @@ public final class BenchCommand implements Callable<Integer> {
         o.addProperty("d_model", cfg.dModel());
         o.addProperty("heads", cfg.heads());
         o.addProperty("context", cfg.context());
+        o.addProperty("vocab", cfg.vocabSize());
         o.addProperty("batch", options.batch);
     }
 

@@ -123,6 +123,37 @@ class BenchRunsTest {
     }
 
     @Test
+    void tokenizerSetsTheBenchedVocabularyUnlessVocabSaysOtherwise() {
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        int rc;
+        try {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            String[] args = java.util.Arrays.copyOf(TINY, TINY.length + 3);
+            args[TINY.length] = "--tokenizer";
+            args[TINY.length + 1] = "byte";
+            args[TINY.length + 2] = "--json";
+            String[] withBench = new String[args.length + 1];
+            withBench[0] = "bench";
+            System.arraycopy(args, 0, withBench, 1, args.length);
+            rc = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), withBench);
+        } finally {
+            System.setOut(stdout);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, err + out);
+        List<String> lines = out.lines().toList();
+        assertEquals(256, JsonParser.parseString(lines.get(lines.size() - 1)).getAsJsonObject().get("vocab").getAsInt(), out);
+
+        StringWriter err2 = new StringWriter();
+        assertEquals(2, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err2),
+                "bench", "--tokenizer", "byte", "--vocab", "65"));
+        assertEquals("error: --vocab 65 disagrees with the vocabulary of --tokenizer/--data (256): give one of them",
+                err2.toString().strip());
+    }
+
+    @Test
     void warmUpWaitsForTheStepTimeToStopImproving() {
         List<Long> compiling = List.of(900L, 700L, 500L, 400L, 300L, 200L, 150L, 120L, 100L, 90L);
         assertFalse(BenchCommand.converged(compiling), "still 2x faster window on window");
