@@ -320,6 +320,21 @@ DATA="${DATA-}"
 #                any of its runs. Measured 2026-12-08: 16 min. Result (docs/results.md, claim 1): the
 #                prediction holds, SwiGLU - GELU -0.023 [-0.033, -0.010], p 0.0038 (16 pairs, 15 of 16
 #                seeds); minus ReGLU - ReLU on the same seeds -0.008, p 0.38 (described).
+#   gpt2-pilot, gpt2-zloss: claim 4 where z-loss was made for it, and the study's first arm with
+#                GPT-2's BPE (V = 50,257; 304k training tokens of tinyshakespeare): the stress settings
+#                (pre-LN, depth 8, no warm-up, no clipping, qk-norm off) for 1,000 steps (512k tokens,
+#                1.7 passes), affordable on this CPU since the cross-entropy kernel of 2026-12-08
+#                (about 5 min a run on one thread). Planned 2026-12-08 (02:00), before any of its runs.
+#                Pilot on seed 1, z-loss off: relu and swiglu at 1e-2, 3e-2 and 1e-1. Rule: the test
+#                runs at the lowest pilot lr at which a pilot run diverged or had a loss spike (the
+#                edge, where z-loss has something to prevent); if none did, at 1e-1, and "prevents
+#                divergence" stays untestable. The test, gpt2-zloss: relu and swiglu, z-loss 0 and
+#                1e-4, seeds 2-6 (20 runs, 10 pairs), its lr written here after the pilot and before
+#                any of its runs. Predictions: (1) z-loss lowers the largest |log Z| (claim 4's pooled
+#                row in the report over gpt2-zloss, 10 pairs, raw p, alpha 0.05); (2) fewer runs
+#                diverge with z-loss (Fisher's test, 10 runs against 10: only a difference of 5 or
+#                more can reach p < 0.05). Described, not predicted: loss spikes, gradient
+#                explosions, final validation loss (z-loss on - off), relu against swiglu.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -339,6 +354,7 @@ stress_cpu="--depths 8 --warmup 0 --clip 0 $model_cpu"
 model_cpu128="${model_cpu/--d-model 64/--d-model 128}"
 model_cpu256="${model_cpu/--d-model 64/--d-model 256}"
 model_cpu8k="${model_cpu/--steps 2000/--steps 8000}"
+stress_gpt2="--tokenizer gpt2 --depths 8 --warmup 0 --clip 0 ${model_cpu/--steps 2000/--steps 1000}"
 arms_cpu() {
   cat <<EOF
 main        | main        | 50 runs, ~21 min  | --activations relu,gelu,reglu,geglu,swiglu --depths 2,8 --seeds 2,3,4,5,6 --lrs 3e-3 --warmup 100 $model_cpu
@@ -410,6 +426,7 @@ glu-tokens-dd-16-reglu | glu-tokens-dd | 8 runs, ~30 min | --activations reglu -
 glu-tokens-pilot-2-gs | glu-tokens-pilot-gs | 18 runs, ~10 min | --activations gelu,swiglu --depths 2 --seeds 1,2,3 --lrs 1e-3,3e-3,1e-2 --warmup 100 $model_cpu8k
 glu-tokens-pilot-2-gs-hi | glu-tokens-pilot-gs | 6 runs, ~4 min | --activations gelu,swiglu --depths 2 --seeds 1,2,3 --lrs 3e-2 --warmup 100 $model_cpu8k
 glu-tokens-gs-2 | glu-tokens-gs | 32 runs, ~18 min | --activations gelu,swiglu --depths 2 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-2 --warmup 100 $model_cpu8k
+gpt2-pilot  | gpt2-pilot  | 6 runs, ~15 min | --activations relu,swiglu --seeds 1 --lrs 1e-2,3e-2,1e-1 $stress_gpt2
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
