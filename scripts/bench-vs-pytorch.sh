@@ -19,13 +19,14 @@
 # Options: --rounds N (3), --torch-threads LIST (1,2), --threads N (spikelab; default all cores),
 #          --table, --out FILE (also write every measurement as JSON lines), --from FILE (only
 #          summarise measurements an earlier --out saved), and model options
-#          --activation --layers --d-model --heads --context --batch (reference values by default).
+#          --activation --layers --d-model --heads --context --batch --vocab (reference values by
+#          default; --vocab 50257 is GPT-2's, whose output layer then dominates the step).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 py=/usr/bin/python3
 
 rounds=3; torch_threads=1,2; threads=""; table=0; out=""; from=""
-activation=gelu; layers=4; d_model=128; heads=4; context=128; batch=16
+activation=gelu; layers=4; d_model=128; heads=4; context=128; batch=16; vocab=65
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
@@ -40,6 +41,7 @@ while [[ $# -gt 0 ]]; do
     --heads) heads="$2"; shift 2 ;;
     --context) context="$2"; shift 2 ;;
     --batch) batch="$2"; shift 2 ;;
+    --vocab) vocab="$2"; shift 2 ;;
     -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-vs-pytorch: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -83,11 +85,11 @@ measure() { # impl threads layers d_model heads
     json=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$th" \
       /usr/bin/time -f 'RSS %M' -o "$results.time" "$py" "$root/scripts/torch_reference.py" bench \
       --threads "$th" --activation "$activation" --layers "$L" --d-model "$C" --heads "$H" \
-      --context "$context" --batch "$batch" --warmup-steps "$warm" --bench-steps "$steps" | tail -1)
+      --context "$context" --batch "$batch" --vocab "$vocab" --warmup-steps "$warm" --bench-steps "$steps" | tail -1)
   else
     json=$(/usr/bin/time -f 'RSS %M' -o "$results.time" "$root/scripts/spikelab" bench --device cpu \
       ${th:+--threads "$th"} --activation "$activation" --layers "$L" --d-model "$C" --heads "$H" \
-      --context "$context" --batch "$batch" --bench-warmup "$warm" --bench-steps "$steps" \
+      --context "$context" --batch "$batch" --vocab "$vocab" --bench-warmup "$warm" --bench-steps "$steps" \
       --json 2>/dev/null | tail -1)
   fi
   [[ "$json" == "{"* ]] || { echo "bench-vs-pytorch: the $impl run printed no result (last line: ${json:-nothing}); rerun it alone to see why" >&2; exit 1; }
@@ -117,7 +119,7 @@ core=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" -c '
 import ctypes, sys
 lib = ctypes.CDLL(sys.argv[1]); lib.openblas_get_corename.restype = ctypes.c_char_p
 print(lib.openblas_get_corename().decode())' "$blas" 2>/dev/null || echo "unknown")
-echo "bench-vs-pytorch: $activation, T=$context B=$batch, $rounds round(s), torch threads $torch_threads, $(nproc) cores, BLAS $blas, OpenBLAS core $core (OPENBLAS_CORETYPE/L2_SIZE unset for PyTorch)" >&2
+echo "bench-vs-pytorch: $activation, T=$context B=$batch V=$vocab, $rounds round(s), torch threads $torch_threads, $(nproc) cores, BLAS $blas, OpenBLAS core $core (OPENBLAS_CORETYPE/L2_SIZE unset for PyTorch)" >&2
 for cell in "${cells[@]}"; do
   read -r L C H <<<"$cell"
   for ((r = 1; r <= rounds; r++)); do
