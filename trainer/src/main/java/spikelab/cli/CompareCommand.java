@@ -35,7 +35,8 @@ public final class CompareCommand implements Callable<Integer> {
     @Option(names = "--minus", paramLabel = "DIR/CELL", description = "a cell counted with sign - (repeatable)")
     List<Path> minus = new ArrayList<>();
 
-    @Option(names = "--metric", paramLabel = "KEY", description = "a number in each run's summary.json (default: ${DEFAULT-VALUE})")
+    @Option(names = "--metric", paramLabel = "KEY", description = "a number in each run's summary.json, or one computed from its metrics.jsonl: max_abs_logz, "
+            + "final_abs_logz (mean |log Z| over the last 100 steps) (default: ${DEFAULT-VALUE})")
     String metric = "final_val_loss";
 
     @Option(names = "--seeds", split = ",", paramLabel = "S", description = "only these seeds, e.g. --seeds 13,14,15 (default: every seed)")

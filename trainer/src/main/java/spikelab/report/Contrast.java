@@ -217,9 +217,12 @@ public final class Contrast {
 
     private static double value(RunData r, String metric) {
         Double v = r.summaryNumber(metric);
+        if (v == null) v = r.curveMetric(metric);
         if (v != null) return v;
+        List<String> choices = new ArrayList<>(r.numericSummaryKeys());
+        choices.addAll(RunData.CURVE_METRICS);
         throw new IllegalArgumentException("--metric " + metric + (r.summaryHas(metric) ? " is not a number in " : " is not in ")
-                + r.dir.resolve("summary.json") + ": choose one of " + String.join(", ", r.numericSummaryKeys()));
+                + r.dir.resolve("summary.json") + ": choose one of " + String.join(", ", choices));
     }
 
     /** The per-seed table and the statistics, as Markdown, for a terminal or a notes file. */

@@ -177,6 +177,42 @@ public final class RunData {
         return m;
     }
 
+    /** Metrics computed from metrics.jsonl rather than read from summary.json, by the names {@code compare --metric} takes. */
+    public static final List<String> CURVE_METRICS = List.of("max_abs_logz", "final_abs_logz");
+
+    /** Steps at the end of a run that {@link #finalAbsLogZ} averages over. */
+    static final int FINAL_STEPS = 100;
+
+    /**
+     * The mean |log Z| over the run's last 100 steps (steps after its last step − 100); NaN
+     * without the series. Where log Z only falls from its value at initialisation (ln V, 10.8
+     * with GPT-2's vocabulary), {@link #maxAbsLogZ} is that first step's and says nothing of
+     * training; this is where training left it.
+     */
+    public double finalAbsLogZ() {
+        Curves c = curves();
+        double last = Double.NEGATIVE_INFINITY;
+        for (double s : c.step) last = Math.max(last, s);
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < c.step.length; i++) {
+            if (c.step[i] > last - FINAL_STEPS && Double.isFinite(c.logZ[i])) {
+                sum += Math.abs(c.logZ[i]);
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /** One of {@link #CURVE_METRICS} by name, or null for any other name. */
+    public Double curveMetric(String name) {
+        switch (name) {
+            case "max_abs_logz": return maxAbsLogZ();
+            case "final_abs_logz": return finalAbsLogZ();
+            default: return null;
+        }
+    }
+
     /** Reads dir/summary.json. */
     public static RunData load(Path dir) {
         Path f = dir.resolve("summary.json");

@@ -115,6 +115,29 @@ class CompareCommandTest {
     }
 
     @Test
+    void logZMetricsComeFromTheMetricsCurve() throws IOException {
+        Path sw = tmp.resolve("sw");
+        for (int s = 1; s <= 3; s++) {
+            for (String act : new String[] {"relu", "reglu"}) {
+                run(sw, act, 2, s, 2.5);
+                // 150 steps: log Z 10.8 (its value at init with V = 50,257) at step 1, then -(s + 1) or -(s + 3)
+                StringBuilder m = new StringBuilder();
+                for (int step = 1; step <= 150; step++) {
+                    double z = step == 1 ? 10.8 : step <= 50 ? 5 : -(s + (act.equals("relu") ? 1 : 3));
+                    m.append("{\"step\":").append(step).append(",\"loss\":3.0,\"grad_norm\":1.0,\"logz_mean\":").append(z).append("}\n");
+                }
+                java.nio.file.Files.writeString(sw.resolve("runs/" + act + "-L2-s" + s + "-lr1e-3/metrics.jsonl"), m);
+            }
+        }
+        Contrast fin = Contrast.of(List.of(sw.resolve("reglu-L2-lr1e-3")), List.of(sw.resolve("relu-L2-lr1e-3")), "final_abs_logz", s -> true);
+        // the last 100 steps are 51..150: |log Z| s + 3 against s + 1
+        assertArrayEquals(new double[] {2, 2, 2}, fin.values, 1e-12);
+        Contrast max = Contrast.of(List.of(sw.resolve("reglu-L2-lr1e-3")), List.of(sw.resolve("relu-L2-lr1e-3")), "max_abs_logz", s -> true);
+        assertArrayEquals(new double[] {0, 0, 0}, max.values, 1e-12, "both maxima are the first step's 10.8");
+        assertEquals(0, compare("--plus", sw.resolve("reglu-L2-lr1e-3").toString(), "--metric", "final_abs_logz"), err.toString());
+    }
+
+    @Test
     void badInputIsOneLineNamingTheFix() throws IOException {
         Path sw = tmp.resolve("sw");
         run(sw, "relu", 2, 1, 2.5);
