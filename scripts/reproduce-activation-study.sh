@@ -324,7 +324,7 @@ DATA="${DATA-}"
 #                GPT-2's BPE (V = 50,257; 304k training tokens of tinyshakespeare): the stress settings
 #                (pre-LN, depth 8, no warm-up, no clipping, qk-norm off) for 1,000 steps (512k tokens,
 #                1.7 passes), affordable on this CPU since the cross-entropy kernel of 2026-12-08
-#                (about 5 min a run on one thread). Planned 2026-12-08 (02:00), before any of its runs.
+#                (about 5 min a run on one thread). Planned 2026-12-08 (01:42), before any of its runs.
 #                Pilot on seed 1, z-loss off: relu and swiglu at 1e-2, 3e-2 and 1e-1. Rule: the test
 #                runs at the lowest pilot lr at which a pilot run diverged or had a loss spike (the
 #                edge, where z-loss has something to prevent); if none did, at 1e-1, and "prevents
@@ -335,6 +335,16 @@ DATA="${DATA-}"
 #                diverge with z-loss (Fisher's test, 10 runs against 10: only a difference of 5 or
 #                more can reach p < 0.05). Described, not predicted: loss spikes, gradient
 #                explosions, final validation loss (z-loss on - off), relu against swiglu.
+#                The pilot (6 runs, 15 min; final val loss, loss spikes, largest |log Z|): 1e-2 relu
+#                5.383, 0, 10.85 and swiglu 5.586, 0, 10.88; 3e-2 relu 5.818, 0, 10.85 and swiglu 5.851,
+#                0, 10.96; 1e-1 relu 6.059, 0, 12.27 and swiglu 6.051, 1 (and 4 gradient explosions),
+#                13.00; none diverged. By the rule the test runs at 1e-1 (swiglu's loss spike), written
+#                here before any of its runs. The pilot also showed that log Z starts at ln V = 10.82
+#                and falls to ~7.5 at 1e-2 and 3e-2, so there the largest |log Z| is step 1's; at 1e-1
+#                it rose above that (12.3, 13.0), so prediction (1) stands as written, and one more is
+#                added now, before the test's runs: (1b) z-loss lowers |log Z| at the end, the mean over
+#                the last 100 steps (spikelab compare --metric final_abs_logz, z-loss - none summed over
+#                both activations, 10 pairs, raw p, alpha 0.05).
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -427,6 +437,7 @@ glu-tokens-pilot-2-gs | glu-tokens-pilot-gs | 18 runs, ~10 min | --activations g
 glu-tokens-pilot-2-gs-hi | glu-tokens-pilot-gs | 6 runs, ~4 min | --activations gelu,swiglu --depths 2 --seeds 1,2,3 --lrs 3e-2 --warmup 100 $model_cpu8k
 glu-tokens-gs-2 | glu-tokens-gs | 32 runs, ~18 min | --activations gelu,swiglu --depths 2 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-2 --warmup 100 $model_cpu8k
 gpt2-pilot  | gpt2-pilot  | 6 runs, ~15 min | --activations relu,swiglu --seeds 1 --lrs 1e-2,3e-2,1e-1 $stress_gpt2
+gpt2-zloss  | gpt2-zloss  | 20 runs, ~50 min | --activations relu,swiglu --z-losses 0,1e-4 --seeds 2,3,4,5,6 --lrs 1e-1 $stress_gpt2
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
