@@ -21,33 +21,15 @@ class BenchRunsTest {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"processes", "threads"})
     void twoConcurrentRunsReportTheirAggregateOverTheUnionOfTheirWindows(String runsIn) {
-        PrintStream stdout = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int rc;
-        StringWriter err = new StringWriter();
-        try {
-            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            String[] args = new String[TINY.length + 6];
-            args[0] = "bench";
-            System.arraycopy(TINY, 0, args, 1, TINY.length);
-            args[TINY.length + 1] = "--runs";
-            args[TINY.length + 2] = "2";
-            args[TINY.length + 3] = "--json";
-            args[TINY.length + 4] = "--runs-in";
-            args[TINY.length + 5] = runsIn;
-            if (runsIn.equals("threads")) {
-                // warm steps of this model take ~0.1 ms: 3 of them are shorter than the jitter of two
-                // threads' release on a 2-core machine, so time enough steps for the windows to overlap
-                args = java.util.Arrays.copyOf(args, args.length + 2);
-                args[args.length - 2] = "--bench-steps";
-                args[args.length - 1] = "300";
-            }
-            rc = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), args);
-        } finally {
-            System.setOut(stdout);
+        List<String> extra = new java.util.ArrayList<>(List.of("--runs", "2", "--json", "--runs-in", runsIn));
+        if (runsIn.equals("threads")) {
+            // warm steps of this model take ~0.1 ms: 3 of them are shorter than the jitter of two
+            // threads' release on a 2-core machine, so time enough steps for the windows to overlap
+            extra.addAll(List.of("--bench-steps", "300"));
         }
-        String out = buf.toString(StandardCharsets.UTF_8);
-        assertEquals(0, rc, err + out);
+        Printed p = bench(extra.toArray(new String[0]));
+        String out = p.out();
+        assertEquals(0, p.rc(), p.err() + out);
         List<String> lines = out.lines().toList();
         JsonObject o = JsonParser.parseString(lines.get(lines.size() - 1)).getAsJsonObject();
         assertEquals(2, o.get("runs").getAsInt());
@@ -63,22 +45,9 @@ class BenchRunsTest {
 
     @Test
     void profilePrintsEveryOpOfTheTimedSteps() {
-        PrintStream stdout = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        int rc;
-        try {
-            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            String[] args = new String[TINY.length + 2];
-            args[0] = "bench";
-            System.arraycopy(TINY, 0, args, 1, TINY.length);
-            args[TINY.length + 1] = "--profile";
-            rc = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), args);
-        } finally {
-            System.setOut(stdout);
-        }
-        String out = buf.toString(StandardCharsets.UTF_8);
-        assertEquals(0, rc, err + out);
+        Printed p = bench("--profile");
+        String out = p.out();
+        assertEquals(0, p.rc(), p.err() + out);
         assertTrue(out.contains("profile of the 3 timed steps"), out);
         // one layer: attention forward and backward once per step, LayerNorm forward 3 times (two in the block, one final)
         assertTrue(out.lines().anyMatch(l -> l.matches("attentionForward\\s+1\\.0\\s.*")), out);
@@ -95,25 +64,11 @@ class BenchRunsTest {
 
     @Test
     void warmUpLastsAtLeastTheSecondsAsked() {
-        PrintStream stdout = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        int rc;
-        try {
-            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            String[] args = new String[TINY.length + 3];
-            args[0] = "bench";
-            System.arraycopy(TINY, 0, args, 1, TINY.length);
-            args[TINY.length + 1] = "--bench-warmup-seconds";   // the later value wins over TINY's 0
-            args[TINY.length + 2] = "0.5";
-            long t0 = System.nanoTime();
-            rc = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), args);
-            assertTrue(System.nanoTime() - t0 >= 500_000_000L, "returned before the warm-up's half second");
-        } finally {
-            System.setOut(stdout);
-        }
-        String out = buf.toString(StandardCharsets.UTF_8);
-        assertEquals(0, rc, err + out);
+        long t0 = System.nanoTime();
+        Printed p = bench("--bench-warmup-seconds", "0.5");   // the later value wins over TINY's 0
+        assertTrue(System.nanoTime() - t0 >= 500_000_000L, "returned before the warm-up's half second");
+        String out = p.out();
+        assertEquals(0, p.rc(), p.err() + out);
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("timed steps after (\\d+) warm-up").matcher(out);
         assertTrue(m.find(), out);
         assertTrue(Integer.parseInt(m.group(1)) > 1, "a tiny model's steps take milliseconds: more than the 1 minimum step in 0.5 s\n" + out);
@@ -122,35 +77,42 @@ class BenchRunsTest {
         assertEquals("error: --bench-warmup-seconds must be between 0 and 3600, got -1.0", err2.toString().strip());
     }
 
-    @Test
-    void tokenizerSetsTheBenchedVocabularyUnlessVocabSaysOtherwise() {
+    /** What {@code spikelab ARGS} printed: its exit code, standard output (where bench writes) and errors. */
+    private record Printed(int rc, String out, String err) {}
+
+    private static Printed spikelab(String... args) {
         PrintStream stdout = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         StringWriter err = new StringWriter();
         int rc;
         try {
             System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            String[] args = java.util.Arrays.copyOf(TINY, TINY.length + 3);
-            args[TINY.length] = "--tokenizer";
-            args[TINY.length + 1] = "byte";
-            args[TINY.length + 2] = "--json";
-            String[] withBench = new String[args.length + 1];
-            withBench[0] = "bench";
-            System.arraycopy(args, 0, withBench, 1, args.length);
-            rc = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), withBench);
+            rc = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), args);
         } finally {
             System.setOut(stdout);
         }
-        String out = buf.toString(StandardCharsets.UTF_8);
-        assertEquals(0, rc, err + out);
-        List<String> lines = out.lines().toList();
-        assertEquals(256, JsonParser.parseString(lines.get(lines.size() - 1)).getAsJsonObject().get("vocab").getAsInt(), out);
+        return new Printed(rc, buf.toString(StandardCharsets.UTF_8), err.toString());
+    }
 
-        StringWriter err2 = new StringWriter();
-        assertEquals(2, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err2),
-                "bench", "--tokenizer", "byte", "--vocab", "65"));
+    /** bench on the TINY model with these options added. */
+    private static Printed bench(String... extra) {
+        List<String> args = new java.util.ArrayList<>(List.of("bench"));
+        args.addAll(List.of(TINY));
+        args.addAll(List.of(extra));
+        return spikelab(args.toArray(new String[0]));
+    }
+
+    @Test
+    void tokenizerSetsTheBenchedVocabularyUnlessVocabSaysOtherwise() {
+        Printed p = bench("--tokenizer", "byte", "--json");
+        assertEquals(0, p.rc(), p.err() + p.out());
+        List<String> lines = p.out().lines().toList();
+        assertEquals(256, JsonParser.parseString(lines.get(lines.size() - 1)).getAsJsonObject().get("vocab").getAsInt(), p.out());
+
+        Printed bad = spikelab("bench", "--tokenizer", "byte", "--vocab", "65");
+        assertEquals(2, bad.rc());
         assertEquals("error: --vocab 65 disagrees with the vocabulary of --tokenizer/--data (256): give one of them",
-                err2.toString().strip());
+                bad.err().strip());
     }
 
     @Test

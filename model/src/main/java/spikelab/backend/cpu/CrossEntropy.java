@@ -11,7 +11,7 @@ final class CrossEntropy {
     static void forward(Parallel par, float[] losses, int lOff, float[] logZ, int zOff, float[] logits, int gOff,
                         int[] targets, int n, int v) {
         par.forRange(n, 16, (from, to) -> {
-            float[] scratch = new float[CrossEntropyKernel.BLOCK], acc = new float[CrossEntropyKernel.CHAINS];
+            float[] scratch = new float[CrossEntropyKernel.BLOCK], acc = new float[LayerNormKernel.CHAINS];
             for (int r = from; r < to; r++) {
                 int row = gOff + r * v;
                 float max = KERNEL.max(logits, row, v);

@@ -7,12 +7,11 @@ package spikelab.backend.cpu;
  * <p>Why a kernel: with GPT-2's 50,257 tokens a row is 50k logits, and the loss and its
  * gradient, one {@link Math#exp} per logit in double, were 63% of a d_model-64 training step;
  * the exponentials come from {@link ActivationKernel#expShifted} ({@link FloatMath#exp}, lane
- * for lane), sums run in 16 chains per block with the blocks added in double.
+ * for lane), and each block's sum is LayerNorm's 16-chain row sum, the blocks added in double.
  */
 class CrossEntropyKernel {
     /** Elements per block of a row's sum: its 16 chains hold 64 terms each, the blocks are added in double. */
     static final int BLOCK = 1024;
-    static final int CHAINS = FusedAttention.CHAINS;
 
     // max_i x[i] with Math.max's rules (NaN wins, +0 > −0), so any order of lanes gives the same value
     float max(float[] x, int off, int len) {
@@ -21,24 +20,17 @@ class CrossEntropyKernel {
         return m;
     }
 
-    // Σ_i e^(x[i] − shift): each block exponentiated into scratch (BLOCK floats), summed in chains
-    // (acc: 16 floats), the block sums added in double in block order
+    // Σ_i e^(x[i] − shift): each block exponentiated into scratch (BLOCK floats) and summed by
+    // LayerNorm.chainSum (acc: 16 floats), the block sums added in double in block order
     final double sumExp(float[] x, int off, int len, float shift, float[] scratch, float[] acc) {
         ActivationKernel exp = Activations.kernel();
         double s = 0;
         for (int b = 0; b < len; b += BLOCK) {
             int n = Math.min(BLOCK, len - b);
             exp.expShifted(x, off + b, shift, scratch, 0, n);
-            s += sum(scratch, 0, n, acc);
+            s += LayerNorm.chainSum(scratch, 0, n, acc);
         }
         return s;
-    }
-
-    // Σ x[i], element i into chain i mod 16, chains added by FusedAttention.combine's tree
-    float sum(float[] x, int off, int len, float[] acc) {
-        java.util.Arrays.fill(acc, 0, CHAINS, 0f);
-        for (int i = 0; i < len; i++) acc[i % CHAINS] += x[off + i];
-        return FusedAttention.combine(acc, 0);
     }
 
     // d[i] = scale·p_i + z·p_i with p_i = e^(x[i] − logZ); d may be x (the target's −scale is the caller's)

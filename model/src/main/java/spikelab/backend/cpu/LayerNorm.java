@@ -9,6 +9,15 @@ final class LayerNorm {
     private static final LayerNormKernel KERNEL = VectorKernels.choose("spikelab.layernorm",
             "spikelab.backend.cpu.VectorLayerNormKernel", LayerNormKernel.class, LayerNormKernel::new);
 
+    /**
+     * Σ x[off, off + len) in 16 interleaved chains added by a fixed tree (the kernel's row sum, on
+     * vector lanes where it can): the same bits on any vector width. Cross-entropy sums with it too.
+     * acc: 16 floats of scratch.
+     */
+    static float chainSum(float[] x, int off, int len, float[] acc) {
+        return KERNEL.sum(x, off, len, acc);
+    }
+
     // y = (x − μ)·rstd·w + b,  μ = mean(x),  rstd = 1/√(var(x) + eps)  (biased variance)
     static void forward(Parallel par, float[] out, int oOff, float[] mean, int mOff, float[] rstd, int rOff,
                         float[] x, int xOff, float[] w, int wOff, float[] bias, int bOff, int n, int c) {

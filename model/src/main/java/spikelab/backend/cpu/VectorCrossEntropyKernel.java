@@ -5,8 +5,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link CrossEntropyKernel} on the CPU's preferred vector width: the same operations per lane
- * and the same 16 chains, so the bits match the plain kernel; tails shorter than a vector go to
+ * {@link CrossEntropyKernel} on the CPU's preferred vector width: the same operations per lane,
+ * so the bits match the plain kernel; tails shorter than a vector go to
  * the plain code. Loaded by name only when jdk.incubator.vector is present.
  */
 final class VectorCrossEntropyKernel extends CrossEntropyKernel {
@@ -20,22 +20,6 @@ final class VectorCrossEntropyKernel extends CrossEntropyKernel {
         for (; i <= len - L; i += L) m = m.max(FloatVector.fromArray(S, x, off + i));
         // MAX is exact and order-free under Math.max's rules, so lanes may combine in any order
         return Math.max(m.reduceLanes(VectorOperators.MAX), super.max(x, off + i, len - i));
-    }
-
-    // lane j is chain j (16 lanes), or chains j and 8 + j sit in two accumulators (8 lanes)
-    @Override
-    float sum(float[] x, int off, int len, float[] acc) {
-        if (L != 16 && L != 8) return super.sum(x, off, len, acc);
-        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
-        int i = 0;
-        for (; i <= len - CHAINS; i += CHAINS) {
-            s0 = s0.add(FloatVector.fromArray(S, x, off + i));
-            if (L == 8) s1 = s1.add(FloatVector.fromArray(S, x, off + i + L));
-        }
-        s0.intoArray(acc, 0);
-        if (L == 8) s1.intoArray(acc, L);
-        for (; i < len; i++) acc[i % CHAINS] += x[off + i];
-        return FusedAttention.combine(acc, 0);
     }
 
     @Override
