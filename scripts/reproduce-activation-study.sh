@@ -344,7 +344,11 @@ DATA="${DATA-}"
 #                it rose above that (12.3, 13.0), so prediction (1) stands as written, and one more is
 #                added now, before the test's runs: (1b) z-loss lowers |log Z| at the end, the mean over
 #                the last 100 steps (spikelab compare --metric final_abs_logz, z-loss - none summed over
-#                both activations, 10 pairs, raw p, alpha 0.05).
+#                both activations, 10 pairs, raw p, alpha 0.05). Corrected at 02:10, with the test's
+#                first two runs going and none of its numbers seen: compare pairs by seed, so summed over
+#                activations it has 5 contrasts, whose sign-flip p cannot go below 0.0625. (1b) is
+#                instead a row of claim 4 in the report, the same pooling as (1)'s: |log Z| over the
+#                last 100 steps, z-loss - none, 10 (activation, seed) pairs, raw p, alpha 0.05.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
