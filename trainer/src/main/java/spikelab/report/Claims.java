@@ -190,13 +190,15 @@ final class Claims {
         // pooled as for qk-norm: z-loss acts on the output layer, whatever the FFN
         for (Map.Entry<String, List<Cells.Cell[]>> e : withPooled(partners("z_loss", s -> s.zLoss > 0, s -> s.zLoss == 0)).entrySet()) {
             out.add(pairedRuns(e.getKey() + ": max |log Z| over the run, z-loss − none", e.getValue(), RunData::maxAbsLogZ));
+            out.add(pairedRuns(e.getKey() + ": |log Z| over the last 100 steps, z-loss − none", e.getValue(), RunData::finalAbsLogZ));
             out.add(incidence(e.getKey() + ": runs that diverged, z-loss vs none", "", side(e.getValue(), 0), side(e.getValue(), 1),
                     r -> r.diverged));
         }
         return new Claim(4, "z-loss holds the output logits' log-partition (log Z) down and prevents divergence (per activation)",
                 "Pairs are runs that differ only in z-loss; \"all activations\" pools the pairs of every activation. "
-                + "log Z is metrics.jsonl's logz_mean; the effect is the "
-                + "difference of its largest magnitude over the run. Divergence: share of runs, Fisher's exact test.", out);
+                + "log Z is metrics.jsonl's logz_mean; the effects are the differences of its largest magnitude over the "
+                + "run and of its mean magnitude over the last 100 steps (log Z starts at ln V, so with a large vocabulary "
+                + "the largest is often step 1's). Divergence: share of runs, Fisher's exact test.", out);
     }
 
     // ---- claim 5: bf16 mixed precision against fp32 ------------------------------------------
