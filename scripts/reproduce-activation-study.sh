@@ -349,6 +349,16 @@ DATA="${DATA-}"
 #                activations it has 5 contrasts, whose sign-flip p cannot go below 0.0625. (1b) is
 #                instead a row of claim 4 in the report, the same pooling as (1)'s: |log Z| over the
 #                last 100 steps, z-loss - none, 10 (activation, seed) pairs, raw p, alpha 0.05.
+#   gpt2-act:    the activation question at GPT-2's vocabulary, at gpt2-zloss's lr (1e-1, the edge):
+#                relu and swiglu without z-loss on seeds 7-11, into gpt2-zloss's directory, so that with
+#                its z-loss-off cells (seeds 2-6) each activation has 10 seeds. Planned 2026-12-08
+#                (02:12), with gpt2-zloss's first pair just finished and none of its numbers seen.
+#                Predictions, each SwiGLU - ReLU over seeds 2-11 (10 pairs; spikelab compare --plus
+#                gpt2-zloss/swiglu-L8-lr1e-1 --minus gpt2-zloss/relu-L8-lr1e-1), raw p, alpha 0.05:
+#                (A) final validation loss > 0 (claim 6: above their best lr the GLUs break where the
+#                plain FFNs barely notice); (B) gradient explosions > 0 (--metric explosions; the
+#                outlier argument, and the pilot's 4 against 0). Described, not predicted: loss spikes,
+#                largest attention logit, FFN outlier ratio.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -442,6 +452,7 @@ glu-tokens-pilot-2-gs-hi | glu-tokens-pilot-gs | 6 runs, ~4 min | --activations 
 glu-tokens-gs-2 | glu-tokens-gs | 32 runs, ~18 min | --activations gelu,swiglu --depths 2 --seeds 13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28 --lrs 1e-2 --warmup 100 $model_cpu8k
 gpt2-pilot  | gpt2-pilot  | 6 runs, ~15 min | --activations relu,swiglu --seeds 1 --lrs 1e-2,3e-2,1e-1 $stress_gpt2
 gpt2-zloss  | gpt2-zloss  | 20 runs, ~50 min | --activations relu,swiglu --z-losses 0,1e-4 --seeds 2,3,4,5,6 --lrs 1e-1 $stress_gpt2
+gpt2-act    | gpt2-zloss  | 10 runs, ~25 min | --activations relu,swiglu --seeds 7,8,9,10,11 --lrs 1e-1 $stress_gpt2
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
