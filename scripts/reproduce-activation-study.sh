@@ -344,7 +344,7 @@ DATA="${DATA-}"
 #                it rose above that (12.3, 13.0), so prediction (1) stands as written, and one more is
 #                added now, before the test's runs: (1b) z-loss lowers |log Z| at the end, the mean over
 #                the last 100 steps (spikelab compare --metric final_abs_logz, z-loss - none summed over
-#                both activations, 10 pairs, raw p, alpha 0.05). Corrected at 02:10, with the test's
+#                both activations, 10 pairs, raw p, alpha 0.05). Corrected at 02:05, with the test's
 #                first two runs going and none of its numbers seen: compare pairs by seed, so summed over
 #                activations it has 5 contrasts, whose sign-flip p cannot go below 0.0625. (1b) is
 #                instead a row of claim 4 in the report, the same pooling as (1)'s: |log Z| over the
@@ -352,7 +352,7 @@ DATA="${DATA-}"
 #   gpt2-act:    the activation question at GPT-2's vocabulary, at gpt2-zloss's lr (1e-1, the edge):
 #                relu and swiglu without z-loss on seeds 7-11, into gpt2-zloss's directory, so that with
 #                its z-loss-off cells (seeds 2-6) each activation has 10 seeds. Planned 2026-12-08
-#                (02:12), with gpt2-zloss's first pair just finished and none of its numbers seen.
+#                (02:07), with gpt2-zloss's first pair just finished and none of its numbers seen.
 #                Predictions, each SwiGLU - ReLU over seeds 2-11 (10 pairs; spikelab compare --plus
 #                gpt2-zloss/swiglu-L8-lr1e-1 --minus gpt2-zloss/relu-L8-lr1e-1), raw p, alpha 0.05:
 #                (A) final validation loss > 0 (claim 6: above their best lr the GLUs break where the
