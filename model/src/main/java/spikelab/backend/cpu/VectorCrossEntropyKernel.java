@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link CrossEntropyKernel} on the CPU's preferred vector width: the same operations per lane,
- * so the bits match the plain kernel; tails shorter than a vector go to
- * the plain code. Loaded by name only when jdk.incubator.vector is present.
+ * so the bits match the plain kernel; tails shorter than a vector go to the plain code. Loaded
+ * by name only when jdk.incubator.vector is present.
  */
 final class VectorCrossEntropyKernel extends CrossEntropyKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
