@@ -349,6 +349,9 @@ DATA="${DATA-}"
 #                activations it has 5 contrasts, whose sign-flip p cannot go below 0.0625. (1b) is
 #                instead a row of claim 4 in the report, the same pooling as (1)'s: |log Z| over the
 #                last 100 steps, z-loss - none, 10 (activation, seed) pairs, raw p, alpha 0.05.
+#                Measured 2026-12-08: 50 min. Result (docs/results.md, claim 4): all three fail; no run
+#                diverged (0/10 and 0/10), largest |log Z| +0.059 [-0.099, +0.261], p 0.58, and over the
+#                last 100 steps -0.045 [-0.173, +0.076], p 0.53 (10 pairs each).
 #   gpt2-act:    the activation question at GPT-2's vocabulary, at gpt2-zloss's lr (1e-1, the edge):
 #                relu and swiglu without z-loss on seeds 7-11, into gpt2-zloss's directory, so that with
 #                its z-loss-off cells (seeds 2-6) each activation has 10 seeds. Planned 2026-12-08
