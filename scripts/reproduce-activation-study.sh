@@ -362,6 +362,10 @@ DATA="${DATA-}"
 #                plain FFNs barely notice); (B) gradient explosions > 0 (--metric explosions; the
 #                outlier argument, and the pilot's 4 against 0). Described, not predicted: loss spikes,
 #                largest attention logit, FFN outlier ratio.
+#                Measured 2026-12-08: 25 min (sharing the CPU with checks). Result (docs/results.md,
+#                "GPT-2's vocabulary at the edge"): both fail; (A) -0.009 [-0.029, +0.007], p 0.46; (B)
+#                -0.70 [-1.30, -0.10], p 0.094, the other sign (ReLU: 6 of 10 runs with an explosion,
+#                SwiGLU 1 of 10).
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
