@@ -366,6 +366,12 @@ DATA="${DATA-}"
 #                "GPT-2's vocabulary at the edge"): both fail; (A) -0.009 [-0.029, +0.007], p 0.46; (B)
 #                -0.70 [-1.30, -0.10], p 0.094, the other sign (ReLU: 6 of 10 runs with an explosion,
 #                SwiGLU 1 of 10).
+#   gpt2-best:   the same pair at the pilot's best lr, 1e-2 (the lowest of its three for both; a
+#                bracket below it is not run), seeds 2-7, otherwise gpt2-zloss's settings without
+#                z-loss. Planned 2026-12-08 (03:36), before any of its runs. Prediction, claim 1's
+#                direction: SwiGLU - ReLU final validation loss < 0 (6 pairs, the fewest whose sign-flip
+#                p can go below 0.05; spikelab compare, raw p, alpha 0.05), although the pilot's seed 1
+#                pointed the other way (5.586 against 5.383). Described: explosions, attention logits.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -460,6 +466,7 @@ glu-tokens-gs-2 | glu-tokens-gs | 32 runs, ~18 min | --activations gelu,swiglu -
 gpt2-pilot  | gpt2-pilot  | 6 runs, ~15 min | --activations relu,swiglu --seeds 1 --lrs 1e-2,3e-2,1e-1 $stress_gpt2
 gpt2-zloss  | gpt2-zloss  | 20 runs, ~50 min | --activations relu,swiglu --z-losses 0,1e-4 --seeds 2,3,4,5,6 --lrs 1e-1 $stress_gpt2
 gpt2-act    | gpt2-zloss  | 10 runs, ~25 min | --activations relu,swiglu --seeds 7,8,9,10,11 --lrs 1e-1 $stress_gpt2
+gpt2-best   | gpt2-best   | 12 runs, ~28 min | --activations relu,swiglu --seeds 2,3,4,5,6,7 --lrs 1e-2 $stress_gpt2
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 EOF
 }
