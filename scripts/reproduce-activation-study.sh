@@ -368,7 +368,7 @@ DATA="${DATA-}"
 #                SwiGLU 1 of 10).
 #   gpt2-best:   the same pair at the pilot's best lr, 1e-2 (the lowest of its three for both; a
 #                bracket below it is not run), seeds 2-7, otherwise gpt2-zloss's settings without
-#                z-loss. Planned 2026-12-08 (03:36), before any of its runs. Prediction, claim 1's
+#                z-loss. Planned 2026-12-08 (03:27), before any of its runs. Prediction, claim 1's
 #                direction: SwiGLU - ReLU final validation loss < 0 (6 pairs, the fewest whose sign-flip
 #                p can go below 0.05; spikelab compare, raw p, alpha 0.05), although the pilot's seed 1
 #                pointed the other way (5.586 against 5.383). Described: explosions, attention logits.
