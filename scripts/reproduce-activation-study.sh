@@ -372,6 +372,8 @@ DATA="${DATA-}"
 #                direction: SwiGLU - ReLU final validation loss < 0 (6 pairs, the fewest whose sign-flip
 #                p can go below 0.05; spikelab compare, raw p, alpha 0.05), although the pilot's seed 1
 #                pointed the other way (5.586 against 5.383). Described: explosions, attention logits.
+#                Measured 2026-12-08: 28 min. Result (docs/results.md, "GPT-2's vocabulary at the edge"):
+#                fails, +0.033 [-0.034, +0.103], p 0.44 (3 of 6 seeds each way).
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
