@@ -178,7 +178,13 @@ public final class RunData {
     }
 
     /** Metrics computed from metrics.jsonl rather than read from summary.json, by the names {@code compare --metric} takes. */
-    public static final List<String> CURVE_METRICS = List.of("max_abs_logz", "final_abs_logz");
+    private static final java.util.Map<String, java.util.function.ToDoubleFunction<RunData>> CURVE_METRIC = new java.util.LinkedHashMap<>();
+    static {
+        CURVE_METRIC.put("max_abs_logz", RunData::maxAbsLogZ);
+        CURVE_METRIC.put("final_abs_logz", RunData::finalAbsLogZ);
+    }
+    /** Their names, in the order {@code compare}'s error lists them. */
+    public static final List<String> CURVE_METRICS = List.copyOf(CURVE_METRIC.keySet());
 
     /** Steps at the end of a run that {@link #finalAbsLogZ} averages over. */
     static final int FINAL_STEPS = 100;
@@ -206,11 +212,8 @@ public final class RunData {
 
     /** One of {@link #CURVE_METRICS} by name, or null for any other name. */
     public Double curveMetric(String name) {
-        switch (name) {
-            case "max_abs_logz": return maxAbsLogZ();
-            case "final_abs_logz": return finalAbsLogZ();
-            default: return null;
-        }
+        java.util.function.ToDoubleFunction<RunData> f = CURVE_METRIC.get(name);
+        return f == null ? null : f.applyAsDouble(this);
     }
 
     /** Reads dir/summary.json. */
