@@ -60,6 +60,15 @@ public final class CudaBackend implements Backend {
     private long lnPartialLen;
     private boolean closed;
 
+    /**
+     * Why bf16-autocast is refused here: its output roundings exist in the CPU emulation only
+     * (the kernels' bf16 products keep fp32 outputs), and a GPU run that silently skipped them
+     * would compute a different function under the same name.
+     */
+    public static final String AUTOCAST_ON_CPU_ONLY = "--precision bf16-autocast is emulated on the CPU backend only "
+            + "(the CUDA kernels round the products' inputs to bf16, not their outputs): use --device cpu, or "
+            + "--precision bf16 on the GPU";
+
     /** Opens GPU 0; {@code tf32} lets matrix products use TF32 tensor cores. */
     public CudaBackend(boolean tf32) {
         this(tf32 ? Precision.TF32 : Precision.FP32);
@@ -84,6 +93,7 @@ public final class CudaBackend implements Backend {
      * and launches the recording instead of its kernels one by one.
      */
     public CudaBackend(int ordinal, Precision precision, boolean cudaGraphs) {
+        if (precision == Precision.BF16_AUTOCAST) throw new IllegalArgumentException(AUTOCAST_ON_CPU_ONLY);
         Optional<String> why = unavailableReason();
         if (why.isPresent()) throw new IllegalStateException(why.get());
         JCudaDriver.setExceptionsEnabled(true);

@@ -401,16 +401,16 @@ public final class BenchCommand implements Callable<Integer> {
     static double publishedPeakGflops(String deviceName, spikelab.backend.Precision precision) {
         String n = deviceName.toUpperCase(java.util.Locale.ROOT);
         if (n.contains("H100") || n.contains("H200")) {
-            return switch (precision) { case FP32 -> 66_900; case TF32 -> 494_700; case BF16 -> 989_400; };
+            return switch (precision) { case FP32 -> 66_900; case TF32 -> 494_700; case BF16, BF16_AUTOCAST -> 989_400; };
         }
         if (n.contains("A100")) {
-            return switch (precision) { case FP32 -> 19_500; case TF32 -> 156_000; case BF16 -> 312_000; };
+            return switch (precision) { case FP32 -> 19_500; case TF32 -> 156_000; case BF16, BF16_AUTOCAST -> 312_000; };
         }
         return Double.NaN;
     }
 
     private static String peakName(spikelab.backend.Precision precision) {
-        return switch (precision) { case FP32 -> "fp32"; case TF32 -> "TF32 dense"; case BF16 -> "bf16 dense"; };
+        return switch (precision) { case FP32 -> "fp32"; case TF32 -> "TF32 dense"; case BF16, BF16_AUTOCAST -> "bf16 dense"; };
     }
 
     private static long peakHeapMb() {

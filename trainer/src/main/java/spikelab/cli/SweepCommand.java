@@ -63,7 +63,7 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--z-losses", split = ",", paramLabel = "X", defaultValue = "0",
             description = "z-loss coefficients, comma-separated, 0 = off, e.g. 0,1e-4 (default: ${DEFAULT-VALUE})")
     List<Double> zLosses;
-    @Option(names = "--precisions", split = ",", paramLabel = "fp32|tf32|bf16", defaultValue = "fp32",
+    @Option(names = "--precisions", split = ",", paramLabel = "fp32|tf32|bf16|bf16-autocast", defaultValue = "fp32",
             description = "precisions of the matrix products, comma-separated, e.g. fp32,bf16 (default: ${DEFAULT-VALUE})")
     List<String> precisions;
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/sweep",

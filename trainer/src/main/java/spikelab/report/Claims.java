@@ -203,21 +203,21 @@ final class Claims {
 
     // ---- claim 5: bf16 mixed precision against fp32 ------------------------------------------
 
-    private Claim bf16() {
-        List<Comparison> out = new ArrayList<>();
-        // (fp32, bf16) so that every effect reads fp32 − bf16: negative is bf16 doing worse
+    /** Claim 5's rows for one lower precision against fp32 (none when no run pairs exist). */
+    private void lowPrecision(String low, List<Comparison> out) {
+        // (fp32, low) so that every effect reads fp32 − low: negative is the lower precision doing worse
         Map<String, List<Cells.Cell[]>> partners = partners("precision", s -> s.precision.equals("fp32"),
-                s -> s.precision.equals("bf16"));
+                s -> s.precision.equals(low));
         for (Map.Entry<String, List<Cells.Cell[]>> e : withPooled(partners).entrySet()) {
-            out.add(pairedRuns(e.getKey() + ": final val loss, fp32 − bf16", e.getValue(), Claims::clamped, "%+.4f"));
-            out.add(pairedRuns(e.getKey() + ": log10 max attention logit, fp32 − bf16", e.getValue(),
+            out.add(pairedRuns(e.getKey() + ": final val loss, fp32 − " + low, e.getValue(), Claims::clamped, "%+.4f"));
+            out.add(pairedRuns(e.getKey() + ": log10 max attention logit, fp32 − " + low, e.getValue(),
                     r -> r.maxAttnLogit > 0 && Double.isFinite(r.maxAttnLogit) ? Math.log10(r.maxAttnLogit) : Double.NaN, "%+.3f"));
-            List<RunData> fp32 = side(e.getValue(), 0), bf16 = side(e.getValue(), 1);
-            out.add(incidence(e.getKey() + ": runs with a loss spike, fp32 vs bf16", "", fp32, bf16, r -> r.lossSpikes > 0));
-            out.add(incidence(e.getKey() + ": runs with a gradient explosion, fp32 vs bf16", "", fp32, bf16, r -> r.explosions > 0));
-            out.add(incidence(e.getKey() + ": runs that diverged, fp32 vs bf16", "", fp32, bf16, r -> r.diverged));
+            List<RunData> fp32 = side(e.getValue(), 0), lows = side(e.getValue(), 1);
+            out.add(incidence(e.getKey() + ": runs with a loss spike, fp32 vs " + low, "", fp32, lows, r -> r.lossSpikes > 0));
+            out.add(incidence(e.getKey() + ": runs with a gradient explosion, fp32 vs " + low, "", fp32, lows, r -> r.explosions > 0));
+            out.add(incidence(e.getKey() + ": runs that diverged, fp32 vs " + low, "", fp32, lows, r -> r.diverged));
         }
-        // does the gate's product pay more for bf16 than its plain counterpart? (the outlier argument)
+        // does the gate's product pay more for low precision than its plain counterpart? (the outlier argument)
         String[][] pairs = {{"reglu", "relu"}, {"geglu", "gelu"}, {"swiglu", "gelu"}};
         for (String[] pr : pairs) {
             List<Cells.Cell[]> glu = partners.get(pr[0]), plain = partners.get(pr[1]);
@@ -234,14 +234,20 @@ final class Claims {
                     }
                 }
             }
-            out.add(paired("bf16's loss cost (bf16 − fp32), " + pr[1] + " − " + pr[0], "", "(seed, lr, depth, arm)", d, "%+.4f"));
+            out.add(paired(low + "'s loss cost (" + low + " − fp32), " + pr[1] + " − " + pr[0], "", "(seed, lr, depth, arm)", d, "%+.4f"));
         }
+    }
+
+    private Claim bf16() {
+        List<Comparison> out = new ArrayList<>();
+        for (String low : List.of("bf16", "bf16-autocast")) lowPrecision(low, out);
         return new Claim(5, "bf16 products cost stability, GLU FFNs most (per activation)",
                 "Pairs are runs that differ only in the products' precision (same activation, depth, lr, seed and other "
-                + "settings); \"all activations\" pools them. Every effect is fp32 minus bf16, so negative means bf16 did "
-                + "worse: a higher final validation loss (min(loss, loss at init) per run), larger attention logits, more "
+                + "settings); \"all activations\" pools them. Every effect is fp32 minus the lower precision (bf16: the "
+                + "products' inputs rounded; bf16-autocast: their outputs and the FFN activation's too), so negative means "
+                + "the lower precision did worse: a higher final validation loss (min(loss, loss at init) per run), larger attention logits, more "
                 + "runs with a loss spike, a gradient explosion or that diverged (Fisher's exact test). The last rows are differences in "
-                + "differences, paired by (seed, lr, depth): bf16's loss cost for the plain activation minus its cost for "
+                + "differences, paired by (seed, lr, depth): the lower precision's loss cost for the plain activation minus its cost for "
                 + "the GLU; negative means the GLU pays more, as the outlier argument for gated FFNs in low precision "
                 + "(Fishman et al. 2024) predicts.", out);
     }

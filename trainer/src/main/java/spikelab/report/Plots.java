@@ -348,10 +348,11 @@ final class Plots {
         s.setLineColor(col);
         s.setMarkerColor(col);
         // a variant keeps its activation's colour and gets its own dash: post-LN dashed, qk-norm dotted, z-loss
-        // dash-dot, bf16 (or tf32) long dashes
+        // dash-dot, bf16 (or tf32) long dashes, bf16-autocast long and short
         float[] dash = cell.settings.norm.equals("post") && cell.arm.contains("post-LN") ? new float[] {8f, 5f}
                 : cell.settings.qkNorm && cell.arm.contains("qk-norm") ? new float[] {2f, 4f}
                 : cell.settings.zLoss > 0 && cell.arm.contains("z-loss") ? new float[] {9f, 4f, 2f, 4f}
+                : cell.settings.precision.equals("bf16-autocast") && cell.arm.contains("bf16-autocast") ? new float[] {14f, 4f, 4f, 4f}
                 : !cell.settings.precision.equals("fp32") && cell.arm.contains(cell.settings.precision) ? new float[] {14f, 6f} : null;
         s.setLineStyle(dash == null ? new BasicStroke(2f) : new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, dash, 0f));
     }

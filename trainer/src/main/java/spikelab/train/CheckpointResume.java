@@ -80,8 +80,8 @@ final class CheckpointResume {
     }
 
     /**
-     * fp32 and tf32 are how a run executes (a tf32 run may continue in fp32 on a CPU), bf16 is
-     * what it computes: a run keeps bf16, or its absence, unless told otherwise on the command line.
+     * fp32 and tf32 are how a run executes (a tf32 run may continue in fp32 on a CPU), bf16 and
+     * bf16-autocast are what it computes: a run keeps them, or their absence.
      */
     private static void resumePrecision(TrainOptions opt, JsonObject config, Predicate<String> given, Path dir) {
         JsonElement p = config.get("precision"), t = config.get("tf32");
@@ -92,9 +92,10 @@ final class CheckpointResume {
             throw new UserError(dir.resolve("config.json") + " has an unreadable 'precision' (" + p + "): the run directory is damaged");
         }
         Precision now = given.test("--precision") || given.test("--tf32") ? opt.precision() : stored;
-        if (now != stored && (now == Precision.BF16 || stored == Precision.BF16)) {
+        if (now != stored && (now.bf16Inputs() || stored.bf16Inputs())) {
             throw new UserError("--precision " + now.cliName() + " differs from " + stored.cliName() + " in " + dir.resolve("config.json")
-                    + ": bf16 changes what a run computes, so a resumed run keeps it; drop --precision");
+                    + ": " + (now.bf16Inputs() ? now : stored).cliName() + " changes what a run computes, so a resumed run keeps "
+                    + "its precision; drop --precision");
         }
         opt.precision = now.cliName();
         opt.tf32 = false;

@@ -19,7 +19,8 @@ public final class Devices {
 
     /**
      * The backend for {@code device} computing its products in {@code precision}: bf16 is
-     * emulated exactly on the CPU and runs on CUDA's tensor cores; tf32 exists on CUDA only.
+     * emulated exactly on the CPU and runs on CUDA's tensor cores; tf32 exists on CUDA only,
+     * bf16-autocast on the CPU only.
      */
     public static Backend open(String device, int threads, Precision precision) {
         return open(device, threads, precision, false);
@@ -35,6 +36,10 @@ public final class Devices {
             case "cpu":
                 return openCpu(threads, precision);
             case "auto": {
+                if (precision == Precision.BF16_AUTOCAST) {
+                    log.info("--device auto: using the CPU (--precision bf16-autocast is emulated there only)");
+                    return openCpu(threads, precision);
+                }
                 String why = cudaUnavailableReason();
                 if (why == null) return openCuda(0, precision, cudaGraphs, device);
                 log.info("--device auto: using the CPU ({}){}", why, cudaGraphs ? "; --cuda-graphs has no effect there" : "");
@@ -43,6 +48,7 @@ public final class Devices {
             default: {   // cuda (GPU 0) or cuda:N
                 int gpu = cudaOrdinal(device);
                 if (gpu < 0) throw new UserError(unknownDevice(device));
+                if (precision == Precision.BF16_AUTOCAST) throw new UserError("--device " + device + ": " + CudaBackend.AUTOCAST_ON_CPU_ONLY);
                 String why = cudaUnavailableReason();
                 if (why != null) throw new UserError("--device " + device + ": " + why);
                 return openCuda(gpu, precision, cudaGraphs, device);

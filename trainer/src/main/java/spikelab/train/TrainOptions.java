@@ -85,9 +85,11 @@ public class TrainOptions {
     public String device = "auto";
     @Option(paramLabel = "N", names = "--threads", description = "CPU threads (default: all cores)")
     public Integer threads;
-    @Option(paramLabel = "fp32|tf32|bf16", names = "--precision", defaultValue = "fp32",
+    @Option(paramLabel = "fp32|tf32|bf16|bf16-autocast", names = "--precision", defaultValue = "fp32",
             description = "matrix products: fp32; tf32 (CUDA tensor cores); bf16 (mixed precision: bf16 inputs, fp32 sums, "
-                    + "fp32 weights and optimizer; tensor cores on CUDA, emulated exactly on the CPU) (default: ${DEFAULT-VALUE})")
+                    + "fp32 weights and optimizer; tensor cores on CUDA, emulated exactly on the CPU); bf16-autocast "
+                    + "(bf16, and every product's output and the FFN activation rounded to bf16 too, as PyTorch's "
+                    + "autocast does; CPU only) (default: ${DEFAULT-VALUE})")
     public String precision = "fp32";
     @Option(names = "--tf32", description = "same as --precision tf32")
     public boolean tf32;
@@ -186,7 +188,9 @@ public class TrainOptions {
         } catch (IllegalArgumentException e) {
             throw new UserError("--precision: " + e.getMessage() + " (e.g. --precision bf16)");
         }
-        if (tf32 && p == Precision.BF16) throw new UserError("--tf32 and --precision bf16 contradict each other: drop --tf32");
+        if (tf32 && p.bf16Inputs()) {
+            throw new UserError("--tf32 and --precision " + p.cliName() + " contradict each other: drop --tf32");
+        }
         return tf32 ? Precision.TF32 : p;
     }
 

@@ -11,7 +11,6 @@ import com.google.gson.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import spikelab.backend.Backend;
-import spikelab.backend.Precision;
 import spikelab.backend.Tensor;
 import spikelab.run.UserError;
 import spikelab.data.BatchSampler;
@@ -55,7 +54,7 @@ public final class Trainer {
         opt.validate();
         // A first look before the data is read: the vocabulary only adds to the estimate, so a
         // model too large with one symbol is refused at once (the full check follows below).
-        MemoryEstimate first = MemoryEstimate.of(opt.modelConfig(1), opt.batch, opt.precision() == Precision.BF16);
+        MemoryEstimate first = MemoryEstimate.of(opt.modelConfig(1), opt.batch, opt.precision().bf16Inputs());
         if (Devices.isCuda(opt.device)) {
             first.requireFits(false);
         } else {
@@ -72,7 +71,7 @@ public final class Trainer {
         if (resume) CheckpointResume.checkResumable(dir, opt);
         else RunWriter.checkUsable(dir);
 
-        MemoryEstimate mem = MemoryEstimate.of(cfg, opt.batch, opt.precision() == Precision.BF16);
+        MemoryEstimate mem = MemoryEstimate.of(cfg, opt.batch, opt.precision().bf16Inputs());
         if (opt.device.equals("cpu")) mem.requireFits(true);   // before anything is allocated or opened
 
         // the lock before the backend and the model: a second run on this directory is refused at

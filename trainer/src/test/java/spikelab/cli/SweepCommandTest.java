@@ -206,7 +206,7 @@ class SweepCommandTest {
         assertEquals(0, sweep("--activations", "swiglu", "--depths", "2", "--precisions", "fp32,bf16",
                 "--out", out.toString(), "--steps", "30", "--d-model", "32"));
         assertEquals(List.of(), names(), "both cells are recognised as finished");
-        assertError("error: --precisions: unknown precision 'fp8': choose fp32, tf32 or bf16 (e.g. --precisions fp32,bf16)",
+        assertError("error: --precisions: unknown precision 'fp8': choose fp32, tf32, bf16 or bf16-autocast (e.g. --precisions fp32,bf16)",
                 "--precisions", "fp32,fp8");
         assertError("error: --precision is set per cell by the sweep: use --precisions X (or fp32,bf16)", "--precision", "bf16");
     }

@@ -108,6 +108,27 @@ class ClaimsTest {
     }
 
     @Test
+    void autocastRunsArePairedWithFp32InTheirOwnRowsBesideBf16s() throws IOException {
+        Path dir = tmp.resolve("autocast");
+        for (long seed = 1; seed <= 5; seed++) {
+            for (String prec : List.of("fp32", "bf16", "bf16-autocast")) {
+                // bf16 costs 0.01, bf16-autocast 0.03
+                double fin = 2.0 + 0.01 * seed + (prec.equals("bf16") ? 0.01 : prec.equals("bf16-autocast") ? 0.03 : 0);
+                Path d = dir.resolve("relu-L4-s" + seed + "-lr1e-3" + (prec.equals("fp32") ? "" : "-" + prec));
+                SyntheticRuns.write(d, "relu", 4, seed, 1e-3, 30, 30, 4.2, fin, false);
+                SyntheticRuns.set(d, "config.json", "precision", prec);
+            }
+        }
+        String md = markdown(dir);
+        assertTrue(md.contains("| relu bf16-autocast | 4 | 5 | 1e-3 |"), md);
+        assertTrue(md.contains("| relu: final val loss, fp32 − bf16 | — | sign-flip permutation, (seed, lr, depth, arm) "
+                + "| 5 | -0.0100 |"), md);
+        assertTrue(md.contains("| relu: final val loss, fp32 − bf16-autocast | — | sign-flip permutation, (seed, lr, depth, arm) "
+                + "| 5 | -0.0300 |"), md);
+        assertTrue(md.contains("| relu: runs that diverged, fp32 vs bf16-autocast | — | Fisher exact, unpaired | 10 | 0/5 vs 0/5"), md);
+    }
+
+    @Test
     void qkNormArmsArePairedByLrAndSeedAndKeptApartInTheTables() throws IOException {
         String md = markdown(gluSweep(tmp.resolve("b"), true));
         // the qk-norm runs are their own arm in the tables instead of being averaged in

@@ -64,6 +64,7 @@ final class CublasMatmul implements Matmul {
 
     /** Throws (UnsatisfiedLinkError, CudaException...) when libcublas.so.12 cannot be used. */
     CublasMatmul(CUstream stream, Precision precision) {
+        if (precision.bf16Outputs()) throw new IllegalArgumentException("bf16-autocast is a CPU emulation mode, not a product kind");
         this.stream = stream;
         this.precision = precision;
         JCublas2.setExceptionsEnabled(true);
@@ -187,6 +188,7 @@ final class CublasMatmul implements Matmul {
             case FP32 -> "cuBLAS (fp32)";
             case TF32 -> "cuBLAS (TF32 tensor ops)";
             case BF16 -> "cuBLAS (bf16 GemmEx, fp32 compute)";
+            case BF16_AUTOCAST -> throw new IllegalStateException("refused by the constructor");
         };
     }
 

@@ -96,6 +96,7 @@ final class KernelMatmul implements Matmul {
      * @param reason why cuBLAS is not used, for {@link #describe()} (may be null)
      */
     KernelMatmul(CUstream stream, Precision precision, String reason) {
+        if (precision.bf16Outputs()) throw new IllegalArgumentException("bf16-autocast is a CPU emulation mode, not a product kind");
         JCudaDriver.setExceptionsEnabled(true);
         this.stream = stream;
         this.precision = precision;
@@ -268,6 +269,7 @@ final class KernelMatmul implements Matmul {
             case FP32 -> "";
             case TF32 -> ", TF32 tensor cores";
             case BF16 -> ", bf16 tensor cores (fp32 sums)";
+            case BF16_AUTOCAST -> throw new IllegalStateException("refused by the constructor");
         };
         return "spikelab SGEMM kernels" + mode
                 + (reason == null ? "" : " (" + reason + ")");

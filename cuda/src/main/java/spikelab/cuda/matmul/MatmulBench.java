@@ -109,6 +109,7 @@ public final class MatmulBench {
         labels.add("kernels-bf16");
         impls.add(new KernelMatmul(stream, Precision.BF16, null));
         for (Precision p : Precision.values()) {
+            if (p.bf16Outputs()) continue;   // a CPU emulation mode, not a product kind
             try {
                 impls.add(new CublasMatmul(stream, p));
                 labels.add("cublas-" + p.cliName());

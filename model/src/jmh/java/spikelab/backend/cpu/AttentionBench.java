@@ -1,6 +1,7 @@
 package spikelab.backend.cpu;
 
 import java.util.Random;
+import spikelab.backend.Precision;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -67,7 +68,7 @@ public class AttentionBench {
         dqkv = new float[qkv.length];
         att = new float[b * h * t * t];
         maxLogit = new float[1];
-        attention = new Attention(false);
+        attention = new Attention(Precision.FP32);
         fused = FusedAttention.create();
         par = new Parallel(threads);
     }

@@ -1,6 +1,7 @@
 package spikelab.backend.cpu;
 
 import java.util.Arrays;
+import spikelab.backend.Precision;
 
 /**
  * Causal multi-head attention on the packed qkv activations [B,T,3C]. Work is split over
@@ -15,17 +16,21 @@ final class Attention {
     /** Query rows per causal block: smaller skips more of the triangle but packs K more often. */
     static final int BLOCK = 32;
 
-    /** bf16 mixed precision: every product's inputs rounded to bf16 ({@link Gemm#gemmBf16}). */
-    private final boolean bf16;
+    /**
+     * bf16: every product's inputs rounded ({@link Gemm#gemmBf16}); bf16-autocast: their
+     * outputs too ({@link Gemm#gemmBf16Out}), so S is rounded before the softmax and max |S|.
+     */
+    private final Precision precision;
 
-    Attention(boolean bf16) {
-        this.bf16 = bf16;
+    Attention(Precision precision) {
+        this.precision = precision;
     }
 
     /** One causal block's product, on the calling thread (the (batch, head) pairs are the parallel work). */
     private void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                       float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
-        if (bf16) Gemm.gemmBf16(Parallel.SERIAL, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        if (precision.bf16Outputs()) Gemm.gemmBf16Out(Parallel.SERIAL, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        else if (precision.bf16Inputs()) Gemm.gemmBf16(Parallel.SERIAL, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         else Gemm.gemm(Parallel.SERIAL, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 

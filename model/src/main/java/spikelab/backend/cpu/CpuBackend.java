@@ -19,7 +19,7 @@ public final class CpuBackend implements Backend {
     private final Attention attention;
     private final FusedAttention fused;
     private final Reductions reductions = new Reductions();
-    private final boolean bf16;
+    private final Precision precision;
 
     /** fp32 products on {@code threads} threads. */
     public CpuBackend(int threads) {
@@ -27,28 +27,29 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * {@code precision} fp32, or bf16 emulated (every product's inputs rounded to bf16, see
-     * {@link Precision}); tf32 is a GPU tensor-core mode this backend does not emulate.
+     * {@code precision} fp32, or bf16 emulated (every product's inputs rounded to bf16), or
+     * bf16-autocast emulated (outputs rounded too; see {@link Precision}); tf32 is a GPU
+     * tensor-core mode this backend does not emulate.
      */
     public CpuBackend(int threads, Precision precision) {
         if (precision == Precision.TF32) {
             throw new IllegalArgumentException("tf32 is a CUDA tensor-core mode; the CPU backend computes fp32 or emulates bf16");
         }
         this.par = new Parallel(threads);
-        this.bf16 = precision == Precision.BF16;
-        this.attention = new Attention(bf16);
-        this.fused = FusedAttention.create(bf16);
+        this.precision = precision;
+        this.attention = new Attention(precision);
+        this.fused = FusedAttention.create(precision);
     }
 
     /** The precision of this backend's products. */
-    public Precision precision() { return bf16 ? Precision.BF16 : Precision.FP32; }
+    public Precision precision() { return precision; }
 
     public int threads() { return par.threads(); }
 
     @Override
     public String name() {
         return "cpu (" + par.threads() + (par.threads() == 1 ? " thread, " : " threads, ") + Gemm.kernelName()
-                + (bf16 ? ", bf16 products emulated" : "") + ")";
+                + (precision.bf16Outputs() ? ", bf16 autocast emulated" : precision.bf16Inputs() ? ", bf16 products emulated" : "") + ")";
     }
 
     private static float[] a(Tensor t) { return ((CpuBuffer) t.buffer()).data; }
@@ -103,7 +104,8 @@ public final class CpuBackend implements Backend {
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, int lda,
                      Tensor b, int ldb, float beta, Tensor c, int ldc) {
-        if (bf16) Gemm.gemmBf16(par, transA, transB, m, n, k, alpha, a(a), o(a), lda, a(b), o(b), ldb, beta, a(c), o(c), ldc);
+        if (precision.bf16Outputs()) Gemm.gemmBf16Out(par, transA, transB, m, n, k, alpha, a(a), o(a), lda, a(b), o(b), ldb, beta, a(c), o(c), ldc);
+        else if (precision.bf16Inputs()) Gemm.gemmBf16(par, transA, transB, m, n, k, alpha, a(a), o(a), lda, a(b), o(b), ldb, beta, a(c), o(c), ldc);
         else Gemm.gemm(par, transA, transB, m, n, k, alpha, a(a), o(a), lda, a(b), o(b), ldb, beta, a(c), o(c), ldc);
     }
 
@@ -166,11 +168,18 @@ public final class CpuBackend implements Backend {
     @Override
     public void activationForward(Tensor out, Tensor pre, int n, int hidden, Activation act) {
         Activations.forward(par, a(out), o(out), a(pre), o(pre), n, hidden, act);
+        // autocast: the activation runs on a bf16 tensor, so its output is bf16
+        if (precision.bf16Outputs()) Bf16Kernel.get().roundRows(par, a(out), o(out), hidden, n, hidden, a(out), o(out), hidden);
     }
 
     @Override
     public void activationBackward(Tensor dpre, Tensor dout, Tensor pre, int n, int hidden, Activation act) {
         Activations.backward(par, a(dpre), o(dpre), a(dout), o(dout), a(pre), o(pre), n, hidden, act);
+        // autocast: the gradient of a bf16 tensor (the product's output, pre) is bf16
+        if (precision.bf16Outputs()) {
+            int w = act.gated() ? 2 * hidden : hidden;
+            Bf16Kernel.get().roundRows(par, a(dpre), o(dpre), w, n, w, a(dpre), o(dpre), w);
+        }
     }
 
     @Override

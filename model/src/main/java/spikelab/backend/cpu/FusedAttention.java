@@ -1,6 +1,7 @@
 package spikelab.backend.cpu;
 
 import java.util.Arrays;
+import spikelab.backend.Precision;
 
 /**
  * Causal attention fused per (batch, head) pair: the pair's query rows are taken {@link #MR}
@@ -24,6 +25,8 @@ import java.util.Arrays;
  * <p>With bf16 emulation every product's inputs are rounded ({@link Bf16Kernel}) where
  * {@link Attention}'s {@link Gemm#gemmBf16} rounds them: Q, K, V and dO as whole rounded copies,
  * P and dS as the products read them; the softmax, dS's own arithmetic and max |s| stay fp32.
+ * bf16-autocast also rounds every product's output where the tile leaves it: S (before the
+ * softmax and max |s|), O, dP, dQ, dK and dV.
  */
 class FusedAttention {
     /** Scratch floats a softmax row needs: its chains and running extremes (the vector kernel's lanes). */
@@ -48,28 +51,37 @@ class FusedAttention {
 
     /** fp32: the Vector API kernel when the JVM has jdk.incubator.vector, else this plain one. */
     static FusedAttention create() {
-        return create(false);
+        return create(Precision.FP32);
     }
 
-    /** As {@link #create()}, emulating bf16 products when {@code bf16}. */
-    static FusedAttention create(boolean bf16) {
+    /** As {@link #create()}, emulating {@code precision}'s bf16 roundings (fp32: none). */
+    static FusedAttention create(Precision precision) {
         return VectorKernels.choose("spikelab.attention", "spikelab.backend.cpu.VectorFusedAttention",
-                FusedAttention.class, () -> new FusedAttention(bf16), new Class<?>[] {boolean.class}, bf16);
+                FusedAttention.class, () -> new FusedAttention(precision), new Class<?>[] {Precision.class}, precision);
     }
 
-    /** Rounds every product's inputs to bf16. */
+    /** Rounds every product's inputs to bf16 (bf16, bf16-autocast). */
     private final boolean bf16;
+    /** Rounds every product's output to bf16 as well (bf16-autocast). */
+    private final boolean bf16Out;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
     private float[] pairMax = new float[0];
     /** bf16: rounded copies of qkv and dO, written before the pairs' loop and only read in it. */
     private final RoundedCopy qkvCopy = new RoundedCopy(), doutCopy = new RoundedCopy();
 
     FusedAttention() {
-        this(false);
+        this(Precision.FP32);
     }
 
-    FusedAttention(boolean bf16) {
-        this.bf16 = bf16;
+    FusedAttention(Precision precision) {
+        if (precision == Precision.TF32) throw new IllegalArgumentException("tf32 is not a CPU mode");
+        this.bf16 = precision.bf16Inputs();
+        this.bf16Out = precision.bf16Outputs();
+    }
+
+    /** Autocast: rnd₁₆ of a rows×cols block a product just wrote (row stride ld), in place. */
+    private static void roundOut(Bf16Kernel round, float[] x, int off, int ld, int rows, int cols) {
+        for (int r = 0; r < rows; r++) round.round(x, off + r * ld, x, off + r * ld, cols);
     }
 
     /** A buffer, grown once to the largest size seen, for a tensor's bf16-rounded copy. */
@@ -115,6 +127,7 @@ class FusedAttention {
                 for (int r0 = 0; r0 < t; r0 += MR) {
                     int rows = Math.min(MR, t - r0), n = r0 + rows;
                     tile(x, q + r0 * c3, c3, 1, sc.kt, 0, tp, hs, rows, Math.min(tp, pad(n)), sc.rows, 0, tp, scale);
+                    if (bf16Out) roundOut(round, sc.rows, 0, tp, rows, Math.min(tp, pad(n)));
                     softmaxRows(sc.rows, 0, tp, r0 + 1, rows, att, p + r0 * t, t, sc.range);
                     if (bf16) {
                         // rnd₁₆(P) of the block into the score rows, which the softmax has consumed
@@ -123,6 +136,7 @@ class FusedAttention {
                     } else {
                         tile(att, p + r0 * t, t, 1, x, v, c3, n, rows, hs, out, o + r0 * c, c, 1f);
                     }
+                    if (bf16Out) roundOut(round, out, o + r0 * c, c, rows, hs);
                 }
                 pm[bh] = endPair(sc.range);
             }
@@ -156,6 +170,7 @@ class FusedAttention {
                 for (int r0 = 0; r0 < t; r0 += MR) {
                     int rows = Math.min(MR, t - r0), n = r0 + rows;
                     tile(dy, g + r0 * c, c, 1, sc.kt, 0, tp, hs, rows, Math.min(tp, pad(n)), sc.rows, 0, tp, 1f);
+                    if (bf16Out) roundOut(round, sc.rows, 0, tp, rows, Math.min(tp, pad(n)));
                     for (int r = 0; r < rows; r++) {
                         int ti = r0 + r;
                         dsRow(att, p + ti * t, sc.rows, r * tp, ti + 1, scale, ds, ti * tp);
@@ -165,6 +180,7 @@ class FusedAttention {
                         Arrays.fill(ds, ti * tp + ti + 1, ti * tp + Math.min(tp, ti + MR), 0f);
                     }
                     tile(ds, r0 * tp, tp, 1, x, k, c3, n, rows, hs, dqkv, dq + r0 * c3, c3, 1f);
+                    if (bf16Out) roundOut(round, dqkv, dq + r0 * c3, c3, rows, hs);
                 }
                 // dV's A is P; under bf16, the pair's rnd₁₆(P) (P itself stays fp32 for dS above)
                 if (bf16) round.round(att, p, sc.p, 0, t * t);
@@ -175,6 +191,10 @@ class FusedAttention {
                     // A[r][j] = dS[s0+j][s0+r] (resp. P): a transposed view, read in place
                     tile(ds, s0 * tp + s0, 1, tp, x, q + s0 * c3, c3, t - s0, rows, hs, dqkv, dk + s0 * c3, c3, 1f);
                     tile(pa, pOff + s0 * t + s0, 1, t, dy, g + s0 * c, c, t - s0, rows, hs, dqkv, dv + s0 * c3, c3, 1f);
+                    if (bf16Out) {
+                        roundOut(round, dqkv, dk + s0 * c3, c3, rows, hs);
+                        roundOut(round, dqkv, dv + s0 * c3, c3, rows, hs);
+                    }
                 }
             }
         });

@@ -75,6 +75,40 @@ public final class Gemm {
                 beta, c, cOff, ldc);
     }
 
+    /** Per thread: the unrounded product when C accumulates (beta ≠ 0) under bf16 outputs. */
+    private static final ThreadLocal<float[][]> PRODUCT = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
+    /**
+     * bf16 autocast, emulated: C = beta·C + rnd₁₆(alpha·Σ rnd₁₆(A)·rnd₁₆(B)), i.e.
+     * {@link #gemmBf16} with its result rounded to bf16 before it is added to C (in fp32). With
+     * beta = 0 the product is rounded in place; otherwise it goes through a scratch copy first.
+     * Element-wise after the product, so the bits still do not depend on the thread count.
+     */
+    public static void gemmBf16Out(Parallel par, boolean transA, boolean transB, int m, int n, int k,
+                                   float alpha, float[] a, int aOff, int lda,
+                                   float[] b, int bOff, int ldb,
+                                   float beta, float[] c, int cOff, int ldc) {
+        Bf16Kernel round = Bf16Kernel.get();
+        if (beta == 0f) {
+            gemmBf16(par, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, 0f, c, cOff, ldc);
+            round.roundRows(par, c, cOff, ldc, m, n, c, cOff, ldc);
+            return;
+        }
+        check(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        float[][] buf = PRODUCT.get();
+        if (buf[0].length < m * n) buf[0] = new float[m * n];
+        float[] prod = buf[0];
+        gemmBf16(par, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, 0f, prod, 0, Math.max(1, n));
+        round.roundRows(par, prod, 0, n, m, n, prod, 0, n);
+        par.forRange(m, Math.max(1, 8192 / Math.max(1, n)), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int co = cOff + r * ldc, po = r * n;
+                if (beta == 1f) for (int j = 0; j < n; j++) c[co + j] += prod[po + j];
+                else for (int j = 0; j < n; j++) c[co + j] = beta * c[co + j] + prod[po + j];
+            }
+        });
+    }
+
     /** As {@link #gemm} on the plain-Java kernel, whatever the JVM offers (tests, benchmarks). */
     static void gemmScalar(Parallel par, boolean transA, boolean transB, int m, int n, int k,
                            float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,

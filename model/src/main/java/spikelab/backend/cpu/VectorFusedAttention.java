@@ -6,6 +6,7 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
+import spikelab.backend.Precision;
 
 /**
  * {@link FusedAttention}'s primitives on the CPU's preferred vector width: the products as
@@ -22,11 +23,11 @@ final class VectorFusedAttention extends FusedAttention {
     private final ThreadLocal<float[]> lanes = ThreadLocal.withInitial(() -> new float[CHAINS]);
 
     VectorFusedAttention() {
-        this(false);
+        this(Precision.FP32);
     }
 
-    VectorFusedAttention(boolean bf16) {
-        super(bf16);
+    VectorFusedAttention(Precision precision) {
+        super(precision);
     }
 
     @Override

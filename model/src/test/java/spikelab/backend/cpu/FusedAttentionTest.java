@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
+import spikelab.backend.Precision;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -64,7 +65,7 @@ class FusedAttentionTest {
         int[] d = shape(s);
         FusedAttention fused = FusedAttention.create();
         assumeTrue(fused.supports(d[2] / d[3]), "head size " + d[2] / d[3] + " is not whole vectors on this CPU");
-        Result ref = run(new Attention(false), 2, d[0], d[1], d[2], d[3], 5);
+        Result ref = run(new Attention(Precision.FP32), 2, d[0], d[1], d[2], d[3], 5);
         Result got = run(fused, 2, d[0], d[1], d[2], d[3], 5);
         assertClose("out", ref.out(), got.out(), 2e-6);
         assertClose("att", ref.att(), got.att(), 2e-6);
@@ -116,11 +117,11 @@ class FusedAttentionTest {
     @ValueSource(strings = {"2,7,32,1", "1,33,64,2", "2,64,128,4", "1,131,48,1"})
     void bf16SameFunctionAsTheBlockedPath(String s) {
         int[] d = shape(s);
-        FusedAttention fused = FusedAttention.create(true);
+        FusedAttention fused = FusedAttention.create(Precision.BF16);
         assumeTrue(fused.supports(d[2] / d[3]), "head size " + d[2] / d[3] + " is not whole vectors on this CPU");
-        Result ref = run(new Attention(true), 2, d[0], d[1], d[2], d[3], 5);
+        Result ref = run(new Attention(Precision.BF16), 2, d[0], d[1], d[2], d[3], 5);
         Result got = run(fused, 2, d[0], d[1], d[2], d[3], 5);
-        Result fp32 = run(FusedAttention.create(false), 2, d[0], d[1], d[2], d[3], 5);
+        Result fp32 = run(FusedAttention.create(Precision.FP32), 2, d[0], d[1], d[2], d[3], 5);
         double[] errs = {relativeL2(got.out(), ref.out()), relativeL2(got.att(), ref.att()), relativeL2(got.dqkv(), ref.dqkv())};
         double[] fpErrs = {relativeL2(fp32.out(), ref.out()), relativeL2(fp32.att(), ref.att()), relativeL2(fp32.dqkv(), ref.dqkv())};
         String[] names = {"out", "att", "dqkv"};
@@ -135,15 +136,60 @@ class FusedAttentionTest {
     @ValueSource(strings = {"2,7,32,1", "1,33,64,2", "1,131,48,1"})
     void bf16VectorKernelGivesThePlainKernelsBitsWhateverTheThreads(String s) {
         int[] d = shape(s);
-        FusedAttention vector = FusedAttention.create(true);
+        FusedAttention vector = FusedAttention.create(Precision.BF16);
         assumeTrue(vector instanceof VectorFusedAttention, "no jdk.incubator.vector in this JVM: only the plain kernel runs");
         assumeTrue(vector.supports(d[2] / d[3]), "head size " + d[2] / d[3] + " is not whole vectors on this CPU");
-        Result plain = run(new FusedAttention(true), 1, d[0], d[1], d[2], d[3], 9);
+        Result plain = run(new FusedAttention(Precision.BF16), 1, d[0], d[1], d[2], d[3], 9);
         for (int threads : new int[] {1, 3}) {
             Result v = run(vector, threads, d[0], d[1], d[2], d[3], 9);
             assertArrayEquals(plain.out(), v.out(), "out, " + threads + " threads");
             assertArrayEquals(plain.att(), v.att(), "att, " + threads + " threads");
             assertArrayEquals(plain.dqkv(), v.dqkv(), "dqkv, " + threads + " threads");
+        }
+    }
+
+    /**
+     * bf16-autocast: both paths round every product's output (S, O, dP, dQ, dK, dV), so out,
+     * dqkv and max |S| are bf16 values. Their sums still run in different orders, so a few
+     * outputs land one bf16 step apart; on the whole they agree far more closely than either
+     * agrees with plain bf16, which shows the output rounding is there.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"2,6,32,2", "1,33,64,2", "3,40,96,2", "1,131,48,1"})
+    void autocastRoundsEveryProductsOutputOnBothPaths(String s) {
+        int[] d = shape(s);
+        FusedAttention fused = FusedAttention.create(Precision.BF16_AUTOCAST);
+        assumeTrue(fused.supports(d[2] / d[3]), "head size " + d[2] / d[3] + " is not whole vectors on this CPU");
+        Result ref = run(new Attention(Precision.BF16_AUTOCAST), 2, d[0], d[1], d[2], d[3], 5);
+        Result got = run(fused, 2, d[0], d[1], d[2], d[3], 5);
+        Result bf16 = run(FusedAttention.create(Precision.BF16), 2, d[0], d[1], d[2], d[3], 5);
+        for (Result r : new Result[] {ref, got}) {
+            for (float x : r.out()) assertEquals(spikelab.backend.Bf16.round(x), x, "an output that is not bf16");
+            for (float x : r.dqkv()) assertEquals(spikelab.backend.Bf16.round(x), x, "a gradient that is not bf16");
+            assertEquals(spikelab.backend.Bf16.round(r.maxLogit()), r.maxLogit(), "max |S| of rounded scores");
+        }
+        double[] errs = {relativeL2(got.out(), ref.out()), relativeL2(got.dqkv(), ref.dqkv())};
+        double[] bfErrs = {relativeL2(bf16.out(), ref.out()), relativeL2(bf16.dqkv(), ref.dqkv())};
+        String[] names = {"out", "dqkv"};
+        for (int i = 0; i < 2; i++) {
+            assertTrue(errs[i] < 2e-3, names[i] + ": autocast fused vs blocked, relative L2 " + errs[i]);
+            assertTrue(bfErrs[i] > 2 * errs[i], names[i] + ": bf16 is " + bfErrs[i] + " from autocast, fused " + errs[i]);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2,7,32,1", "1,131,48,1"})
+    void autocastVectorKernelGivesThePlainKernelsBitsWhateverTheThreads(String s) {
+        int[] d = shape(s);
+        FusedAttention vector = FusedAttention.create(Precision.BF16_AUTOCAST);
+        assumeTrue(vector instanceof VectorFusedAttention, "no jdk.incubator.vector in this JVM: only the plain kernel runs");
+        assumeTrue(vector.supports(d[2] / d[3]), "head size " + d[2] / d[3] + " is not whole vectors on this CPU");
+        Result plain = run(new FusedAttention(Precision.BF16_AUTOCAST), 1, d[0], d[1], d[2], d[3], 9);
+        for (int threads : new int[] {1, 3}) {
+            Result v = run(vector, threads, d[0], d[1], d[2], d[3], 9);
+            assertArrayEquals(plain.out(), v.out(), "out, " + threads + " threads");
+            assertArrayEquals(plain.dqkv(), v.dqkv(), "dqkv, " + threads + " threads");
+            assertEquals(plain.maxLogit(), v.maxLogit(), "max logit, " + threads + " threads");
         }
     }
 

@@ -168,6 +168,40 @@ class GemmTest {
     }
 
     @Test
+    void autocastProductsRoundTheBf16ProductBeforeAddingItToC() {
+        Random rnd = new Random(17);
+        for (int[] s : SHAPES) {
+            for (int t = 0; t < 4; t++) {
+                // beta 0, 1 and 0.5: overwrite, accumulate (residual adds, weight gradients), and scale
+                float beta = t == 3 ? 0f : t == 2 ? 0.5f : 1f;
+                Problem pr = new Problem(rnd, (t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], 0.5f, beta);
+                float[] out = pr.c0.clone(), product = new float[Math.max(1, pr.m * pr.n)];
+                Gemm.gemmBf16Out(P3, pr.ta, pr.tb, pr.m, pr.n, pr.k, pr.alpha, pr.a, pr.aOff, pr.lda, pr.b, pr.bOff, pr.ldb,
+                        beta, out, pr.cOff, pr.ldc);
+                Gemm.gemmBf16(P1, pr.ta, pr.tb, pr.m, pr.n, pr.k, pr.alpha, pr.a, pr.aOff, pr.lda, pr.b, pr.bOff, pr.ldb,
+                        0f, product, 0, Math.max(1, pr.n));
+                String what = Arrays.toString(s) + " transposes " + t + " beta " + beta;
+                float[] expected = pr.c0.clone();
+                int rounded = 0;
+                for (int i = 0; i < pr.m; i++) {
+                    for (int j = 0; j < pr.n; j++) {
+                        float p = product[i * pr.n + j], r = Bf16.round(p);
+                        if (r != p) rounded++;
+                        int ci = pr.cOff + i * pr.ldc + j;
+                        expected[ci] = beta == 0f ? r : beta * pr.c0[ci] + r;
+                    }
+                }
+                assertArrayEquals(expected, out, "C = beta·C + rnd16(bf16 product), C's padding untouched: " + what);
+                if (s[2] > 0 && s[0] * s[1] > 4) assertTrue(rounded > 0, "no product needed rounding: " + what);
+                float[] one = pr.c0.clone();
+                Gemm.gemmBf16Out(P1, pr.ta, pr.tb, pr.m, pr.n, pr.k, pr.alpha, pr.a, pr.aOff, pr.lda, pr.b, pr.bOff, pr.ldb,
+                        beta, one, pr.cOff, pr.ldc);
+                assertArrayEquals(one, out, "1 vs 3 threads: " + what);
+            }
+        }
+    }
+
+    @Test
     void betaZeroDoesNotReadC() {
         int m = 9, n = 19, k = 5;
         float[] a = new float[m * k], b = new float[k * n], c = new float[m * n];
