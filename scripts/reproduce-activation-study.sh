@@ -374,6 +374,18 @@ DATA="${DATA-}"
 #                pointed the other way (5.586 against 5.383). Described: explosions, attention logits.
 #                Measured 2026-12-08: 28 min. Result (docs/results.md, "GPT-2's vocabulary at the edge"):
 #                fails, +0.033 [-0.034, +0.103], p 0.44 (3 of 6 seeds each way).
+#   autocast:    claim 5 in the harsher mode its section names as untested: --precision bf16-autocast
+#                (every product's output, forward and backward, the weights' gradients and the FFN
+#                activation rounded to bf16 as well, PyTorch autocast's rounding points) against fp32,
+#                at the precision arm's settings (stress: depth 8, lr 1e-2, no warm-up or clipping),
+#                four activations, seeds 2-16 (15 pairs each, 60 in all), into its own directory.
+#                Planned 2026-12-08 (04:10), before any of its runs. Predictions, effects fp32 -
+#                bf16-autocast (spikelab report's claim 5 rows; raw p, alpha 0.05): (A) pooled final
+#                validation loss < 0 (autocast costs loss; 60 pairs); (B) the GLU pays more, i.e. the
+#                differences in differences relu - reglu and gelu - swiglu are < 0 (15 pairs each;
+#                Fishman et al.'s outlier argument, which plain bf16 did not bear out). Described, not
+#                predicted: loss spikes, explosions and divergence per precision, the largest
+#                attention logit (S is now rounded before the softmax), FFN outlier ratios.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -470,6 +482,7 @@ gpt2-zloss  | gpt2-zloss  | 20 runs, ~50 min | --activations relu,swiglu --z-los
 gpt2-act    | gpt2-zloss  | 10 runs, ~25 min | --activations relu,swiglu --seeds 7,8,9,10,11 --lrs 1e-1 $stress_gpt2
 gpt2-best   | gpt2-best   | 12 runs, ~28 min | --activations relu,swiglu --seeds 2,3,4,5,6,7 --lrs 1e-2 $stress_gpt2
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
+autocast    | autocast    | 120 runs, ~51 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16-autocast --seeds 2,3,4,5,6,7,8,9,10,11,12,13,14,15,16 --lrs 1e-2 $stress_cpu
 EOF
 }
 
