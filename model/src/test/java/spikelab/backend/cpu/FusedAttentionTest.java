@@ -136,15 +136,19 @@ class FusedAttentionTest {
     @ValueSource(strings = {"2,7,32,1", "1,33,64,2", "1,131,48,1"})
     void bf16VectorKernelGivesThePlainKernelsBitsWhateverTheThreads(String s) {
         int[] d = shape(s);
-        FusedAttention vector = FusedAttention.create(Precision.BF16);
-        assumeTrue(vector instanceof VectorFusedAttention, "no jdk.incubator.vector in this JVM: only the plain kernel runs");
-        assumeTrue(vector.supports(d[2] / d[3]), "head size " + d[2] / d[3] + " is not whole vectors on this CPU");
-        Result plain = run(new FusedAttention(Precision.BF16), 1, d[0], d[1], d[2], d[3], 9);
-        for (int threads : new int[] {1, 3}) {
-            Result v = run(vector, threads, d[0], d[1], d[2], d[3], 9);
-            assertArrayEquals(plain.out(), v.out(), "out, " + threads + " threads");
-            assertArrayEquals(plain.att(), v.att(), "att, " + threads + " threads");
-            assertArrayEquals(plain.dqkv(), v.dqkv(), "dqkv, " + threads + " threads");
+        for (Precision p : new Precision[] {Precision.BF16, Precision.BF16_AUTOCAST}) {
+            FusedAttention vector = FusedAttention.create(p);
+            assumeTrue(vector instanceof VectorFusedAttention, "no jdk.incubator.vector in this JVM: only the plain kernel runs");
+            assumeTrue(vector.supports(d[2] / d[3]), "head size " + d[2] / d[3] + " is not whole vectors on this CPU");
+            Result plain = run(new FusedAttention(p), 1, d[0], d[1], d[2], d[3], 9);
+            for (int threads : new int[] {1, 3}) {
+                Result v = run(vector, threads, d[0], d[1], d[2], d[3], 9);
+                String what = p.cliName() + ", " + threads + " threads";
+                assertArrayEquals(plain.out(), v.out(), "out, " + what);
+                assertArrayEquals(plain.att(), v.att(), "att, " + what);
+                assertArrayEquals(plain.dqkv(), v.dqkv(), "dqkv, " + what);
+                assertEquals(plain.maxLogit(), v.maxLogit(), "max logit, " + what);
+            }
         }
     }
 
@@ -174,22 +178,6 @@ class FusedAttentionTest {
         for (int i = 0; i < 2; i++) {
             assertTrue(errs[i] < 2e-3, names[i] + ": autocast fused vs blocked, relative L2 " + errs[i]);
             assertTrue(bfErrs[i] > 2 * errs[i], names[i] + ": bf16 is " + bfErrs[i] + " from autocast, fused " + errs[i]);
-        }
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"2,7,32,1", "1,131,48,1"})
-    void autocastVectorKernelGivesThePlainKernelsBitsWhateverTheThreads(String s) {
-        int[] d = shape(s);
-        FusedAttention vector = FusedAttention.create(Precision.BF16_AUTOCAST);
-        assumeTrue(vector instanceof VectorFusedAttention, "no jdk.incubator.vector in this JVM: only the plain kernel runs");
-        assumeTrue(vector.supports(d[2] / d[3]), "head size " + d[2] / d[3] + " is not whole vectors on this CPU");
-        Result plain = run(new FusedAttention(Precision.BF16_AUTOCAST), 1, d[0], d[1], d[2], d[3], 9);
-        for (int threads : new int[] {1, 3}) {
-            Result v = run(vector, threads, d[0], d[1], d[2], d[3], 9);
-            assertArrayEquals(plain.out(), v.out(), "out, " + threads + " threads");
-            assertArrayEquals(plain.dqkv(), v.dqkv(), "dqkv, " + threads + " threads");
-            assertEquals(plain.maxLogit(), v.maxLogit(), "max logit, " + threads + " threads");
         }
     }
 
