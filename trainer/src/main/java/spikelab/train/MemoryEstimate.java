@@ -2,6 +2,7 @@ package spikelab.train;
 
 import java.lang.management.ManagementFactory;
 
+import spikelab.backend.Precision;
 import spikelab.run.UserError;
 import spikelab.model.ModelConfig;
 
@@ -25,7 +26,9 @@ import spikelab.model.ModelConfig;
  * @param largestBuffer the largest single buffer, which must fit one Java array / int index
  * @param cpuBf16Scratch the CPU backend's bf16 emulation copies (0 in fp32): the largest A and B
  *                      operand of any product, rounded into the training thread's scratch, and
- *                      the fused attention's rounded qkv and dO
+ *                      the fused attention's rounded qkv and dO; with bf16-autocast also the
+ *                      unrounded product of the largest accumulating product (a weight
+ *                      gradient or a residual add)
  */
 public record MemoryEstimate(long parameters, long stateFloats, long activations, long hostTransient, long largestBuffer,
                              String largestName, long cpuBf16Scratch) {
@@ -39,6 +42,12 @@ public record MemoryEstimate(long parameters, long stateFloats, long activations
 
     /** As {@link #of(ModelConfig, int)}, with the CPU's bf16 emulation scratch when {@code bf16}. */
     public static MemoryEstimate of(ModelConfig cfg, int batch, boolean bf16) {
+        return of(cfg, batch, bf16 ? Precision.BF16 : Precision.FP32);
+    }
+
+    /** As {@link #of(ModelConfig, int)}, with the CPU's emulation scratch for {@code precision}. */
+    public static MemoryEstimate of(ModelConfig cfg, int batch, Precision precision) {
+        boolean bf16 = precision.bf16Inputs();
         long c = cfg.dModel(), v = cfg.vocabSize(), t = cfg.context(), b = batch, l = cfg.layers(), heads = cfg.heads();
         // The model's own int widths overflow far above any model that fits in memory; above
         // that bound use the same rule (4C, or round(8C/3) gated) in long arithmetic. The count
@@ -71,6 +80,10 @@ public record MemoryEstimate(long parameters, long stateFloats, long activations
             long maxA = Math.max(mul(n, v), Math.max(mul(n, preW), mul(3, nc)));
             long maxB = Math.max(mul(v, c), Math.max(mul(n, Math.max(h, c)), Math.max(mul(preW, c), mul(3, c, c))));
             scratch = sum(maxA, maxB, mul(4, nc), mul(t, t));   // + rounded qkv and dO; one pair's P
+        }
+        if (precision.bf16Outputs()) {
+            // C = beta·C + rnd(product) keeps the product apart: dW of the LM head, W_in, W_qkv; a residual add
+            scratch = sum(scratch, Math.max(Math.max(mul(v, c), mul(preW, c)), Math.max(mul(3, c, c), nc)));
         }
         return new MemoryEstimate(p, mul(5, p), acts, mul(2, p), largest, name, scratch);
     }

@@ -54,7 +54,7 @@ public final class Trainer {
         opt.validate();
         // A first look before the data is read: the vocabulary only adds to the estimate, so a
         // model too large with one symbol is refused at once (the full check follows below).
-        MemoryEstimate first = MemoryEstimate.of(opt.modelConfig(1), opt.batch, opt.precision().bf16Inputs());
+        MemoryEstimate first = MemoryEstimate.of(opt.modelConfig(1), opt.batch, opt.precision());
         if (Devices.isCuda(opt.device)) {
             first.requireFits(false);
         } else {
@@ -71,7 +71,7 @@ public final class Trainer {
         if (resume) CheckpointResume.checkResumable(dir, opt);
         else RunWriter.checkUsable(dir);
 
-        MemoryEstimate mem = MemoryEstimate.of(cfg, opt.batch, opt.precision().bf16Inputs());
+        MemoryEstimate mem = MemoryEstimate.of(cfg, opt.batch, opt.precision());
         if (opt.device.equals("cpu")) mem.requireFits(true);   // before anything is allocated or opened
 
         // the lock before the backend and the model: a second run on this directory is refused at

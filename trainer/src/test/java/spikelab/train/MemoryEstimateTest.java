@@ -121,6 +121,22 @@ class MemoryEstimateTest {
     }
 
     @Test
+    void autocastScratchAddsTheAccumulatingProductsCopy() throws Exception {
+        ModelConfig cfg = ModelConfig.builder().vocabSize(4000).dModel(64).heads(4).layers(2).context(128)
+                .activation(Activation.GELU).build();
+        int batch = 16;
+        long extra = retainedByFirstStep(cfg, batch, spikelab.backend.Precision.BF16_AUTOCAST)
+                - retainedByFirstStep(cfg, batch, spikelab.backend.Precision.FP32);
+        long bf16 = 4 * MemoryEstimate.of(cfg, batch, spikelab.backend.Precision.BF16).cpuBf16Scratch();
+        long estimated = 4 * MemoryEstimate.of(cfg, batch, spikelab.backend.Precision.BF16_AUTOCAST).cpuBf16Scratch();
+        // the LM head's gradient, vocabulary x d_model, is the largest accumulating product here
+        assertEquals(bf16 + 4L * 4000 * 64, estimated);
+        double ratio = (double) estimated / extra;
+        assertTrue(ratio > 0.8 && ratio < 1.5, "autocast scratch estimated " + estimated + " bytes; after the first step "
+                + extra + " more stayed allocated than after fp32's (ratio " + ratio + ")");
+    }
+
+    @Test
     void sizesSaturateInsteadOfOverflowing() {
         assertEquals(Long.MAX_VALUE, MemoryEstimate.mul(Long.MAX_VALUE, 2));
         assertEquals(Long.MAX_VALUE, MemoryEstimate.mul(1L << 40, 1L << 40));
