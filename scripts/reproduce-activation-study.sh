@@ -386,6 +386,10 @@ DATA="${DATA-}"
 #                Fishman et al.'s outlier argument, which plain bf16 did not bear out). Described, not
 #                predicted: loss spikes, explosions and divergence per precision, the largest
 #                attention logit (S is now rounded before the softmax), FFN outlier ratios.
+#                Measured 2026-12-08: 65 min. Result (docs/results.md, claim 5, "PyTorch's autocast
+#                rounding"): both fail. (A) +0.0002 [-0.0176, +0.0175], p 0.98; (B) relu - reglu -0.036
+#                [-0.083, +0.009], p 0.165, gelu - swiglu -0.028 [-0.089, +0.038], p 0.41 (the predicted
+#                sign both times, as in the precision arm; undecided).
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -482,7 +486,7 @@ gpt2-zloss  | gpt2-zloss  | 20 runs, ~50 min | --activations relu,swiglu --z-los
 gpt2-act    | gpt2-zloss  | 10 runs, ~25 min | --activations relu,swiglu --seeds 7,8,9,10,11 --lrs 1e-1 $stress_gpt2
 gpt2-best   | gpt2-best   | 12 runs, ~28 min | --activations relu,swiglu --seeds 2,3,4,5,6,7 --lrs 1e-2 $stress_gpt2
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
-autocast    | autocast    | 120 runs, ~51 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16-autocast --seeds 2,3,4,5,6,7,8,9,10,11,12,13,14,15,16 --lrs 1e-2 $stress_cpu
+autocast    | autocast    | 120 runs, ~65 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16-autocast --seeds 2,3,4,5,6,7,8,9,10,11,12,13,14,15,16 --lrs 1e-2 $stress_cpu
 EOF
 }
 
