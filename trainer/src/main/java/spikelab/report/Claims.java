@@ -240,7 +240,7 @@ final class Claims {
 
     private Claim bf16() {
         List<Comparison> out = new ArrayList<>();
-        for (String low : List.of("bf16", "bf16-autocast")) lowPrecision(low, out);
+        for (spikelab.backend.Precision p : spikelab.backend.Precision.values()) if (p.bf16Inputs()) lowPrecision(p.cliName(), out);
         return new Claim(5, "bf16 products cost stability, GLU FFNs most (per activation)",
                 "Pairs are runs that differ only in the products' precision (same activation, depth, lr, seed and other "
                 + "settings); \"all activations\" pools them. Every effect is fp32 minus the lower precision (bf16: the "
