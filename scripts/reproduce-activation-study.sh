@@ -394,11 +394,13 @@ DATA="${DATA-}"
 #                stress-hi's lr: 1,700-3,500 in its fp32 runs, where bf16's spacing is 8-16, so S is
 #                moved by up to 4-8 before the softmax): relu and swiglu, fp32 and bf16-autocast,
 #                seeds 2-9, otherwise autocast's settings, into autocast's directory. Planned
-#                2026-12-08 (05:20), after autocast's result, before any of its runs. Prediction
+#                2026-12-08 (05:18), after autocast's result, before any of its runs. Prediction
 #                (raw p, alpha 0.05): (A) final validation loss fp32 - bf16-autocast < 0 over both
 #                activations (16 pairs; the report's pooled claim 5 row at lr 3e-2, from a report of
 #                this arm's runs alone). Described, not predicted: per activation, the GLU's extra
 #                cost (8 pairs), explosions, spikes, divergence, attention logits.
+#                Measured 2026-12-08: 24 min. Result (docs/results.md, claim 5): (A) fails, -0.0076
+#                [-0.0234, +0.0092], p 0.39 (the predicted sign).
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -496,7 +498,7 @@ gpt2-act    | gpt2-zloss  | 10 runs, ~25 min | --activations relu,swiglu --seeds
 gpt2-best   | gpt2-best   | 12 runs, ~28 min | --activations relu,swiglu --seeds 2,3,4,5,6,7 --lrs 1e-2 $stress_gpt2
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 autocast    | autocast    | 120 runs, ~65 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16-autocast --seeds 2,3,4,5,6,7,8,9,10,11,12,13,14,15,16 --lrs 1e-2 $stress_cpu
-autocast-hi | autocast    | 32 runs, ~18 min | --activations relu,swiglu --precisions fp32,bf16-autocast --seeds 2,3,4,5,6,7,8,9 --lrs 3e-2 $stress_cpu
+autocast-hi | autocast    | 32 runs, ~24 min | --activations relu,swiglu --precisions fp32,bf16-autocast --seeds 2,3,4,5,6,7,8,9 --lrs 3e-2 $stress_cpu
 EOF
 }
 
