@@ -102,38 +102,42 @@ class MemoryEstimateTest {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
+    /** A vocabulary large enough that the logits' gradient, the largest operand, is tens of MB. */
+    private static final ModelConfig SCRATCH_MODEL = ModelConfig.builder().vocabSize(4000).dModel(64).heads(4).layers(2)
+            .context(128).activation(Activation.GELU).build();
+    private static final int SCRATCH_BATCH = 16;
+
+    /**
+     * {@code precision}'s estimated scratch in bytes, after checking it against what its first
+     * step keeps allocated beyond fp32's. 2026-12-05: bf16 37.0 MB estimated against 40.2 MB
+     * kept (0.92); the rest is not the copies (other first-use objects of the bf16 path), so the
+     * window is not tighter.
+     */
+    private static long scratchAgainstFirstStep(spikelab.backend.Precision precision) throws Exception {
+        long extra = retainedByFirstStep(SCRATCH_MODEL, SCRATCH_BATCH, precision)
+                - retainedByFirstStep(SCRATCH_MODEL, SCRATCH_BATCH, spikelab.backend.Precision.FP32);
+        long estimated = 4 * MemoryEstimate.of(SCRATCH_MODEL, SCRATCH_BATCH, precision).cpuBf16Scratch();
+        double ratio = (double) estimated / extra;
+        assertTrue(ratio > 0.8 && ratio < 1.5, precision.cliName() + " scratch estimated " + estimated + " bytes; after its first "
+                + "step " + extra + " more stayed allocated than after fp32's (ratio " + ratio + ")");
+        return estimated;
+    }
+
     @Test
     void bf16ScratchCoversWhatTheEmulationKeeps() throws Exception {
-        // a vocabulary large enough that the logits' gradient, the largest operand, is tens of MB
-        ModelConfig cfg = ModelConfig.builder().vocabSize(4000).dModel(64).heads(4).layers(2).context(128)
-                .activation(Activation.GELU).build();
-        int batch = 16;
-        long extra = retainedByFirstStep(cfg, batch, spikelab.backend.Precision.BF16)
-                - retainedByFirstStep(cfg, batch, spikelab.backend.Precision.FP32);
-        long estimated = 4 * MemoryEstimate.of(cfg, batch, true).cpuBf16Scratch();
-        assertEquals(0, MemoryEstimate.of(cfg, batch).cpuBf16Scratch());
-        assertEquals(MemoryEstimate.of(cfg, batch).cpuHeapBytes() + estimated, MemoryEstimate.of(cfg, batch, true).cpuHeapBytes());
-        // 2026-12-05: 37.0 MB estimated against 40.2 MB kept (0.92); the rest is not the copies
-        // (other first-use objects of the bf16 path), so the window is not tighter
-        double ratio = (double) estimated / extra;
-        assertTrue(ratio > 0.8 && ratio < 1.5, "bf16 scratch estimated " + estimated + " bytes; after the first bf16 step "
-                + extra + " more stayed allocated than after fp32's (ratio " + ratio + ")");
+        long estimated = scratchAgainstFirstStep(spikelab.backend.Precision.BF16);
+        assertEquals(estimated, 4 * MemoryEstimate.of(SCRATCH_MODEL, SCRATCH_BATCH, true).cpuBf16Scratch());
+        assertEquals(0, MemoryEstimate.of(SCRATCH_MODEL, SCRATCH_BATCH).cpuBf16Scratch());
+        assertEquals(MemoryEstimate.of(SCRATCH_MODEL, SCRATCH_BATCH).cpuHeapBytes() + estimated,
+                MemoryEstimate.of(SCRATCH_MODEL, SCRATCH_BATCH, true).cpuHeapBytes());
     }
 
     @Test
     void autocastScratchAddsTheAccumulatingProductsCopy() throws Exception {
-        ModelConfig cfg = ModelConfig.builder().vocabSize(4000).dModel(64).heads(4).layers(2).context(128)
-                .activation(Activation.GELU).build();
-        int batch = 16;
-        long extra = retainedByFirstStep(cfg, batch, spikelab.backend.Precision.BF16_AUTOCAST)
-                - retainedByFirstStep(cfg, batch, spikelab.backend.Precision.FP32);
-        long bf16 = 4 * MemoryEstimate.of(cfg, batch, spikelab.backend.Precision.BF16).cpuBf16Scratch();
-        long estimated = 4 * MemoryEstimate.of(cfg, batch, spikelab.backend.Precision.BF16_AUTOCAST).cpuBf16Scratch();
+        long estimated = scratchAgainstFirstStep(spikelab.backend.Precision.BF16_AUTOCAST);
+        long bf16 = 4 * MemoryEstimate.of(SCRATCH_MODEL, SCRATCH_BATCH, spikelab.backend.Precision.BF16).cpuBf16Scratch();
         // the LM head's gradient, vocabulary x d_model, is the largest accumulating product here
         assertEquals(bf16 + 4L * 4000 * 64, estimated);
-        double ratio = (double) estimated / extra;
-        assertTrue(ratio > 0.8 && ratio < 1.5, "autocast scratch estimated " + estimated + " bytes; after the first step "
-                + extra + " more stayed allocated than after fp32's (ratio " + ratio + ")");
     }
 
     @Test
