@@ -401,6 +401,16 @@ DATA="${DATA-}"
 #                cost (8 pairs), explosions, spikes, divergence, attention logits.
 #                Measured 2026-12-08: 24 min. Result (docs/results.md, claim 5): (A) fails, -0.0076
 #                [-0.0234, +0.0092], p 0.39 (the predicted sign).
+#   gpt2-qk:     claim 3 at GPT-2's vocabulary, where the attention logits of gpt2-zloss's runs reached
+#                11,000-26,000: relu and swiglu with qk-norm on at lr 1e-1, seeds 2-6, otherwise
+#                gpt2-zloss's settings, into its directory, so its z-loss-off cells (trained at
+#                8091b34; the fp32 path has not changed since) are the qk-norm-off partners. Planned
+#                2026-12-08 (05:54), before any of its runs. Predictions, qk-norm - none over both
+#                activations (10 pairs; the report's pooled claim 3 rows, from a report of
+#                gpt2-zloss's directory restricted to seeds 2-6 and z-loss 0 cells; raw p, alpha
+#                0.05): (A) log10 of the largest attention logit < 0; (B) final validation loss < 0
+#                (at the edge, bounded logits should train better, as qk-norm did at depth 8 in
+#                claim 8). Described: explosions, spikes, divergence, per activation.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -496,6 +506,7 @@ gpt2-pilot  | gpt2-pilot  | 6 runs, ~15 min | --activations relu,swiglu --seeds 
 gpt2-zloss  | gpt2-zloss  | 20 runs, ~50 min | --activations relu,swiglu --z-losses 0,1e-4 --seeds 2,3,4,5,6 --lrs 1e-1 $stress_gpt2
 gpt2-act    | gpt2-zloss  | 10 runs, ~25 min | --activations relu,swiglu --seeds 7,8,9,10,11 --lrs 1e-1 $stress_gpt2
 gpt2-best   | gpt2-best   | 12 runs, ~28 min | --activations relu,swiglu --seeds 2,3,4,5,6,7 --lrs 1e-2 $stress_gpt2
+gpt2-qk     | gpt2-zloss  | 10 runs, ~25 min | --activations relu,swiglu --qk-norms on --seeds 2,3,4,5,6 --lrs 1e-1 $stress_gpt2
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 autocast    | autocast    | 120 runs, ~65 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16-autocast --seeds 2,3,4,5,6,7,8,9,10,11,12,13,14,15,16 --lrs 1e-2 $stress_cpu
 autocast-hi | autocast    | 32 runs, ~24 min | --activations relu,swiglu --precisions fp32,bf16-autocast --seeds 2,3,4,5,6,7,8,9 --lrs 3e-2 $stress_cpu
