@@ -405,12 +405,16 @@ DATA="${DATA-}"
 #                11,000-26,000: relu and swiglu with qk-norm on at lr 1e-1, seeds 2-6, otherwise
 #                gpt2-zloss's settings, into its directory, so its z-loss-off cells (trained at
 #                8091b34; the fp32 path has not changed since) are the qk-norm-off partners. Planned
-#                2026-12-08 (05:54), before any of its runs. Predictions, qk-norm - none over both
+#                2026-12-08 (05:52), before any of its runs. Predictions, qk-norm - none over both
 #                activations (10 pairs; the report's pooled claim 3 rows, from a report of
 #                gpt2-zloss's directory restricted to seeds 2-6 and z-loss 0 cells; raw p, alpha
 #                0.05): (A) log10 of the largest attention logit < 0; (B) final validation loss < 0
 #                (at the edge, bounded logits should train better, as qk-norm did at depth 8 in
 #                claim 8). Described: explosions, spikes, divergence, per activation.
+#                Correction, 06:01, with 2 of the 10 runs finished and no test computed: the report's
+#                claim 3 has no final-loss row, so (B) is the same statistic (spikelab.report.PairedStats:
+#                exact sign-flip p, percentile-bootstrap CI) on the 10 (activation, seed) differences
+#                of summary.csv's final_val_loss, run through jshell (command in docs/results.md).
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
