@@ -415,6 +415,9 @@ DATA="${DATA-}"
 #                claim 3 has no final-loss row, so (B) is the same statistic (spikelab.report.PairedStats:
 #                exact sign-flip p, percentile-bootstrap CI) on the 10 (activation, seed) differences
 #                of summary.csv's final_val_loss, run through jshell (command in docs/results.md).
+#                Measured 2026-12-08: 28 min. Result (docs/results.md, "qk-norm at GPT-2's vocabulary"):
+#                both hold. (A) -2.463 [-2.567, -2.333], p 0.0020; (B) -0.767 [-0.837, -0.696], p 0.0020
+#                (10 of 10 pairs lower; logits 26-95 against 11,261-25,623).
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
@@ -510,7 +513,7 @@ gpt2-pilot  | gpt2-pilot  | 6 runs, ~15 min | --activations relu,swiglu --seeds 
 gpt2-zloss  | gpt2-zloss  | 20 runs, ~50 min | --activations relu,swiglu --z-losses 0,1e-4 --seeds 2,3,4,5,6 --lrs 1e-1 $stress_gpt2
 gpt2-act    | gpt2-zloss  | 10 runs, ~25 min | --activations relu,swiglu --seeds 7,8,9,10,11 --lrs 1e-1 $stress_gpt2
 gpt2-best   | gpt2-best   | 12 runs, ~28 min | --activations relu,swiglu --seeds 2,3,4,5,6,7 --lrs 1e-2 $stress_gpt2
-gpt2-qk     | gpt2-zloss  | 10 runs, ~25 min | --activations relu,swiglu --qk-norms on --seeds 2,3,4,5,6 --lrs 1e-1 $stress_gpt2
+gpt2-qk     | gpt2-zloss  | 10 runs, ~28 min | --activations relu,swiglu --qk-norms on --seeds 2,3,4,5,6 --lrs 1e-1 $stress_gpt2
 precision   | stress      | 80 runs (60 new), ~34 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16 --seeds 2,3,4,5,6,7,8,9,10,11 --lrs 1e-2 $stress_cpu
 autocast    | autocast    | 120 runs, ~65 min | --activations relu,gelu,reglu,swiglu --precisions fp32,bf16-autocast --seeds 2,3,4,5,6,7,8,9,10,11,12,13,14,15,16 --lrs 1e-2 $stress_cpu
 autocast-hi | autocast    | 32 runs, ~24 min | --activations relu,swiglu --precisions fp32,bf16-autocast --seeds 2,3,4,5,6,7,8,9 --lrs 3e-2 $stress_cpu
