@@ -418,6 +418,8 @@ DATA="${DATA-}"
 #                Measured 2026-12-08: 28 min. Result (docs/results.md, "qk-norm at GPT-2's vocabulary"):
 #                both hold. (A) -2.463 [-2.567, -2.333], p 0.0020; (B) -0.767 [-0.837, -0.696], p 0.0020
 #                (10 of 10 pairs lower; logits 26-95 against 11,261-25,623).
+#                The off partners were trained at ~02:00 today, not at 8091b34 as planned above; relu
+#                seed 2 retrained at HEAD repeated all 1,000 losses to the bit.
 #   main-lr-more: seeds 10-12 of main-lr's four activations other than geglu, so claims 7 and 8
 #                have 12 pairs (with main-lr8-more and main-lr-qk's seeds 9-12, the same day). The
 #                three arms were planned with 8 seeds; 8 pairs bottom out at p = 2/2^8 = 0.0078,
